@@ -1,0 +1,137 @@
+import { awscdk, javascript } from 'projen';
+
+/**
+ * The lowest aws-cdk-lib that has everything the constructs use:
+ * `S3BucketOrigin.withOriginAccessControl` (2.156.0), CodePipeline V2 triggers and
+ * CloudFront KeyValueStore (both older). Users get it as a peer dependency floor.
+ */
+const CDK_FLOOR = '2.156.0';
+
+/**
+ * The aws-cdk-lib we develop and test against. 2.257.0 is the newest whose cloud assembly
+ * (schema 53) `@aws-cdk/integ-runner` 2.197 still reads, and the oldest cdk-nag 3.x accepts.
+ */
+const CDK_DEV = '2.257.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-deploy-pipelines',
+  description:
+    'Push-to-deploy pipelines in one construct: static sites on S3 + CloudFront and server apps on EC2 with CodeDeploy, built by CodePipeline and CodeBuild.',
+  author: 'cdk-deploy-pipelines contributors',
+  authorAddress: 'maintainers@cdk-deploy-pipelines.dev',
+  repositoryUrl: 'https://github.com/cdk-deploy-pipelines/cdk-deploy-pipelines.git',
+  license: 'Apache-2.0',
+  stability: 'experimental',
+  keywords: [
+    'cdk',
+    'awscdk',
+    'aws-cdk',
+    'codepipeline',
+    'codebuild',
+    'codedeploy',
+    'codecommit',
+    'cloudfront',
+    's3',
+    'static-site',
+    'spa',
+    'ec2',
+    'continuous-deployment',
+  ],
+
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  github: false,
+  release: false,
+
+  cdkVersion: CDK_FLOOR,
+  constructsVersion: '10.0.5',
+  // The peer dependency stays at the floor; we develop against CDK_DEV (see devDeps).
+  peerDependencyOptions: { pinnedDevDependency: false },
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~5.9.0',
+  minNodeVersion: '20.0.0',
+  devDeps: [
+    `aws-cdk-lib@${CDK_DEV}`,
+    'constructs@10.5.1',
+    'cdk-nag@2.38.2',
+    'ts-node@^10',
+    'tsconfig-paths@^4',
+  ],
+
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    compilerOptions: {
+      baseUrl: '.',
+      paths: { 'cdk-deploy-pipelines': ['src'] },
+    },
+    include: ['examples/**/*.ts', '.projenrc.ts'],
+  },
+
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      moduleNameMapper: { '^cdk-deploy-pipelines$': '<rootDir>/src' },
+      testPathIgnorePatterns: ['/node_modules/', '/test/fixtures/'],
+    },
+  },
+  eslintOptions: {
+    // Lint every file with the dev tsconfig, which covers src, test, examples and .projenrc.ts.
+    projectService: false,
+    tsconfigPath: './tsconfig.dev.json',
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'projenrc', '.projenrc.ts'],
+  },
+
+  publishToPypi: {
+    distName: 'cdk-deploy-pipelines',
+    module: 'cdk_deploy_pipelines',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkdeploypipelines',
+    mavenGroupId: 'io.github.cdk-deploy-pipelines',
+    mavenArtifactId: 'cdk-deploy-pipelines',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'CdkDeployPipelines',
+    packageId: 'CdkDeployPipelines',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-deploy-pipelines/cdk-deploy-pipelines-go',
+  },
+});
+
+// jsii prints a banner on every run under Node 20 (the value lists the silenced major versions).
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+// The peer floor (CDK_FLOOR) and the version we compile against (CDK_DEV) differ on purpose.
+project.compileTask.reset('jsii --silence-warnings=reserved-word --silence-warnings=metadata/missing-dev-dependency');
+
+// `npm test` is the whole suite on a fresh clone: jsii compile (which also regenerates API.md
+// and checks README examples with rosetta), jest, eslint.
+const rosetta = project.addTask('rosetta:extract', {
+  description: 'Compile every README and doc-comment example (fixture: rosetta/default.ts-fixture)',
+  exec: 'jsii-rosetta extract --strict',
+});
+const apiDocsFresh = project.addTask('docgen:check', {
+  description: 'Fail when the committed API.md differs from what jsii-docgen generates',
+  exec: 'git diff --exit-code -- API.md || (echo "API.md is stale: run npx projen docgen and commit it" && exit 1)',
+});
+project.testTask.reset();
+project.testTask.spawn(project.compileTask);
+project.testTask.spawn(project.postCompileTask);
+project.testTask.spawn(rosetta);
+project.testTask.spawn(apiDocsFresh);
+project.testTask.exec('jest --passWithNoTests --ci');
+project.testTask.spawn(project.tasks.tryFind('eslint')!);
+
+// `npm run demo` synthesizes the example apps against the local build and prints each pipeline.
+const demo = project.addTask('demo', {
+  description: 'Synthesize the example apps against the local build and print what each pipeline contains',
+});
+demo.spawn(project.compileTask);
+demo.exec('ts-node --transpile-only -P examples/tsconfig.json -r tsconfig-paths/register examples/demo.ts');
+
+project.gitignore.exclude('/examples/cdk.out', '/.tmp/', '.jsii.tabl.json', '/rosetta/*.tabl.json');
+project.npmignore?.exclude('/examples/', '/bench/', '/.ci/', '/tsconfig.dev.json', '/rosetta/', '/.tmp/');
+
+project.synth();

@@ -1,0 +1,71 @@
+import { App, Stack, StackProps } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { Construct } from 'constructs';
+import { PipelineSource, StaticSitePipeline } from 'cdk-deploy-pipelines';
+
+/**
+ * The README's first example: a single-page app in a new CodeCommit repository, served on its
+ * CloudFront domain.
+ */
+export class StaticSiteStack extends Stack {
+  public readonly site: StaticSitePipeline;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    this.site = new StaticSitePipeline(this, 'Site', {
+      source: PipelineSource.codeCommit({ repositoryName: 'marketing-site' }),
+      buildOptions: {
+        commands: ['npm ci', 'npm run build'],
+        testCommands: ['npm test'],
+        outputDirectory: 'dist',
+      },
+      singlePageApp: true,
+    });
+  }
+}
+
+/**
+ * A documentation site from GitHub (through a CodeConnections connection) on a custom domain,
+ * with `example.com` redirected to `www.example.com`, a manual approval and notifications.
+ */
+export class DocsSiteStack extends Stack {
+  public readonly site: StaticSitePipeline;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
+      hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      zoneName: 'example.com',
+    });
+    const certificate = acm.Certificate.fromCertificateArn(this, 'Certificate',
+      'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555');
+
+    this.site = new StaticSitePipeline(this, 'Docs', {
+      source: PipelineSource.connection({
+        connectionArn: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+        owner: 'acme',
+        repository: 'docs',
+        branch: 'main',
+      }),
+      buildOptions: { commands: ['npm ci', 'npm run docs:build'], outputDirectory: 'site' },
+      domain: {
+        domainNames: ['www.example.com', 'example.com'],
+        certificate,
+        hostedZone,
+        redirectToPrimaryDomain: true,
+      },
+      approval: { notifyEmails: ['release-managers@example.com'] },
+      notifications: { emails: ['team@example.com'] },
+    });
+  }
+}
+
+/** The example stacks, in the environment the demo synthesizes them for. */
+export function addStaticSiteExamples(app: App): Stack[] {
+  const env = { account: '123456789012', region: 'eu-west-1' };
+  return [
+    new StaticSiteStack(app, 'StaticSiteExample', { env }),
+    new DocsSiteStack(app, 'DocsSiteExample', { env }),
+  ];
+}

@@ -1,0 +1,153 @@
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { suppressObjectsWildcard } from './nag-suppressions';
+
+/**
+ * The S3 actions CodePipeline, CodeBuild, CodeDeploy and the instances need on pipeline artifacts,
+ * spelled out: aws-cdk-lib's `grant*` helpers give `s3:GetObject*`, `s3:List*`, `s3:DeleteObject*`
+ * and `s3:Abort*`, wildcards that cover far more than the pipeline uses (and that cdk-nag reports).
+ *
+ * @see https://docs.aws.amazon.com/codepipeline/latest/userguide/security-iam.html#how-to-custom-role
+ */
+const ARTIFACT_ACTIONS = {
+  readBucket: ['s3:GetBucketLocation', 's3:GetBucketVersioning'],
+  readObjects: ['s3:GetObject', 's3:GetObjectVersion'],
+  writeObjects: ['s3:PutObject', 's3:AbortMultipartUpload'],
+  putAcl: ['s3:PutObjectAcl', 's3:PutObjectVersionAcl'],
+};
+
+/** The KMS actions for reading and writing SSE-KMS objects: no `kms:ReEncrypt*` or `kms:GenerateDataKey*`. */
+const KEY_ACTIONS = {
+  decrypt: ['kms:Decrypt'],
+  encrypt: ['kms:Encrypt', 'kms:GenerateDataKey'],
+};
+
+/** Narrows aws-cdk-lib's wildcard KMS actions to the ones S3 and CodeBuild call. */
+function explicitKeyActions(actions: string[]): string[] {
+  const mapped = actions.flatMap((action) => {
+    switch (action) {
+      case 'kms:GenerateDataKey*': return ['kms:GenerateDataKey'];
+      // S3 and CodeBuild never re-encrypt artifacts.
+      case 'kms:ReEncrypt*': return [];
+      default: return [action];
+    }
+  });
+  return [...new Set(mapped)];
+}
+
+/**
+ * The customer managed key of the pipeline artifacts, with rotation on, whose grants list
+ * explicit actions. CodeBuild projects need a customer managed key for cdk-nag's CB4, and one key
+ * shared by the bucket and the projects costs one key a month.
+ */
+export class ArtifactKey extends kms.Key {
+  constructor(scope: Construct, id: string) {
+    super(scope, id, {
+      description: 'Encrypts the pipeline artifacts and build outputs',
+      enableKeyRotation: true,
+    });
+  }
+
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipalOrResource({
+      grantee,
+      actions: explicitKeyActions(actions),
+      resourceArns: [this.keyArn],
+      resource: this,
+    });
+  }
+
+  public grantDecrypt(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, ...KEY_ACTIONS.decrypt);
+  }
+
+  public grantEncrypt(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, ...KEY_ACTIONS.encrypt);
+  }
+
+  public grantEncryptDecrypt(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, ...KEY_ACTIONS.decrypt, ...KEY_ACTIONS.encrypt);
+  }
+}
+
+/** Options of the artifact bucket. */
+export interface ArtifactBucketProps {
+  /** The key that encrypts every artifact. */
+  readonly encryptionKey: ArtifactKey;
+  /** Where S3 server access logs go. */
+  readonly accessLogsBucket: s3.IBucket;
+  /** How long artifacts (and the build cache) are kept. */
+  readonly retention: Duration;
+}
+
+/**
+ * The pipeline's artifact store: private, SSE-KMS, SSL-only, versioned, logged, with old artifacts
+ * expiring. CodePipeline and its actions grant themselves access through `grantRead`,
+ * `grantReadWrite` and `grantPutAcl`, overridden here to list explicit actions.
+ */
+export class ArtifactBucket extends s3.Bucket {
+  private readonly artifactKey: ArtifactKey;
+
+  constructor(scope: Construct, id: string, props: ArtifactBucketProps) {
+    super(scope, id, {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: props.encryptionKey,
+      // One data key per bucket instead of a KMS call per object: fewer requests, lower cost.
+      bucketKeyEnabled: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      versioned: true,
+      serverAccessLogsBucket: props.accessLogsBucket,
+      serverAccessLogsPrefix: 'artifacts/',
+      lifecycleRules: [{
+        expiration: props.retention,
+        noncurrentVersionExpiration: Duration.days(1),
+        abortIncompleteMultipartUploadAfter: Duration.days(1),
+      }],
+    });
+    this.artifactKey = props.encryptionKey;
+  }
+
+  public grantRead(identity: iam.IGrantable, objectsKeyPattern: any = '*'): iam.Grant {
+    this.artifactKey.grantDecrypt(identity);
+    return this.grantOnBucketAndObjects(identity, ARTIFACT_ACTIONS.readBucket, ARTIFACT_ACTIONS.readObjects, objectsKeyPattern);
+  }
+
+  public grantReadWrite(identity: iam.IGrantable, objectsKeyPattern: any = '*'): iam.Grant {
+    this.artifactKey.grantEncryptDecrypt(identity);
+    return this.grantOnBucketAndObjects(identity, ARTIFACT_ACTIONS.readBucket,
+      [...ARTIFACT_ACTIONS.readObjects, ...ARTIFACT_ACTIONS.writeObjects], objectsKeyPattern);
+  }
+
+  public grantPutAcl(identity: iam.IGrantable, objectsKeyPattern: string = '*'): iam.Grant {
+    const grant = iam.Grant.addToPrincipalOrResource({
+      grantee: identity,
+      actions: ARTIFACT_ACTIONS.putAcl,
+      resourceArns: [this.arnForObjects(objectsKeyPattern)],
+      resource: this,
+    });
+    suppressObjectsWildcard(identity, this, 'Pipeline artifacts are objects named by CodePipeline at run time; the grant is limited to this bucket.');
+    return grant;
+  }
+
+  private grantOnBucketAndObjects(identity: iam.IGrantable, bucketActions: string[], objectActions: string[], objectsKeyPattern: any): iam.Grant {
+    const onBucket = iam.Grant.addToPrincipalOrResource({
+      grantee: identity,
+      actions: bucketActions,
+      resourceArns: [this.bucketArn],
+      resource: this,
+    });
+    const onObjects = iam.Grant.addToPrincipalOrResource({
+      grantee: identity,
+      actions: objectActions,
+      resourceArns: [this.arnForObjects(objectsKeyPattern)],
+      resource: this,
+    });
+    suppressObjectsWildcard(identity, this, 'Pipeline artifacts are objects named by CodePipeline at run time; the grant is limited to this bucket.');
+    return onBucket.combine(onObjects);
+  }
+}

@@ -1,0 +1,238 @@
+import { CfnResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { suppressNagFindings } from './nag-suppressions';
+import { validateEnvironmentVariableName, validateRelativeDirectory } from './validation';
+
+/**
+ * How the code is built and tested in AWS CodeBuild.
+ *
+ * The commands run with bash in the repository root, in this order: `installCommands`,
+ * `commands`, `testCommands`. The first failing command fails the build and stops the pipeline
+ * before anything is deployed.
+ */
+export interface BuildOptions {
+  /**
+   * Commands that install tools the build needs (the install phase).
+   *
+   * @default - none
+   */
+  readonly installCommands?: string[];
+
+  /**
+   * Commands that build the code (the build phase).
+   *
+   * @default ['npm ci', 'npm run build']
+   */
+  readonly commands?: string[];
+
+  /**
+   * Commands that test the build, run after `commands`; a failure stops the release.
+   *
+   * @default - none
+   */
+  readonly testCommands?: string[];
+
+  /**
+   * Directory, relative to the repository root, that holds what is deployed.
+   *
+   * @default - 'dist' for a static site, '.' for a server app
+   */
+  readonly outputDirectory?: string;
+
+  /**
+   * Environment variables of the build: plain text, SSM Parameter Store parameters or Secrets
+   * Manager secrets (`{ type: codebuild.BuildEnvironmentVariableType.SECRETS_MANAGER, value: 'name:key' }`).
+   * The build role is granted read on the parameters and secrets named.
+   *
+   * @default - none
+   */
+  readonly environmentVariables?: { [name: string]: codebuild.BuildEnvironmentVariable };
+
+  /**
+   * The build image.
+   *
+   * @default codebuild.LinuxBuildImage.STANDARD_7_0
+   */
+  readonly buildImage?: codebuild.IBuildImage;
+
+  /**
+   * The build machine size.
+   *
+   * @default codebuild.ComputeType.SMALL
+   */
+  readonly computeType?: codebuild.ComputeType;
+
+  /**
+   * Language runtimes the default image installs before the build (the `runtime-versions` of the
+   * buildspec). Ignored when `buildImage` is given.
+   *
+   * @default { nodejs: '20' }
+   * @see https://docs.aws.amazon.com/codebuild/latest/userguide/available-runtimes.html
+   */
+  readonly runtimeVersions?: { [runtime: string]: string };
+
+  /**
+   * Directories kept between builds to speed up dependency installs, stored in the artifact bucket.
+   * Set to an empty list to turn the cache off.
+   *
+   * @default ['/root/.npm/**\/*'] - the npm cache, which `npm ci` fills and reuses
+   */
+  readonly cachePaths?: string[];
+
+  /**
+   * JUnit XML files written by `testCommands`, relative to the repository root (globs allowed,
+   * e.g. 'reports/junit.xml' or 'reports/**\/*.xml'). The results show in the CodeBuild console.
+   *
+   * @default - no test report
+   */
+  readonly testReports?: string[];
+
+  /**
+   * How long a build may take before CodeBuild stops it.
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly timeout?: Duration;
+}
+
+/** What the construct adds to the user's build options. */
+export interface BuildProjectProps {
+  /** The user's options. */
+  readonly options: BuildOptions;
+  /** Output directory when the user gives none. */
+  readonly defaultOutputDirectory: string;
+  /** Commands run after a successful build (checks of the output), in the post_build phase. */
+  readonly postBuildCommands?: string[];
+  /** Bucket of the pipeline artifacts, which also holds the build cache. */
+  readonly artifactBucket: s3.IBucket;
+  /** Key of the pipeline artifacts; CodeBuild encrypts its outputs with it. */
+  readonly encryptionKey: kms.IKey;
+  /** How long build logs are kept. */
+  readonly logRetention: logs.RetentionDays;
+}
+
+/** The default build commands: a clean npm install, then the project's build script. */
+const DEFAULT_COMMANDS = ['npm ci', 'npm run build'];
+const DEFAULT_CACHE_PATHS = ['/root/.npm/**/*'];
+
+/**
+ * Creates the CodeBuild project that builds and tests the code, from the user's `BuildOptions`.
+ *
+ * @param scope the pipeline construct (bad options are reported against it)
+ */
+export function createBuildProject(scope: Construct, id: string, props: BuildProjectProps): codebuild.PipelineProject {
+  const options = props.options;
+  const outputDirectory = options.outputDirectory ?? props.defaultOutputDirectory;
+  validateRelativeDirectory(scope, 'buildOptions.outputDirectory', outputDirectory);
+  for (const name of Object.keys(options.environmentVariables ?? {})) {
+    validateEnvironmentVariableName(scope, 'buildOptions.environmentVariables', name);
+  }
+
+  const cachePaths = options.cachePaths ?? DEFAULT_CACHE_PATHS;
+  const reportGroup = options.testReports?.length
+    ? new codebuild.ReportGroup(scope, `${id}TestReports`, { removalPolicy: RemovalPolicy.DESTROY })
+    : undefined;
+
+  const project = createPipelineProject(scope, id, {
+    description: 'Builds and tests each pushed commit',
+    buildSpec: codebuild.BuildSpec.fromObject(renderBuildSpec({
+      options,
+      outputDirectory,
+      postBuildCommands: props.postBuildCommands ?? [],
+      cachePaths,
+      reportGroupArn: reportGroup?.reportGroupArn,
+    })),
+    environment: {
+      buildImage: options.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0,
+      computeType: options.computeType ?? codebuild.ComputeType.SMALL,
+      environmentVariables: options.environmentVariables,
+    },
+    cache: cachePaths.length > 0 ? codebuild.Cache.bucket(props.artifactBucket, { prefix: `build-cache/${id}` }) : undefined,
+    timeout: options.timeout ?? Duration.minutes(30),
+    encryptionKey: props.encryptionKey,
+    logRetention: props.logRetention,
+  });
+  reportGroup?.grantWrite(project);
+  return project;
+}
+
+/** A CodeBuild project of a pipeline, as this library makes every one. */
+export interface PipelineProjectProps extends codebuild.PipelineProjectProps {
+  /** Key that encrypts the project's outputs (the pipeline artifact key). */
+  readonly encryptionKey: kms.IKey;
+  /** How long the project's logs are kept. */
+  readonly logRetention: logs.RetentionDays;
+}
+
+/**
+ * A CodeBuild project encrypted with the artifact key, with a log group that expires its logs, and
+ * no blanket report-group permission (a project that reports is granted its one report group).
+ */
+export function createPipelineProject(scope: Construct, id: string, props: PipelineProjectProps): codebuild.PipelineProject {
+  const project = new codebuild.PipelineProject(scope, id, { ...props, grantReportGroupPermissions: false });
+  // CodeBuild writes to /aws/codebuild/<project>, which it would otherwise create with no expiry.
+  new logs.LogGroup(scope, `${id}Logs`, {
+    logGroupName: `/aws/codebuild/${project.projectName}`,
+    retention: props.logRetention,
+  });
+  suppressNagFindings(project.role!.node.findChild('DefaultPolicy'), [{
+    id: 'AwsSolutions-IAM5',
+    reason: 'CodeBuild names each build\'s log stream at run time, so its log group grant ends in :* (aws-cdk-lib\'s own statement).',
+    appliesTo: [`Resource::arn:<AWS::Partition>:logs:${regionAndAccount(scope)}:log-group:/aws/codebuild/<${Stack.of(scope).getLogicalId(project.node.defaultChild as CfnResource)}>:*`],
+  }]);
+  return project;
+}
+
+/** How cdk-nag shows the region and account of `scope`'s stack in an ARN: literal when known. */
+function regionAndAccount(scope: Construct): string {
+  const stack = Stack.of(scope);
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  return `${region}:${account}`;
+}
+
+/** What the build spec is made of. */
+interface BuildSpecParts {
+  readonly options: BuildOptions;
+  readonly outputDirectory: string;
+  readonly postBuildCommands: string[];
+  readonly cachePaths: string[];
+  readonly reportGroupArn?: string;
+}
+
+/** Returns the buildspec object (version 0.2) for the build project. */
+function renderBuildSpec(parts: BuildSpecParts): Record<string, unknown> {
+  const { options } = parts;
+  const runtimeVersions = options.buildImage ? undefined : options.runtimeVersions ?? { nodejs: '20' };
+  const install = { 'runtime-versions': runtimeVersions, 'commands': options.installCommands };
+  return {
+    version: '0.2',
+    env: { shell: 'bash' },
+    phases: {
+      ...(install['runtime-versions'] || install.commands?.length ? { install: dropEmpty(install) } : {}),
+      build: {
+        // Without ABORT, CodeBuild would run post_build (the output checks) after a failed build.
+        'on-failure': 'ABORT',
+        'commands': [...options.commands ?? DEFAULT_COMMANDS, ...options.testCommands ?? []],
+      },
+      ...(parts.postBuildCommands.length ? { post_build: { commands: parts.postBuildCommands } } : {}),
+    },
+    artifacts: {
+      'base-directory': parts.outputDirectory,
+      'files': ['**/*'],
+    },
+    ...(parts.reportGroupArn ? {
+      reports: { [parts.reportGroupArn]: { 'files': options.testReports, 'file-format': 'JUNITXML' } },
+    } : {}),
+    ...(parts.cachePaths.length ? { cache: { paths: parts.cachePaths } } : {}),
+  };
+}
+
+/** Removes undefined and empty-list entries, so the buildspec has no empty keys. */
+function dropEmpty(obj: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0)));
+}

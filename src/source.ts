@@ -1,0 +1,209 @@
+import * as codecommit from 'aws-cdk-lib/aws-codecommit';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import {
+  CONNECTION_ARN,
+  validateBranch,
+  validateConnectionArn,
+  validateNotEmpty,
+  validateRepositoryName,
+  validationError,
+} from './validation';
+
+/** The branch a source watches when none is given. */
+const DEFAULT_BRANCH = 'main';
+
+/**
+ * Options for a source in AWS CodeCommit: either a new repository (`repositoryName`) or an
+ * existing one (`repository`).
+ */
+export interface CodeCommitSourceOptions {
+  /**
+   * Name of a CodeCommit repository to create for this pipeline.
+   *
+   * @default - none; give `repository` instead
+   */
+  readonly repositoryName?: string;
+
+  /**
+   * Description of the repository created from `repositoryName`.
+   *
+   * @default - no description
+   */
+  readonly repositoryDescription?: string;
+
+  /**
+   * An existing CodeCommit repository, e.g. `codecommit.Repository.fromRepositoryName(...)`.
+   *
+   * @default - none; give `repositoryName` instead
+   */
+  readonly repository?: codecommit.IRepository;
+
+  /**
+   * The branch whose pushes start the pipeline.
+   *
+   * @default 'main'
+   */
+  readonly branch?: string;
+}
+
+/**
+ * Options for a source in GitHub, GitHub Enterprise Server, GitLab or Bitbucket, reached through
+ * an AWS CodeConnections connection.
+ *
+ * The connection must be created and made AVAILABLE (a one-time handshake in the console) before
+ * the pipeline can run.
+ *
+ * @see https://docs.aws.amazon.com/dtconsole/latest/userguide/welcome-connections.html
+ */
+export interface ConnectionSourceOptions {
+  /**
+   * ARN of the connection (`arn:aws:codeconnections:...` or the older `arn:aws:codestar-connections:...`).
+   */
+  readonly connectionArn: string;
+
+  /** Owner of the repository: the user, organization or workspace name. */
+  readonly owner: string;
+
+  /** Name of the repository. */
+  readonly repository: string;
+
+  /**
+   * The branch whose pushes start the pipeline.
+   *
+   * @default 'main'
+   */
+  readonly branch?: string;
+}
+
+/** What a bound source contributes to a pipeline. */
+export interface PipelineSourceConfig {
+  /** The source action, first in the pipeline. */
+  readonly action: codepipeline.IAction;
+
+  /** The artifact holding the checked-out code. */
+  readonly output: codepipeline.Artifact;
+
+  /** The branch that starts the pipeline. */
+  readonly branch: string;
+
+  /** A human-readable name of the repository, for outputs and summaries. */
+  readonly repositoryDisplayName: string;
+
+  /**
+   * The CodeCommit repository, when the source is CodeCommit.
+   *
+   * @default - not a CodeCommit source
+   */
+  readonly repository?: codecommit.IRepository;
+}
+
+/**
+ * Where the pipeline gets its code, and which pushes start it.
+ *
+ * @example
+ * PipelineSource.codeCommit({ repositoryName: 'marketing-site' });
+ */
+export abstract class PipelineSource {
+  /**
+   * A CodeCommit repository: a new one (`repositoryName`) or an existing one (`repository`).
+   * Every push to the branch starts the pipeline (through an EventBridge rule).
+   */
+  public static codeCommit(options: CodeCommitSourceOptions): PipelineSource {
+    return new CodeCommitSource(options);
+  }
+
+  /**
+   * A GitHub, GitLab or Bitbucket repository through an AWS CodeConnections connection.
+   * Every push to the branch starts the pipeline.
+   */
+  public static connection(options: ConnectionSourceOptions): PipelineSource {
+    return new ConnectionSource(options);
+  }
+
+  /**
+   * Creates the source action (and the repository, when asked to) in `scope`.
+   *
+   * @param scope the pipeline construct; bad options are reported against it
+   */
+  public abstract bind(scope: Construct): PipelineSourceConfig;
+}
+
+class CodeCommitSource extends PipelineSource {
+  constructor(private readonly options: CodeCommitSourceOptions) {
+    super();
+  }
+
+  public bind(scope: Construct): PipelineSourceConfig {
+    const { repositoryName, repository: existing } = this.options;
+    const branch = this.options.branch ?? DEFAULT_BRANCH;
+    if ((repositoryName === undefined) === (existing === undefined)) {
+      throw validationError(scope, 'source: give exactly one of repositoryName (to create a repository) or repository (an existing one)');
+    }
+    if (repositoryName !== undefined) {
+      validateRepositoryName(scope, 'source.repositoryName', repositoryName);
+    }
+    validateBranch(scope, 'source.branch', branch);
+
+    const repository = existing ?? new codecommit.Repository(scope, 'Repository', {
+      repositoryName: repositoryName!,
+      description: this.options.repositoryDescription,
+    });
+    const output = new codepipeline.Artifact('Source');
+    const action = new actions.CodeCommitSourceAction({
+      actionName: 'CodeCommit',
+      repository,
+      branch,
+      output,
+      // EventBridge starts the pipeline on push; polling would lag and cost API calls.
+      trigger: actions.CodeCommitTrigger.EVENTS,
+    });
+    return { action, output, branch, repository, repositoryDisplayName: repository.repositoryName };
+  }
+}
+
+class ConnectionSource extends PipelineSource {
+  constructor(private readonly options: ConnectionSourceOptions) {
+    super();
+  }
+
+  public bind(scope: Construct): PipelineSourceConfig {
+    const { connectionArn, owner, repository } = this.options;
+    const branch = this.options.branch ?? DEFAULT_BRANCH;
+    validateConnectionArn(scope, 'source.connectionArn', connectionArn);
+    validateNotEmpty(scope, 'source.owner', owner);
+    validateNotEmpty(scope, 'source.repository', repository);
+    validateBranch(scope, 'source.branch', branch);
+
+    // aws-cdk-lib grants `codestar-connections:UseConnection`, which only matches ARNs of that
+    // prefix; connections created since the 2024 rename have `codeconnections` ARNs and need the
+    // action of that prefix. An action role we own lets us grant the matching one.
+    // https://docs.aws.amazon.com/dtconsole/latest/userguide/rename.html
+    const role = new iam.Role(scope, 'SourceConnectionRole', {
+      assumedBy: new iam.AccountRootPrincipal(),
+      description: `Lets the pipeline read ${owner}/${repository} through its connection`,
+    });
+    const prefix = CONNECTION_ARN.exec(connectionArn)?.[1];
+    if (prefix === 'codeconnections') {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['codeconnections:UseConnection'],
+        resources: [connectionArn],
+      }));
+    }
+
+    const output = new codepipeline.Artifact('Source');
+    const action = new actions.CodeStarConnectionsSourceAction({
+      actionName: 'Checkout',
+      connectionArn,
+      owner,
+      repo: repository,
+      branch,
+      output,
+      role,
+      triggerOnPush: true,
+    });
+    return { action, output, branch, repositoryDisplayName: `${owner}/${repository}` };
+  }
+}

@@ -1,0 +1,107 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { createPipelineProject } from '../build';
+import { suppressObjectsWildcard } from '../nag-suppressions';
+import { DEFAULT_IMMUTABLE_PATTERNS, DEPLOY_ENV, deployBuildSpecObject } from './deploy-commands';
+
+/**
+ * How browsers and CloudFront cache the deployed files.
+ */
+export interface CacheControlOptions {
+  /**
+   * Patterns (aws s3 `--include` syntax) of fingerprinted files whose content never changes under
+   * their name. HTML files are never treated as immutable.
+   *
+   * @default - names carrying a content hash (`index-3f9a1c2b.js`, `main.3f9a1c2b.css` as Vite, Rollup,
+   *   esbuild, webpack and Parcel write them) and `_next/static/*`, `_app/immutable/*`, `_astro/*`
+   */
+  readonly immutablePatterns?: string[];
+
+  /**
+   * Cache-Control of the immutable files.
+   *
+   * @default 'public, max-age=31536000, immutable'
+   */
+  readonly immutable?: string;
+
+  /**
+   * Cache-Control of every other file (HTML, service worker, manifest, robots.txt...), which must
+   * be revalidated so a release shows at once.
+   *
+   * @default 'no-cache'
+   */
+  readonly revalidated?: string;
+}
+
+/** What the deploy project deploys, and where. */
+export interface SiteDeployProjectProps {
+  readonly bucket: s3.IBucket;
+  readonly distribution: cloudfront.IDistribution;
+  readonly cacheControl: CacheControlOptions;
+  readonly encryptionKey: kms.IKey;
+  readonly logRetention: logs.RetentionDays;
+}
+
+/**
+ * The CodeBuild project that publishes the build output: uploads with Cache-Control per file kind
+ * (assets before HTML), removes stale files, then invalidates CloudFront. Plain `aws` CLI in a
+ * buildspec: no Lambda function, no asset. Its role can do exactly that.
+ */
+export function createSiteDeployProject(scope: Construct, id: string, props: SiteDeployProjectProps): codebuild.PipelineProject {
+  const project = createPipelineProject(scope, id, {
+    description: 'Publishes the site build to S3 and invalidates CloudFront',
+    buildSpec: codebuild.BuildSpec.fromObject(deployBuildSpecObject({
+      // The build artifact holds the output directory's contents at its root.
+      sourceDirectory: '.',
+      prefix: '',
+      immutablePatterns: props.cacheControl.immutablePatterns ?? DEFAULT_IMMUTABLE_PATTERNS,
+      immutableCacheControl: props.cacheControl.immutable ?? 'public, max-age=31536000, immutable',
+      defaultCacheControl: props.cacheControl.revalidated ?? 'no-cache',
+      invalidation: 'all',
+    })),
+    environment: {
+      buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+      computeType: codebuild.ComputeType.SMALL,
+      environmentVariables: {
+        [DEPLOY_ENV.bucket]: { value: props.bucket.bucketName },
+        [DEPLOY_ENV.distributionId]: { value: props.distribution.distributionId },
+      },
+    },
+    timeout: Duration.minutes(20),
+    encryptionKey: props.encryptionKey,
+    logRetention: props.logRetention,
+  });
+
+  // `aws s3 sync` lists the bucket to compare; uploads and deletes touch objects only.
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
+  project.addToRolePolicy(new iam.PolicyStatement({
+    actions: ['s3:ListBucket'],
+    resources: [props.bucket.bucketArn],
+  }));
+  project.addToRolePolicy(new iam.PolicyStatement({
+    actions: ['s3:PutObject', 's3:DeleteObject'],
+    resources: [props.bucket.arnForObjects('*')],
+  }));
+  suppressObjectsWildcard(project, props.bucket, 'The deploy step writes and deletes the site files, whose names come from the build; the grant is limited to the site bucket.');
+  project.addToRolePolicy(new iam.PolicyStatement({
+    actions: ['cloudfront:CreateInvalidation'],
+    resources: [distributionArn(scope, props.distribution)],
+  }));
+  return project;
+}
+
+/** The ARN of a distribution (CloudFront is global: no region in it). */
+function distributionArn(scope: Construct, distribution: cloudfront.IDistribution): string {
+  return Stack.of(scope).formatArn({
+    service: 'cloudfront',
+    region: '',
+    resource: 'distribution',
+    resourceName: distribution.distributionId,
+  });
+}

@@ -1,0 +1,215 @@
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as targets from 'aws-cdk-lib/aws-route53-targets';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { routingFunctionCode } from './routing-function-code';
+import { validateDomainName, validationError } from '../validation';
+
+/**
+ * A custom domain for the site.
+ *
+ * CloudFront only accepts certificates from us-east-1. With the stack in another region, create the
+ * certificate in a us-east-1 stack and pass it with `crossRegionReferences: true` on both stacks.
+ *
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cnames-and-https-requirements.html
+ */
+export interface SiteDomainOptions {
+  /** Domain names the site answers to; the first is the primary one. */
+  readonly domainNames: string[];
+
+  /**
+   * An ACM certificate in us-east-1 covering every domain name.
+   *
+   * @default - created and validated through `hostedZone` when the stack is in us-east-1; required otherwise
+   */
+  readonly certificate?: acm.ICertificate;
+
+  /**
+   * The Route 53 hosted zone of the domain names: A and AAAA alias records to the distribution are created in it.
+   *
+   * @default - no DNS records; point the names at the distribution yourself
+   */
+  readonly hostedZone?: route53.IHostedZone;
+
+  /**
+   * Redirect (301) requests for every domain name but the first to the first, e.g. `example.com`
+   * to `www.example.com`, keeping the path and query string.
+   *
+   * @default false
+   */
+  readonly redirectToPrimaryDomain?: boolean;
+}
+
+/** The hosting options of the static site. */
+export interface SiteHostingProps {
+  readonly domain?: SiteDomainOptions;
+  readonly singlePageApp: boolean;
+  readonly notFoundPage: string;
+  readonly accessLogsBucket: s3.IBucket;
+  readonly priceClass: cloudfront.PriceClass;
+  readonly webAclId?: string;
+  readonly contentSecurityPolicy?: string;
+}
+
+/**
+ * Where the site lives: a private S3 bucket behind CloudFront (OAC), with the routing function,
+ * security headers, logging and an optional custom domain.
+ */
+export class SiteHosting extends Construct {
+  public readonly bucket: s3.Bucket;
+  public readonly distribution: cloudfront.Distribution;
+  public readonly url: string;
+
+  /**
+   * @param owner the public construct, against which bad options are reported
+   */
+  constructor(owner: Construct, id: string, props: SiteHostingProps) {
+    super(owner, id);
+    const domainNames = props.domain?.domainNames ?? [];
+    const certificate = this.certificateFor(owner, props.domain);
+
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      // Versions let an overwritten or deleted page be restored; old ones expire to bound the cost.
+      versioned: true,
+      lifecycleRules: [{
+        noncurrentVersionExpiration: Duration.days(30),
+        abortIncompleteMultipartUploadAfter: Duration.days(1),
+      }],
+      serverAccessLogsBucket: props.accessLogsBucket,
+      serverAccessLogsPrefix: 'site-bucket/',
+      // The live site is never deleted with the stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const routing = new cloudfront.Function(this, 'Routing', {
+      comment: 'Directory indexes, single-page app fallback and domain redirects',
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      code: cloudfront.FunctionCode.fromInline(routingFunctionCode({
+        singlePageApp: props.singlePageApp,
+        hostRedirect: props.domain?.redirectToPrimaryDomain && domainNames.length > 1
+          ? { fromHosts: domainNames.slice(1), toHost: domainNames[0] }
+          : undefined,
+      })),
+    });
+
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: `Static site ${owner.node.path}`,
+      defaultBehavior: {
+        // LIST lets S3 answer a missing key with 404 rather than 403, so the not-found page is used.
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket, {
+          originAccessLevels: [cloudfront.AccessLevel.READ, cloudfront.AccessLevel.LIST],
+        }),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+        compress: true,
+        // Honours the Cache-Control the deploy step sets per file kind.
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: this.securityHeaders(props.contentSecurityPolicy),
+        functionAssociations: [{ function: routing, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
+      },
+      defaultRootObject: 'index.html',
+      // Only S3 answers 404 here (the routing function sends extensionless paths to an index), so this
+      // covers missing files, and keeps their 404 status.
+      errorResponses: [{
+        httpStatus: 404,
+        responseHttpStatus: 404,
+        responsePagePath: `/${props.notFoundPage}`,
+        ttl: Duration.seconds(10),
+      }],
+      domainNames: domainNames.length ? domainNames : undefined,
+      certificate,
+      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      sslSupportMethod: cloudfront.SSLMethod.SNI,
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      enableIpv6: true,
+      priceClass: props.priceClass,
+      webAclId: props.webAclId,
+      enableLogging: true,
+      logBucket: props.accessLogsBucket,
+      logFilePrefix: 'cloudfront/',
+    });
+
+    // The warning asks for a default root object with LIST access, which is set above, and the
+    // routing function never forwards a bare directory URI to S3.
+    Annotations.of(this.distribution).acknowledgeWarning('@aws-cdk/aws-cloudfront-origins:listBucketSecurityRisk',
+      'defaultRootObject is set and the routing function maps every directory URI to its index.html');
+
+    if (props.domain?.hostedZone) {
+      this.addAliasRecords(props.domain.hostedZone, domainNames);
+    }
+    this.url = `https://${domainNames[0] ?? this.distribution.distributionDomainName}`;
+  }
+
+  /** Returns the certificate to use: the given one (checked), one created in the hosted zone, or none. */
+  private certificateFor(owner: Construct, domain?: SiteDomainOptions): acm.ICertificate | undefined {
+    if (!domain) {
+      return undefined;
+    }
+    if (!Token.isUnresolved(domain.domainNames) && domain.domainNames.length === 0) {
+      throw validationError(owner, 'domain.domainNames must list at least one domain name; leave out domain to use the CloudFront domain');
+    }
+    domain.domainNames.forEach((name) => validateDomainName(owner, 'domain.domainNames', name));
+
+    if (domain.certificate) {
+      const region = certificateRegion(domain.certificate);
+      if (region !== undefined && region !== 'us-east-1') {
+        throw validationError(owner, `domain.certificate must be in us-east-1 (CloudFront only uses certificates from there), got one in '${region}'; ` +
+          'create it in a us-east-1 stack and pass it with crossRegionReferences: true');
+      }
+      return domain.certificate;
+    }
+    const stackRegion = Stack.of(owner).region;
+    if (domain.hostedZone && stackRegion === 'us-east-1') {
+      return new acm.Certificate(this, 'Certificate', {
+        domainName: domain.domainNames[0],
+        subjectAlternativeNames: domain.domainNames.slice(1),
+        validation: acm.CertificateValidation.fromDns(domain.hostedZone),
+      });
+    }
+    throw validationError(owner, `domain.certificate is required for domain.domainNames [${domain.domainNames.join(', ')}]; ` +
+      'pass an ACM certificate from us-east-1 (or a hostedZone with the stack in us-east-1 to have one created)');
+  }
+
+  /** The response headers policy: the security headers every site should send. */
+  private securityHeaders(contentSecurityPolicy?: string): cloudfront.ResponseHeadersPolicy {
+    return new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: 'Security headers of the static site',
+      securityHeadersBehavior: {
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(365 * 2), includeSubdomains: true, override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
+        ...(contentSecurityPolicy ? { contentSecurityPolicy: { contentSecurityPolicy, override: true } } : {}),
+      },
+    });
+  }
+
+  /** A and AAAA alias records of each domain name to the distribution. */
+  private addAliasRecords(zone: route53.IHostedZone, domainNames: string[]): void {
+    const target = route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(this.distribution));
+    domainNames.forEach((recordName, index) => {
+      new route53.ARecord(this, `AliasA${index}`, { zone, recordName, target });
+      new route53.AaaaRecord(this, `AliasAaaa${index}`, { zone, recordName, target });
+    });
+  }
+}
+
+/**
+ * The region of a certificate when it is known at synth time: from its ARN, or from the stack of a
+ * certificate created in this app. An imported certificate whose ARN is a token has no known region.
+ */
+function certificateRegion(certificate: acm.ICertificate): string | undefined {
+  if (!Token.isUnresolved(certificate.certificateArn)) {
+    return certificate.certificateArn.split(':')[3];
+  }
+  const region = certificate instanceof acm.Certificate ? certificate.env.region : undefined;
+  return region === undefined || Token.isUnresolved(region) ? undefined : region;
+}

@@ -1,0 +1,588 @@
+import { App, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Capture, Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codecommit from 'aws-cdk-lib/aws-codecommit';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { DocsSiteStack, StaticSiteStack } from '../../examples/static-site';
+import { PipelineSource, StaticSitePipeline, StaticSitePipelineProps } from '../../src';
+import { allIamActions, logicalIdOf, nagErrors, newStack, projectRole, roleStatements, TEST_ENV } from '../util';
+
+const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
+const CONNECTION_ARN = 'arn:aws:codeconnections:eu-west-1:123456789012:connection/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
+
+/** Synthesizes a StaticSitePipeline with the given props (and cdk-nag applied) and returns its template. */
+function synth(props: Partial<StaticSitePipelineProps> = {}, stack: Stack = newStack()): Template {
+  new StaticSitePipeline(stack, 'Site', {
+    source: PipelineSource.codeCommit({ repositoryName: 'site' }),
+    ...props,
+  });
+  return Template.fromStack(stack);
+}
+
+/** The message a StaticSitePipeline with these props fails with. */
+function errorOf(props: Partial<StaticSitePipelineProps>, stack: Stack = newStack()): string {
+  try {
+    synth(props, stack);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return 'no error';
+}
+
+// The README example, synthesized once with cdk-nag for every wiring test.
+const exampleStack = new StaticSiteStack(new App(), 'Example', { env: TEST_ENV });
+const example = Template.fromStack(exampleStack);
+const exampleResources = example.toJSON().Resources;
+
+describe('pipeline wiring', () => {
+  test('the pipeline is a V2 pipeline with Source, Build and Deploy stages in that order', () => {
+    example.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      PipelineType: 'V2',
+      Stages: [
+        Match.objectLike({ Name: 'Source', Actions: [Match.objectLike({ ActionTypeId: Match.objectLike({ Provider: 'CodeCommit' }) })] }),
+        Match.objectLike({ Name: 'Build', Actions: [Match.objectLike({ ActionTypeId: Match.objectLike({ Provider: 'CodeBuild' }) })] }),
+        Match.objectLike({ Name: 'Deploy', Actions: [Match.objectLike({ ActionTypeId: Match.objectLike({ Provider: 'CodeBuild' }) })] }),
+      ],
+    });
+  });
+
+  test('the source output feeds the build, and the build output feeds the deploy step', () => {
+    const sourceOut = new Capture();
+    const buildIn = new Capture();
+    const buildOut = new Capture();
+    const deployIn = new Capture();
+    example.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Stages: [
+        Match.objectLike({ Actions: [Match.objectLike({ OutputArtifacts: [{ Name: sourceOut }] })] }),
+        Match.objectLike({ Actions: [Match.objectLike({ InputArtifacts: [{ Name: buildIn }], OutputArtifacts: [{ Name: buildOut }] })] }),
+        Match.objectLike({ Actions: [Match.objectLike({ InputArtifacts: [{ Name: deployIn }] })] }),
+      ],
+    });
+    expect(buildIn.asString()).toEqual(sourceOut.asString());
+    expect(deployIn.asString()).toEqual(buildOut.asString());
+    expect(buildOut.asString()).not.toEqual(sourceOut.asString());
+  });
+
+  test('the build and deploy actions run their own projects', () => {
+    const buildProject = logicalIdOf(example, 'AWS::CodeBuild::Project', 'SiteBuild');
+    const deployProject = logicalIdOf(example, 'AWS::CodeBuild::Project', 'SiteDeploy');
+    example.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Stages: Match.arrayWith([
+        Match.objectLike({ Name: 'Build', Actions: [Match.objectLike({ Configuration: { ProjectName: { Ref: buildProject } } })] }),
+        Match.objectLike({ Name: 'Deploy', Actions: [Match.objectLike({ Configuration: { ProjectName: { Ref: deployProject } } })] }),
+      ]),
+    });
+  });
+
+  test('a new CodeCommit repository is created and every push to main starts the pipeline', () => {
+    example.hasResourceProperties('AWS::CodeCommit::Repository', { RepositoryName: 'marketing-site' });
+    example.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({
+        source: ['aws.codecommit'],
+        detail: Match.objectLike({ referenceName: ['main'], event: ['referenceCreated', 'referenceUpdated'] }),
+      }),
+    });
+    example.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Stages: Match.arrayWith([Match.objectLike({
+        Actions: [Match.objectLike({ Configuration: Match.objectLike({ BranchName: 'main', PollForSourceChanges: false }) })],
+      })]),
+    });
+  });
+
+  test('an existing repository and branch are used as given, and no repository is created', () => {
+    const stack = newStack();
+    const repository = codecommit.Repository.fromRepositoryName(stack, 'Existing', 'legacy-site');
+    const template = synth({ source: PipelineSource.codeCommit({ repository, branch: 'release' }) }, stack);
+    template.resourceCountIs('AWS::CodeCommit::Repository', 0);
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Stages: Match.arrayWith([Match.objectLike({
+        Actions: [Match.objectLike({ Configuration: Match.objectLike({ RepositoryName: 'legacy-site', BranchName: 'release' }) })],
+      })]),
+    });
+  });
+
+  test('a connection source checks out owner/repository on push, with codeconnections:UseConnection', () => {
+    const template = synth({
+      source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repository: 'docs' }),
+    });
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Stages: Match.arrayWith([Match.objectLike({
+        Name: 'Source',
+        Actions: [Match.objectLike({
+          ActionTypeId: Match.objectLike({ Provider: 'CodeStarSourceConnection' }),
+          Configuration: Match.objectLike({ ConnectionArn: CONNECTION_ARN, FullRepositoryId: 'acme/docs', BranchName: 'main', DetectChanges: true }),
+        })],
+      })]),
+    });
+    const role = logicalIdOf(template, 'AWS::IAM::Role', 'SiteSourceConnectionRole');
+    expect(roleStatements(template, role)).toContainEqual({ Action: 'codeconnections:UseConnection', Effect: 'Allow', Resource: CONNECTION_ARN });
+  });
+
+  test('an older codestar-connections ARN gets only the codestar-connections action', () => {
+    const arn = CONNECTION_ARN.replace('codeconnections', 'codestar-connections');
+    const template = synth({ source: PipelineSource.connection({ connectionArn: arn, owner: 'acme', repository: 'docs' }) });
+    const actions = allIamActions(template);
+    expect(actions).toContain('codestar-connections:UseConnection');
+    expect(actions).not.toContain('codeconnections:UseConnection');
+  });
+
+  test('a manual approval stage sits between build and deploy, and emails go through an SSL-only topic', () => {
+    const template = synth({ approval: { notifyEmails: ['lead@example.com'] } });
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Stages: [
+        Match.objectLike({ Name: 'Source' }),
+        Match.objectLike({ Name: 'Build' }),
+        Match.objectLike({ Name: 'Approve', Actions: [Match.objectLike({ ActionTypeId: Match.objectLike({ Category: 'Approval', Provider: 'Manual' }) })] }),
+        Match.objectLike({ Name: 'Deploy' }),
+      ],
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'lead@example.com' });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  test('notifications publish failed and succeeded executions to a topic', () => {
+    const template = synth({ notifications: { emails: ['team@example.com'] } });
+    template.hasResourceProperties('AWS::CodeStarNotifications::NotificationRule', {
+      EventTypeIds: ['codepipeline-pipeline-pipeline-execution-failed', 'codepipeline-pipeline-pipeline-execution-succeeded'],
+      Targets: [Match.objectLike({ TargetType: 'SNS' })],
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'team@example.com' });
+  });
+
+  test('notifications can be limited to failures', () => {
+    const template = synth({ notifications: { notifyOnSuccess: false } });
+    template.hasResourceProperties('AWS::CodeStarNotifications::NotificationRule', {
+      EventTypeIds: ['codepipeline-pipeline-pipeline-execution-failed'],
+    });
+  });
+
+  test('the stack outputs the pipeline console URL, the clone URL and the site URL', () => {
+    const outputs = example.toJSON().Outputs;
+    const values = Object.values<any>(outputs).map((o) => JSON.stringify(o.Value));
+    expect(values.some((v) => v.includes('codesuite/codepipeline/pipelines/'))).toBe(true);
+    expect(values.some((v) => v.includes('CloneUrlHttp'))).toBe(true);
+    expect(values.some((v) => v.includes('"https://"') && v.includes('DomainName'))).toBe(true);
+  });
+});
+
+describe('artifact store', () => {
+  const artifacts = logicalIdOf(example, 'AWS::S3::Bucket', 'SiteArtifacts');
+  const key = logicalIdOf(example, 'AWS::KMS::Key', 'SiteArtifactsKey');
+
+  test('artifacts are encrypted with a rotated customer managed key, used by the pipeline too', () => {
+    example.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    example.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      ArtifactStore: { Type: 'S3', Location: { Ref: artifacts }, EncryptionKey: { Type: 'KMS', Id: { 'Fn::GetAtt': [key, 'Arn'] } } },
+    });
+    example.resourceCountIs('AWS::KMS::Key', 1);
+  });
+
+  test('the artifact bucket is private, SSL-only, logged and expires old artifacts', () => {
+    const bucket = exampleResources[artifacts].Properties;
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+    });
+    expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('aws:kms');
+    expect(bucket.LoggingConfiguration.DestinationBucketName).toEqual({ Ref: logicalIdOf(example, 'AWS::S3::Bucket', 'SiteAccessLogs') });
+    expect(bucket.LifecycleConfiguration.Rules).toContainEqual(expect.objectContaining({ ExpirationInDays: 30, Status: 'Enabled' }));
+    example.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: artifacts },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  test('no IAM action anywhere is a wildcard', () => {
+    expect(allIamActions(example).filter((a) => a.includes('*'))).toEqual([]);
+  });
+});
+
+describe('build project', () => {
+  const buildSpec = (template: Template): any => {
+    const project = template.findResources('AWS::CodeBuild::Project', { Properties: { Description: 'Builds and tests each pushed commit' } });
+    const spec = Object.values<any>(project)[0].Properties.Source.BuildSpec;
+    // A buildspec that references a resource is an Fn::Join; the references become 'TOKEN'.
+    const text = typeof spec === 'string' ? spec : spec['Fn::Join'][1].map((part: unknown) => typeof part === 'string' ? part : 'TOKEN').join('');
+    return JSON.parse(text);
+  };
+
+  test('the build runs the commands, then the tests, and publishes the output directory', () => {
+    const spec = buildSpec(example);
+    expect(spec.phases.build.commands).toEqual(['npm ci', 'npm run build', 'npm test']);
+    expect(spec.phases.build['on-failure']).toBe('ABORT');
+    expect(spec.artifacts).toEqual({ 'base-directory': 'dist', 'files': ['**/*'] });
+  });
+
+  test('without build options the defaults are npm ci, npm run build and dist', () => {
+    const spec = buildSpec(synth());
+    expect(spec.phases.build.commands).toEqual(['npm ci', 'npm run build']);
+    expect(spec.phases.install['runtime-versions']).toEqual({ nodejs: '20' });
+    expect(spec.artifacts['base-directory']).toBe('dist');
+  });
+
+  test('install commands run in the install phase', () => {
+    const spec = buildSpec(synth({ buildOptions: { installCommands: ['npm i -g pnpm'] } }));
+    expect(spec.phases.install.commands).toEqual(['npm i -g pnpm']);
+  });
+
+  test('the npm cache is kept in the artifact bucket between builds', () => {
+    expect(buildSpec(example).cache).toEqual({ paths: ['/root/.npm/**/*'] });
+    example.hasResourceProperties('AWS::CodeBuild::Project', {
+      Description: 'Builds and tests each pushed commit',
+      Cache: { Type: 'S3', Location: Match.objectLike({ 'Fn::Join': Match.anyValue() }) },
+    });
+  });
+
+  test('an empty cachePaths turns the cache off', () => {
+    const template = synth({ buildOptions: { cachePaths: [] } });
+    expect(buildSpec(template).cache).toBeUndefined();
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Description: 'Builds and tests each pushed commit',
+      Cache: { Type: 'NO_CACHE' },
+    });
+  });
+
+  test('the build uses the current standard image on a small machine, encrypted with the artifact key', () => {
+    example.hasResourceProperties('AWS::CodeBuild::Project', {
+      Description: 'Builds and tests each pushed commit',
+      Environment: Match.objectLike({ Image: 'aws/codebuild/standard:7.0', ComputeType: 'BUILD_GENERAL1_SMALL', PrivilegedMode: false }),
+      EncryptionKey: { 'Fn::GetAtt': [logicalIdOf(example, 'AWS::KMS::Key', 'SiteArtifactsKey'), 'Arn'] },
+    });
+  });
+
+  test('environment variables of every kind reach the project, and the role may read the parameter and secret', () => {
+    const template = synth({
+      buildOptions: {
+        environmentVariables: {
+          SITE_TITLE: { value: 'Acme' },
+          API_URL: { type: codebuild.BuildEnvironmentVariableType.PARAMETER_STORE, value: '/site/api-url' },
+          TOKEN: { type: codebuild.BuildEnvironmentVariableType.SECRETS_MANAGER, value: 'site/token' },
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: Match.objectLike({
+        EnvironmentVariables: Match.arrayWith([
+          { Name: 'SITE_TITLE', Type: 'PLAINTEXT', Value: 'Acme' },
+          { Name: 'API_URL', Type: 'PARAMETER_STORE', Value: '/site/api-url' },
+          { Name: 'TOKEN', Type: 'SECRETS_MANAGER', Value: 'site/token' },
+        ]),
+      }),
+    });
+    const actions = allIamActions(template);
+    expect(actions).toContain('ssm:GetParameters');
+    expect(actions).toContain('secretsmanager:GetSecretValue');
+  });
+
+  test('test reports go to a dedicated report group granted by ARN', () => {
+    const template = synth({ buildOptions: { testCommands: ['npm test'], testReports: ['reports/junit.xml'] } });
+    const group = logicalIdOf(template, 'AWS::CodeBuild::ReportGroup', 'SiteBuildTestReports');
+    const spec = buildSpec(template);
+    expect(spec.reports).toEqual({ TOKEN: { 'files': ['reports/junit.xml'], 'file-format': 'JUNITXML' } });
+    const project = Object.values<any>(template.findResources('AWS::CodeBuild::Project', { Properties: { Description: 'Builds and tests each pushed commit' } }))[0];
+    expect(JSON.stringify(project.Properties.Source.BuildSpec)).toContain(JSON.stringify({ 'Fn::GetAtt': [group, 'Arn'] }));
+    const role = projectRole(template, logicalIdOf(template, 'AWS::CodeBuild::Project', 'SiteBuild'));
+    expect(roleStatements(template, role)).toContainEqual(expect.objectContaining({
+      Action: ['codebuild:CreateReport', 'codebuild:UpdateReport', 'codebuild:BatchPutTestCases'],
+      Resource: { 'Fn::GetAtt': [group, 'Arn'] },
+    }));
+  });
+
+  test('build logs go to a log group that expires them after a year', () => {
+    example.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: { 'Fn::Join': ['', ['/aws/codebuild/', { Ref: logicalIdOf(example, 'AWS::CodeBuild::Project', 'SiteBuild') }]] },
+      RetentionInDays: 365,
+    });
+  });
+});
+
+describe('hosting', () => {
+  const siteBucket = logicalIdOf(example, 'AWS::S3::Bucket', 'SiteHostingBucket');
+  const distribution = Object.values<any>(example.findResources('AWS::CloudFront::Distribution'))[0];
+  const config = distribution.Properties.DistributionConfig;
+
+  test('the site bucket is private, encrypted, versioned, SSL-only and retained', () => {
+    example.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        VersioningConfiguration: { Status: 'Enabled' },
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'site-bucket/' }),
+      }),
+    });
+    expect(exampleResources[siteBucket].DeletionPolicy).toBe('Retain');
+  });
+
+  test('only the distribution, through origin access control, may read the site bucket', () => {
+    example.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    example.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: siteBucket },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Principal: { Service: 'cloudfront.amazonaws.com' },
+          Action: ['s3:GetObject', 's3:ListBucket'],
+          Condition: { StringEquals: { 'AWS:SourceArn': Match.anyValue() } },
+        })]),
+      },
+    });
+    expect(config.Origins[0].S3OriginConfig.OriginAccessIdentity).toBe('');
+    expect(config.Origins[0].OriginAccessControlId).toBeDefined();
+  });
+
+  test('the distribution serves HTTP/2 and 3 over HTTPS with compression and index.html at the root', () => {
+    expect(config.HttpVersion).toBe('http2and3');
+    expect(config.DefaultRootObject).toBe('index.html');
+    expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+    expect(config.DefaultCacheBehavior.Compress).toBe(true);
+    expect(config.IPV6Enabled).toBe(true);
+  });
+
+  test('the distribution logs to the access log bucket', () => {
+    expect(config.Logging).toEqual({
+      Bucket: { 'Fn::GetAtt': [logicalIdOf(example, 'AWS::S3::Bucket', 'SiteAccessLogs'), 'RegionalDomainName'] },
+      Prefix: 'cloudfront/',
+    });
+  });
+
+  test('the response headers policy sends HSTS, nosniff, DENY framing and a strict referrer policy', () => {
+    example.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: Match.objectLike({
+        SecurityHeadersConfig: {
+          StrictTransportSecurity: { AccessControlMaxAgeSec: 63072000, IncludeSubdomains: true, Override: true },
+          ContentTypeOptions: { Override: true },
+          FrameOptions: { FrameOption: 'DENY', Override: true },
+          ReferrerPolicy: { ReferrerPolicy: 'strict-origin-when-cross-origin', Override: true },
+        },
+      }),
+    });
+  });
+
+  test('a content security policy is added when given', () => {
+    synth({ contentSecurityPolicy: "default-src 'self'" }).hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: Match.objectLike({
+        SecurityHeadersConfig: Match.objectLike({ ContentSecurityPolicy: { ContentSecurityPolicy: "default-src 'self'", Override: true } }),
+      }),
+    });
+  });
+
+  test('the routing function runs on viewer requests of the default behaviour, with the SPA fallback', () => {
+    const fn = logicalIdOf(example, 'AWS::CloudFront::Function', 'SiteHostingRouting');
+    expect(config.DefaultCacheBehavior.FunctionAssociations).toEqual([
+      { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [fn, 'FunctionARN'] } },
+    ]);
+    const code = exampleResources[fn].Properties.FunctionCode;
+    expect(exampleResources[fn].Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
+    expect(code).toContain("request.uri = '/index.html'");
+  });
+
+  test('without singlePageApp, directories are served from their index.html', () => {
+    const template = synth();
+    const fn = Object.values<any>(template.findResources('AWS::CloudFront::Function'))[0];
+    expect(fn.Properties.FunctionCode).toContain("request.uri = uri + '/index.html'");
+    expect(fn.Properties.FunctionCode).not.toContain("request.uri = '/index.html'");
+  });
+
+  test('missing files get the 404 page with a 404 status, and no error response rewrites to index.html', () => {
+    expect(config.CustomErrorResponses).toEqual([
+      { ErrorCode: 404, ResponseCode: 404, ResponsePagePath: '/404.html', ErrorCachingMinTTL: 10 },
+    ]);
+  });
+
+  test('the template has no Lambda function and no custom resource', () => {
+    example.resourceCountIs('AWS::Lambda::Function', 0);
+    expect(Object.values<any>(exampleResources).filter((r) => r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource')).toEqual([]);
+  });
+
+  test('the deploy project publishes to the site bucket and distribution named in its environment', () => {
+    example.hasResourceProperties('AWS::CodeBuild::Project', {
+      Description: 'Publishes the site build to S3 and invalidates CloudFront',
+      Environment: Match.objectLike({
+        EnvironmentVariables: Match.arrayWith([
+          { Name: 'SITE_BUCKET', Type: 'PLAINTEXT', Value: { Ref: siteBucket } },
+          { Name: 'DISTRIBUTION_ID', Type: 'PLAINTEXT', Value: { Ref: logicalIdOf(example, 'AWS::CloudFront::Distribution', 'SiteHostingDistribution') } },
+        ]),
+      }),
+    });
+  });
+
+  test('the deploy role may list, write and delete site files and invalidate this distribution, and nothing else', () => {
+    const deployProject = logicalIdOf(example, 'AWS::CodeBuild::Project', 'SiteDeploy');
+    const distributionId = logicalIdOf(example, 'AWS::CloudFront::Distribution', 'SiteHostingDistribution');
+    const artifacts = logicalIdOf(example, 'AWS::S3::Bucket', 'SiteArtifacts');
+    const key = logicalIdOf(example, 'AWS::KMS::Key', 'SiteArtifactsKey');
+    const logGroupArn = (suffix: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:123456789012:log-group:/aws/codebuild/', { Ref: deployProject }, ...suffix ? [suffix] : []]],
+    });
+    expect(roleStatements(example, projectRole(example, deployProject))).toEqual([
+      { Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [logGroupArn(''), logGroupArn(':*')] },
+      { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: { 'Fn::GetAtt': [key, 'Arn'] } },
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [siteBucket, 'Arn'] } },
+      { Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [siteBucket, 'Arn'] }, '/*']] } },
+      {
+        Effect: 'Allow',
+        Action: 'cloudfront:CreateInvalidation',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudfront::123456789012:distribution/', { Ref: distributionId }]] },
+      },
+      { Effect: 'Allow', Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [key, 'Arn'] } },
+      { Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:GetBucketVersioning'], Resource: { 'Fn::GetAtt': [artifacts, 'Arn'] } },
+      { Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [artifacts, 'Arn'] }, '/*']] } },
+    ]);
+  });
+});
+
+describe('custom domain', () => {
+  const docsStack = new DocsSiteStack(new App(), 'Docs', { env: TEST_ENV });
+  const docs = Template.fromStack(docsStack);
+
+  test('the distribution answers to the domain names with the certificate, TLS 1.2 and SNI', () => {
+    docs.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Aliases: ['www.example.com', 'example.com'],
+        ViewerCertificate: { AcmCertificateArn: CERTIFICATE_ARN, MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' },
+      }),
+    });
+  });
+
+  test('A and AAAA alias records point every domain name at the distribution', () => {
+    for (const type of ['A', 'AAAA']) {
+      for (const name of ['www.example.com.', 'example.com.']) {
+        docs.hasResourceProperties('AWS::Route53::RecordSet', {
+          Name: name,
+          Type: type,
+          HostedZoneId: 'Z0123456789ABCDEFGHIJ',
+          AliasTarget: Match.objectLike({ DNSName: Match.objectLike({ 'Fn::GetAtt': [Match.stringLikeRegexp('DocsHostingDistribution'), 'DomainName'] }) }),
+        });
+      }
+    }
+  });
+
+  test('the alternate domain is redirected to the primary one by the routing function', () => {
+    const fn = Object.values<any>(docs.findResources('AWS::CloudFront::Function'))[0];
+    expect(fn.Properties.FunctionCode).toContain('var FROM_HOSTS = ["example.com"]');
+    expect(fn.Properties.FunctionCode).toContain('var TO_HOST = "www.example.com"');
+  });
+
+  test('the site URL output is the primary domain', () => {
+    expect(Object.values<any>(docs.toJSON().Outputs).map((o) => o.Value)).toContain('https://www.example.com');
+  });
+
+  test('with a hosted zone and the stack in us-east-1, a DNS-validated certificate is created', () => {
+    const stack = newStack({ env: { account: '123456789012', region: 'us-east-1' } });
+    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z1', zoneName: 'example.com' });
+    const template = synth({ domain: { domainNames: ['www.example.com'], hostedZone } }, stack);
+    template.hasResourceProperties('AWS::CertificateManager::Certificate', {
+      DomainName: 'www.example.com',
+      ValidationMethod: 'DNS',
+      DomainValidationOptions: [{ DomainName: 'www.example.com', HostedZoneId: 'Z1' }],
+    });
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  test('the README example has no errors', () => {
+    expect(nagErrors(exampleStack)).toEqual([]);
+  });
+
+  test('the custom domain example has no errors', () => {
+    const stack = new DocsSiteStack(new App(), 'Docs', { env: TEST_ENV });
+    Template.fromStack(stack);
+    expect(nagErrors(stack)).toEqual([]);
+  });
+
+  test('the only suppressed findings are object ARNs, CodeBuild log streams and the default certificate', () => {
+    const suppressed = Object.values<any>(exampleResources)
+      .flatMap((r) => r.Metadata?.cdk_nag?.rules_to_suppress ?? [])
+      .map((s: any) => `${s.id} ${(s.applies_to ?? []).join(' ')}`.replace(/[0-9A-F]{8}([>.])/g, 'X$1'));
+    expect(suppressed.sort()).toEqual([
+      'AwsSolutions-CFR4 ',
+      // Build, pipeline, source action and deploy roles read or write artifacts.
+      'AwsSolutions-IAM5 Resource::<SiteArtifactsX.Arn>/*',
+      'AwsSolutions-IAM5 Resource::<SiteArtifactsX.Arn>/*',
+      'AwsSolutions-IAM5 Resource::<SiteArtifactsX.Arn>/*',
+      'AwsSolutions-IAM5 Resource::<SiteArtifactsX.Arn>/*',
+      'AwsSolutions-IAM5 Resource::<SiteHostingBucketX.Arn>/*',
+      'AwsSolutions-IAM5 Resource::arn:<AWS::Partition>:logs:eu-west-1:123456789012:log-group:/aws/codebuild/<SiteBuildX>:*',
+      'AwsSolutions-IAM5 Resource::arn:<AWS::Partition>:logs:eu-west-1:123456789012:log-group:/aws/codebuild/<SiteDeployX>:*',
+    ].sort());
+  });
+
+  test('the template synthesizes without CDK warnings', () => {
+    const warnings = Annotations.fromStack(exampleStack).findWarning('*', Match.anyValue())
+      .map((m) => String(m.entry.data))
+      .filter((text) => !text.startsWith('AwsSolutions-'));
+    expect(warnings).toEqual([]);
+  });
+});
+
+describe('bad input', () => {
+  test.each<[string, Partial<StaticSitePipelineProps>, string]>([
+    ['an empty repository name', { source: PipelineSource.codeCommit({ repositoryName: '' }) },
+      "StaticSitePipeline 'Site': source.repositoryName must not be empty; give the CodeCommit repository a name such as 'my-site'"],
+    ['a repository name with a space', { source: PipelineSource.codeCommit({ repositoryName: 'my site' }) },
+      "StaticSitePipeline 'Site': source.repositoryName must be 1-100 letters, digits, '.', '_' or '-' and must not end in '.git' (CodeCommit's rules), got 'my site'"],
+    ['a repository name ending in .git', { source: PipelineSource.codeCommit({ repositoryName: 'site.git' }) },
+      "StaticSitePipeline 'Site': source.repositoryName must be 1-100 letters, digits, '.', '_' or '-' and must not end in '.git' (CodeCommit's rules), got 'site.git'"],
+    ['a repository name of 101 characters', { source: PipelineSource.codeCommit({ repositoryName: 'a'.repeat(101) }) },
+      `StaticSitePipeline 'Site': source.repositoryName must be 1-100 letters, digits, '.', '_' or '-' and must not end in '.git' (CodeCommit's rules), got '${'a'.repeat(101)}'`],
+    ['neither a repository name nor a repository', { source: PipelineSource.codeCommit({}) },
+      "StaticSitePipeline 'Site': source: give exactly one of repositoryName (to create a repository) or repository (an existing one)"],
+    ['an empty branch', { source: PipelineSource.codeCommit({ repositoryName: 'site', branch: '' }) },
+      "StaticSitePipeline 'Site': source.branch must not be empty; name the branch that triggers the pipeline, e.g. 'main'"],
+    ['a branch with ..', { source: PipelineSource.codeCommit({ repositoryName: 'site', branch: 'release..1' }) },
+      "StaticSitePipeline 'Site': source.branch must be a valid git branch name (no spaces, '..', '~^:?*[\\', leading/trailing '/'), got 'release..1'"],
+    ['an absolute output directory', { buildOptions: { outputDirectory: '/dist' } },
+      "StaticSitePipeline 'Site': buildOptions.outputDirectory must be a relative path, got '/dist'; use the path relative to the repository root, e.g. 'dist'"],
+    ['an output directory outside the build', { buildOptions: { outputDirectory: '../dist' } },
+      "StaticSitePipeline 'Site': buildOptions.outputDirectory must stay inside the build directory, got '../dist'; remove the '..' segments"],
+    ['an empty output directory', { buildOptions: { outputDirectory: '' } },
+      "StaticSitePipeline 'Site': buildOptions.outputDirectory must not be empty; use '.' for the root of the build"],
+    ['an invalid environment variable name', { buildOptions: { environmentVariables: { '1API': { value: 'x' } } } },
+      "StaticSitePipeline 'Site': buildOptions.environmentVariables has an invalid environment variable name '1API'; use letters, digits and '_', not starting with a digit"],
+    ['a reserved environment variable name', { buildOptions: { environmentVariables: { CODEBUILD_X: { value: 'x' } } } },
+      "StaticSitePipeline 'Site': buildOptions.environmentVariables has a reserved environment variable name 'CODEBUILD_X'; the CODEBUILD_ prefix belongs to CodeBuild"],
+    ['a connection ARN that is not one', { source: PipelineSource.connection({ connectionArn: 'arn:aws:s3:::bucket', owner: 'acme', repository: 'docs' }) },
+      "StaticSitePipeline 'Site': source.connectionArn must be a CodeConnections connection ARN such as 'arn:aws:codeconnections:us-east-1:123456789012:connection/0a1b2c3d-...', got 'arn:aws:s3:::bucket'"],
+    ['an empty connection owner', { source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: ' ', repository: 'docs' }) },
+      "StaticSitePipeline 'Site': source.owner must not be empty"],
+    ['domain names without a certificate', { domain: { domainNames: ['www.example.com'] } },
+      "StaticSitePipeline 'Site': domain.certificate is required for domain.domainNames [www.example.com]; pass an ACM certificate from us-east-1 (or a hostedZone with the stack in us-east-1 to have one created)"],
+    ['an empty list of domain names', { domain: { domainNames: [] } },
+      "StaticSitePipeline 'Site': domain.domainNames must list at least one domain name; leave out domain to use the CloudFront domain"],
+    ['an invalid domain name', { domain: { domainNames: ['www.example.com/'] } },
+      "StaticSitePipeline 'Site': domain.domainNames must be a domain name such as 'www.example.com', got 'www.example.com/'"],
+    ['an absolute not-found page', { notFoundPage: '/404.html' },
+      "StaticSitePipeline 'Site': notFoundPage must be a relative path, got '/404.html'; use the path relative to the repository root, e.g. '404.html'"],
+    ['zero artifact retention days', { artifactRetentionDays: 0 },
+      "StaticSitePipeline 'Site': artifactRetentionDays must be a whole number from 1 to 3650, got 0"],
+  ])('%s is rejected with a message naming the prop and the fix', (_, props, message) => {
+    expect(errorOf(props)).toBe(message);
+  });
+
+  test('a certificate outside us-east-1 is rejected', () => {
+    const stack = newStack();
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE_ARN.replace('us-east-1', 'eu-west-1'));
+    expect(errorOf({ domain: { domainNames: ['www.example.com'], certificate } }, stack)).toBe(
+      "StaticSitePipeline 'Site': domain.certificate must be in us-east-1 (CloudFront only uses certificates from there), got one in 'eu-west-1'; " +
+      'create it in a us-east-1 stack and pass it with crossRegionReferences: true');
+  });
+
+  test('a certificate created in a eu-west-1 stack is rejected by its stack region', () => {
+    const stack = newStack();
+    const certificate = new acm.Certificate(stack, 'Cert', { domainName: 'www.example.com' });
+    expect(errorOf({ domain: { domainNames: ['www.example.com'], certificate } }, stack)).toContain("got one in 'eu-west-1'");
+  });
+
+  test('tokens are not validated', () => {
+    const stack = newStack();
+    const token = (name: string) => Token.asString({ Ref: name });
+    expect(() => synth({
+      source: PipelineSource.connection({ connectionArn: token('Arn'), owner: token('Owner'), repository: token('Repo'), branch: token('Branch') }),
+      buildOptions: { outputDirectory: token('Dir') },
+      domain: { domainNames: [token('Domain')], certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', token('CertArn')) },
+    }, stack)).not.toThrow();
+  });
+});
