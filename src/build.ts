@@ -1,10 +1,10 @@
-import { CfnResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { suppressNagFindings } from './nag-suppressions';
+import { ArtifactKey } from './artifact-store';
+import { nagResourceFinding, suppressNagFindings } from './nag-suppressions';
 import { validateEnvironmentVariableName, validateRelativeDirectory } from './validation';
 
 /**
@@ -110,7 +110,7 @@ export interface BuildProjectProps {
   /** Bucket of the pipeline artifacts, which also holds the build cache. */
   readonly artifactBucket: s3.IBucket;
   /** Key of the pipeline artifacts; CodeBuild encrypts its outputs with it. */
-  readonly encryptionKey: kms.IKey;
+  readonly encryptionKey: ArtifactKey;
   /** How long build logs are kept. */
   readonly logRetention: logs.RetentionDays;
 }
@@ -154,45 +154,95 @@ export function createBuildProject(scope: Construct, id: string, props: BuildPro
     cache: cachePaths.length > 0 ? codebuild.Cache.bucket(props.artifactBucket, { prefix: `build-cache/${id}` }) : undefined,
     timeout: options.timeout ?? Duration.minutes(30),
     encryptionKey: props.encryptionKey,
+    writesArtifacts: true,
     logRetention: props.logRetention,
   });
   reportGroup?.grantWrite(project);
   return project;
 }
 
-/** A CodeBuild project of a pipeline, as this library makes every one. */
-export interface PipelineProjectProps extends codebuild.PipelineProjectProps {
-  /** Key that encrypts the project's outputs (the pipeline artifact key). */
-  readonly encryptionKey: kms.IKey;
+/** What every CodeBuild project of this library is given. */
+export interface ProjectDefaults {
+  /** The pipeline artifact key; cdk-nag's CB4 asks every project for a customer managed key. */
+  readonly encryptionKey: ArtifactKey;
+  /**
+   * Whether the project writes artifacts or a cache, which CodeBuild encrypts with the key. A
+   * project that writes neither may only decrypt (its input artifact) with it.
+   */
+  readonly writesArtifacts: boolean;
   /** How long the project's logs are kept. */
   readonly logRetention: logs.RetentionDays;
 }
 
+/** A CodeBuild project of a pipeline. */
+export interface PipelineProjectProps extends Omit<codebuild.PipelineProjectProps, 'encryptionKey'>, ProjectDefaults {}
+
+/** A CodeBuild project without source, started by hand (`aws codebuild start-build`). */
+export interface StandaloneProjectProps extends Omit<codebuild.ProjectProps, 'encryptionKey'>, ProjectDefaults {}
+
 /**
- * A CodeBuild project encrypted with the artifact key, with a log group that expires its logs, and
- * no blanket report-group permission (a project that reports is granted its one report group).
+ * A CodeBuild project of a pipeline, as this library makes every one: encrypted with the artifact
+ * key, with a log group that expires its logs, and no blanket report-group permission (a project
+ * that reports is granted its one report group).
  */
 export function createPipelineProject(scope: Construct, id: string, props: PipelineProjectProps): codebuild.PipelineProject {
-  const project = new codebuild.PipelineProject(scope, id, { ...props, grantReportGroupPermissions: false });
-  // CodeBuild writes to /aws/codebuild/<project>, which it would otherwise create with no expiry.
-  new logs.LogGroup(scope, `${id}Logs`, {
-    logGroupName: `/aws/codebuild/${project.projectName}`,
-    retention: props.logRetention,
+  const { encryptionKey, writesArtifacts, logRetention, ...projectProps } = props;
+  const project = new codebuild.PipelineProject(scope, id, {
+    ...projectProps,
+    encryptionKey: writesArtifacts ? encryptionKey : undefined,
+    grantReportGroupPermissions: false,
   });
-  suppressNagFindings(project.role!.node.findChild('DefaultPolicy'), [{
-    id: 'AwsSolutions-IAM5',
-    reason: 'CodeBuild names each build\'s log stream at run time, so its log group grant ends in :* (aws-cdk-lib\'s own statement).',
-    appliesTo: [`Resource::arn:<AWS::Partition>:logs:${regionAndAccount(scope)}:log-group:/aws/codebuild/<${Stack.of(scope).getLogicalId(project.node.defaultChild as CfnResource)}>:*`],
-  }]);
+  applyProjectDefaults(scope, id, project, props);
   return project;
 }
 
-/** How cdk-nag shows the region and account of `scope`'s stack in an ARN: literal when known. */
-function regionAndAccount(scope: Construct): string {
-  const stack = Stack.of(scope);
-  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
-  return `${region}:${account}`;
+/**
+ * Like `createPipelineProject`, for a project that runs outside the pipeline: no source (its
+ * buildspec is inline), started by a person or a script.
+ */
+export function createStandaloneProject(scope: Construct, id: string, props: StandaloneProjectProps): codebuild.Project {
+  const { encryptionKey, writesArtifacts, logRetention, ...projectProps } = props;
+  const project = new codebuild.Project(scope, id, {
+    ...projectProps,
+    encryptionKey: writesArtifacts ? encryptionKey : undefined,
+    grantReportGroupPermissions: false,
+  });
+  applyProjectDefaults(scope, id, project, props);
+  return project;
+}
+
+/**
+ * Names the key on a project that writes nothing, without granting it encryption (aws-cdk-lib
+ * grants a pipeline's projects both when it binds them), and gives the project a log group with
+ * an expiry.
+ */
+function applyProjectDefaults(scope: Construct, id: string, project: codebuild.Project, defaults: ProjectDefaults): void {
+  if (!defaults.writesArtifacts) {
+    defaults.encryptionKey.limitToDecrypt(project);
+    (project.node.defaultChild as codebuild.CfnProject).encryptionKey = defaults.encryptionKey.keyArn;
+  }
+  addExpiringLogGroup(scope, id, project, defaults.logRetention);
+}
+
+/** Creates the project's log group with an expiry, and accepts the log stream wildcard of its role. */
+function addExpiringLogGroup(scope: Construct, id: string, project: codebuild.Project, retention: logs.RetentionDays): void {
+  // CodeBuild writes to /aws/codebuild/<project>, which it would otherwise create with no expiry.
+  new logs.LogGroup(scope, `${id}Logs`, {
+    logGroupName: `/aws/codebuild/${project.projectName}`,
+    retention,
+  });
+  const policy = project.role!.node.findChild('DefaultPolicy');
+  const logStreams = Stack.of(scope).formatArn({
+    service: 'logs',
+    resource: 'log-group',
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    resourceName: `/aws/codebuild/${project.projectName}:*`,
+  });
+  suppressNagFindings(policy, [{
+    id: 'AwsSolutions-IAM5',
+    reason: 'CodeBuild names each build\'s log stream at run time, so its log group grant ends in :* (aws-cdk-lib\'s own statement).',
+    appliesTo: [nagResourceFinding(policy, logStreams)],
+  }]);
 }
 
 /** What the build spec is made of. */

@@ -1,7 +1,7 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 
 /** A cdk-nag finding this library accepts, and why AWS makes it unavoidable. */
 export interface NagFindingSuppression {
@@ -31,15 +31,22 @@ export function suppressNagFindings(construct: IConstruct, suppressions: NagFind
 }
 
 /**
- * The finding cdk-nag's IAM5 reports for a grant on every object of `bucket`: `Resource::<Id.Arn>/*`
- * for a bucket of this app, the ARN itself for an imported one.
+ * Returns the finding cdk-nag's IAM5 reports for an IAM resource ARN of `scope`'s stack:
+ * `Resource::` and the ARN with `Ref`s as `<Id>` and `Fn::GetAtt`s as `<Id.Attr>`, as cdk-nag
+ * flattens them, so a suppression can name exactly that resource.
  */
-function objectsFinding(bucket: s3.IBucket): string {
-  const cfnBucket = bucket.node.defaultChild;
-  if (cfnBucket instanceof CfnResource) {
-    return `Resource::<${Stack.of(cfnBucket).getLogicalId(cfnBucket)}.Arn>/*`;
-  }
-  return `Resource::${bucket.arnForObjects('*')}`;
+export function nagResourceFinding(scope: IConstruct, arn: string): string {
+  return `Resource::${flatten(Stack.of(scope).resolve(arn))}`;
+}
+
+/**
+ * Returns the policy construct that holds the statements added to a principal: the
+ * `DefaultPolicy` of a role of this app, the `Policy` aws-cdk-lib attaches to an imported role,
+ * or undefined for principals that are not roles.
+ */
+export function principalPolicyOf(principal: iam.IPrincipal): IConstruct | undefined {
+  if (!Construct.isConstruct(principal)) return undefined;
+  return principal.node.tryFindChild('DefaultPolicy') ?? principal.node.tryFindChild('Policy');
 }
 
 /**
@@ -47,10 +54,28 @@ function objectsFinding(bucket: s3.IBucket): string {
  * need a wildcard whenever the keys are chosen at run time (build artifacts, site files).
  */
 export function suppressObjectsWildcard(grantee: iam.IGrantable, bucket: s3.IBucket, reason: string): void {
-  const policy = grantee.grantPrincipal instanceof iam.Role
-    ? grantee.grantPrincipal.node.tryFindChild('DefaultPolicy')
-    : undefined;
+  const policy = principalPolicyOf(grantee.grantPrincipal);
   if (policy) {
-    suppressNagFindings(policy, [{ id: 'AwsSolutions-IAM5', reason, appliesTo: [objectsFinding(bucket)] }]);
+    suppressNagFindings(policy, [{ id: 'AwsSolutions-IAM5', reason, appliesTo: [nagResourceFinding(policy, bucket.arnForObjects('*'))] }]);
   }
+}
+
+/** Returns a resolved CloudFormation value as the flat string cdk-nag matches suppressions against. */
+function flatten(value: unknown): string {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  }
+  const node = value as Record<string, any>;
+  if (node['Fn::Join']) {
+    const [delimiter, items] = node['Fn::Join'];
+    return (items as unknown[]).map(flatten).join(delimiter);
+  }
+  if (node['Fn::GetAtt']) {
+    const [resource, attribute] = node['Fn::GetAtt'];
+    return `<${resource}.${attribute}>`;
+  }
+  if (node.Ref) {
+    return `<${node.Ref}>`;
+  }
+  return JSON.stringify(value);
 }

@@ -4,6 +4,7 @@ import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as notifications from 'aws-cdk-lib/aws-codestarnotifications';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -141,6 +142,8 @@ export class PipelineCore {
   public readonly repository?: codecommit.IRepository;
   /** How long logs are kept. */
   public readonly logRetention: logs.RetentionDays;
+  /** The commit the execution builds, as a variable expression for later actions (`#{<namespace>.CommitId}`). */
+  public readonly sourceCommitId: string;
 
   constructor(private readonly scope: Construct, props: PipelineCoreProps) {
     const retentionDays = props.artifactRetentionDays ?? 30;
@@ -148,8 +151,13 @@ export class PipelineCore {
     const retention = Duration.days(retentionDays);
     this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
 
-    const source = props.source.bind(scope);
+    // Created before the source, whose action role trusts this role alone.
+    const pipelineRole = new iam.Role(scope, 'PipelineRole', {
+      assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),
+    });
+    const source = props.source.bind(scope, { pipelineRole });
     this.repository = source.repository;
+    this.sourceCommitId = source.commitId;
 
     this.accessLogsBucket = new AccessLogsBucket(scope, 'AccessLogs', retention);
     this.artifactsKey = new ArtifactKey(scope, 'ArtifactsKey');
@@ -172,6 +180,7 @@ export class PipelineCore {
     this.pipeline = new codepipeline.Pipeline(scope, 'Pipeline', {
       pipelineName: props.pipelineName,
       pipelineType: codepipeline.PipelineType.V2,
+      role: pipelineRole,
       // A new push supersedes a release still waiting in an earlier stage, as users expect from push-to-deploy.
       executionMode: codepipeline.ExecutionMode.SUPERSEDED,
       artifactBucket: this.artifactBucket,

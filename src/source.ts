@@ -78,6 +78,12 @@ export interface ConnectionSourceOptions {
   readonly branch?: string;
 }
 
+/** What a source is bound with. */
+export interface PipelineSourceBindOptions {
+  /** The role of the pipeline, the only principal that may assume the source action's role. */
+  readonly pipelineRole: iam.IRole;
+}
+
 /** What a bound source contributes to a pipeline. */
 export interface PipelineSourceConfig {
   /** The source action, first in the pipeline. */
@@ -91,6 +97,14 @@ export interface PipelineSourceConfig {
 
   /** A human-readable name of the repository, for outputs and summaries. */
   readonly repositoryDisplayName: string;
+
+  /**
+   * The commit the execution builds, as a pipeline variable expression (`#{<namespace>.CommitId}`)
+   * that later actions resolve at run time.
+   *
+   * @see https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-variables.html#reference-variables-list
+   */
+  readonly commitId: string;
 
   /**
    * The CodeCommit repository, when the source is CodeCommit.
@@ -128,7 +142,7 @@ export abstract class PipelineSource {
    *
    * @param scope the pipeline construct; bad options are reported against it
    */
-  public abstract bind(scope: Construct): PipelineSourceConfig;
+  public abstract bind(scope: Construct, options: PipelineSourceBindOptions): PipelineSourceConfig;
 }
 
 class CodeCommitSource extends PipelineSource {
@@ -136,7 +150,7 @@ class CodeCommitSource extends PipelineSource {
     super();
   }
 
-  public bind(scope: Construct): PipelineSourceConfig {
+  public bind(scope: Construct, _options: PipelineSourceBindOptions): PipelineSourceConfig {
     const { repositoryName, repository: existing } = this.options;
     const branch = this.options.branch ?? DEFAULT_BRANCH;
     if ((repositoryName === undefined) === (existing === undefined)) {
@@ -160,7 +174,7 @@ class CodeCommitSource extends PipelineSource {
       // EventBridge starts the pipeline on push; polling would lag and cost API calls.
       trigger: actions.CodeCommitTrigger.EVENTS,
     });
-    return { action, output, branch, repository, repositoryDisplayName: repository.repositoryName };
+    return { action, output, branch, repository, repositoryDisplayName: repository.repositoryName, commitId: action.variables.commitId };
   }
 }
 
@@ -169,7 +183,7 @@ class ConnectionSource extends PipelineSource {
     super();
   }
 
-  public bind(scope: Construct): PipelineSourceConfig {
+  public bind(scope: Construct, options: PipelineSourceBindOptions): PipelineSourceConfig {
     const { connectionArn, owner, repository } = this.options;
     const branch = this.options.branch ?? DEFAULT_BRANCH;
     validateConnectionArn(scope, 'source.connectionArn', connectionArn);
@@ -182,7 +196,7 @@ class ConnectionSource extends PipelineSource {
     // action of that prefix. An action role we own lets us grant the matching one.
     // https://docs.aws.amazon.com/dtconsole/latest/userguide/rename.html
     const role = new iam.Role(scope, 'SourceConnectionRole', {
-      assumedBy: new iam.AccountRootPrincipal(),
+      assumedBy: new iam.ArnPrincipal(options.pipelineRole.roleArn),
       description: `Lets the pipeline read ${owner}/${repository} through its connection`,
     });
     const prefix = CONNECTION_ARN.exec(connectionArn)?.[1];
@@ -204,6 +218,6 @@ class ConnectionSource extends PipelineSource {
       role,
       triggerOnPush: true,
     });
-    return { action, output, branch, repositoryDisplayName: `${owner}/${repository}` };
+    return { action, output, branch, repositoryDisplayName: `${owner}/${repository}`, commitId: action.variables.commitId };
   }
 }

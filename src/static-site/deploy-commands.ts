@@ -6,18 +6,22 @@ export interface CacheRule {
   readonly cacheControl: string;
 }
 
-/** Options of the commands that publish a static site's build output to S3 and CloudFront. */
-export interface DeployCommandsOptions {
+/** How the files of a build are uploaded: where from, and with which Cache-Control. */
+export interface UploadOptions {
   /** Directory (relative to the build artifact root) holding the site, e.g. '.' */
   readonly sourceDirectory: string;
-  /** S3 key prefix inside the bucket where the site lives; '' for the bucket root. Nothing outside it is ever touched. */
-  readonly prefix: string;
   /** Glob patterns (aws s3 --include syntax) of fingerprinted, immutable files. Default list exported as DEFAULT_IMMUTABLE_PATTERNS. */
   readonly immutablePatterns: string[];
   /** Cache-Control of immutable files. default 'public, max-age=31536000, immutable' */
   readonly immutableCacheControl: string;
   /** Cache-Control of everything else (HTML, sw.js, manifest, robots...). default 'no-cache' */
   readonly defaultCacheControl: string;
+}
+
+/** Options of the commands that publish a static site's build output to S3 and CloudFront in place. */
+export interface DeployCommandsOptions extends UploadOptions {
+  /** S3 key prefix inside the bucket where the site lives; '' for the bucket root. Nothing outside it is ever touched. */
+  readonly prefix: string;
   /** 'all' → invalidate '/*' ; 'none' → skip invalidation */
   readonly invalidation: 'all' | 'none';
 }
@@ -154,7 +158,7 @@ function revalidatedFor(ext: string): string[] {
  * The uploads, in order. Together they partition the site: every file is matched by exactly
  * one of them (the unit tests check this with the CLI's filter semantics).
  */
-function uploads(options: DeployCommandsOptions): Upload[] {
+function uploads(options: UploadOptions): Upload[] {
   const immutable: CacheRule = { include: options.immutablePatterns, cacheControl: options.immutableCacheControl };
   const revalidated = options.defaultCacheControl;
   const specialExtensions = CONTENT_TYPES.map(([ext]) => `*.${ext}`);
@@ -219,7 +223,7 @@ function uploads(options: DeployCommandsOptions): Upload[] {
 const SHELL_SAFE = /^[A-Za-z0-9_./:=@%+,-]+$/;
 
 /** Quotes a literal for sh (single quotes; an embedded `'` becomes `'\''`). */
-function shellQuote(value: string): string {
+export function shellQuote(value: string): string {
   return SHELL_SAFE.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
 }
 
@@ -242,7 +246,7 @@ function s3Destination(prefix: string): string {
 }
 
 /** A command that prints `message` to stderr and fails unless `condition` succeeds. */
-function failUnless(condition: string, message: string): string {
+export function failUnless(condition: string, message: string): string {
   return `${condition} || { echo ${shellQuote(message)} >&2; exit 1; }`;
 }
 
@@ -261,50 +265,66 @@ export function deployCommands(options: DeployCommandsOptions): string[] {
   const dir = shellQuote(options.sourceDirectory);
   const dest = s3Destination(options.prefix);
 
-  const commands = [
-    failUnless(`test -n "\${${DEPLOY_ENV.bucket}:-}"`, `Deploy failed: environment variable ${DEPLOY_ENV.bucket} is not set.`),
-  ];
+  const commands = [requireVariable(DEPLOY_ENV.bucket)];
   if (options.invalidation === 'all') {
-    commands.push(failUnless(
-      `test -n "\${${DEPLOY_ENV.distributionId}:-}"`,
-      `Deploy failed: environment variable ${DEPLOY_ENV.distributionId} is not set.`,
-    ));
+    commands.push(requireVariable(DEPLOY_ENV.distributionId));
   }
   commands.push(
+    ...siteDirectoryChecks(options.sourceDirectory),
+    ...uploadCommands(options, dest),
+    // Every file has just been uploaded, so with --size-only nothing differs and this sync only
+    // deletes. No filters: they would also restrict which objects may be deleted.
+    `aws s3 sync ${dir} ${dest} --delete --size-only --no-progress`,
+  );
+
+  if (options.invalidation === 'all') {
+    commands.push(`aws cloudfront create-invalidation --distribution-id "\${${DEPLOY_ENV.distributionId}}" --paths '/*'`);
+  }
+  return commands;
+}
+
+/** A command that fails the deploy with a clear message unless the environment variable `name` is set. */
+export function requireVariable(name: string): string {
+  return failUnless(`test -n "\${${name}:-}"`, `Deploy failed: environment variable ${name} is not set.`);
+}
+
+/** Commands that fail before touching the bucket if the site directory is missing or empty. */
+export function siteDirectoryChecks(sourceDirectory: string): string[] {
+  const dir = shellQuote(sourceDirectory);
+  return [
     failUnless(
       `test -d ${dir}`,
-      `Deploy failed: the site directory "${options.sourceDirectory}" does not exist in the build artifact.`,
+      `Deploy failed: the site directory "${sourceDirectory}" does not exist in the build artifact.`,
     ),
     // An empty directory would make the final --delete sync wipe the live site.
     failUnless(
       `test -n "$(find ${dir} ! -type d -print -quit)"`,
-      `Deploy failed: the site directory "${options.sourceDirectory}" in the build artifact is empty.`,
+      `Deploy failed: the site directory "${sourceDirectory}" in the build artifact is empty.`,
     ),
-  );
+  ];
+}
 
-  // `cp --recursive` rather than `sync`: sync skips files whose size is unchanged and whose
-  // mtime is not newer, which drops a same-size edit when the artifact carries reproducible
-  // timestamps, and never updates the headers of a skipped file.
-  for (const upload of uploads(options)) {
+/**
+ * The `aws s3 cp --recursive` commands uploading the site to `destination` (a shell word, e.g.
+ * `"s3://${SITE_BUCKET}/"`): immutable files, then the other non-HTML files, then HTML.
+ *
+ * `cp --recursive` rather than `sync`: sync skips files whose size is unchanged and whose mtime is
+ * not newer, which drops a same-size edit when the artifact carries reproducible timestamps, and
+ * never updates the headers of a skipped file.
+ */
+export function uploadCommands(options: UploadOptions, destination: string): string[] {
+  const dir = shellQuote(options.sourceDirectory);
+  return uploads(options).map((upload) => {
     const args = [
-      'aws s3 cp', dir, dest, '--recursive', '--no-progress',
+      'aws s3 cp', dir, destination, '--recursive', '--no-progress',
       ...upload.filters.map(([action, pattern]) => `--${action} ${shellQuote(pattern)}`),
       `--cache-control ${shellQuote(upload.cacheControl)}`,
     ];
     if (upload.contentType) {
       args.push(`--content-type ${shellQuote(upload.contentType)}`);
     }
-    commands.push(args.join(' '));
-  }
-
-  // Every file has just been uploaded, so with --size-only nothing differs and this sync only
-  // deletes. No filters: they would also restrict which objects may be deleted.
-  commands.push(`aws s3 sync ${dir} ${dest} --delete --size-only --no-progress`);
-
-  if (options.invalidation === 'all') {
-    commands.push(`aws cloudfront create-invalidation --distribution-id "\${${DEPLOY_ENV.distributionId}}" --paths '/*'`);
-  }
-  return commands;
+    return args.join(' ');
+  });
 }
 
 /**

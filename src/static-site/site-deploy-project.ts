@@ -1,14 +1,15 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { ArtifactKey } from '../artifact-store';
 import { createPipelineProject } from '../build';
 import { suppressObjectsWildcard } from '../nag-suppressions';
 import { DEFAULT_IMMUTABLE_PATTERNS, DEPLOY_ENV, deployBuildSpecObject } from './deploy-commands';
+import { distributionArn } from './site-hosting';
 
 /**
  * How browsers and CloudFront cache the deployed files.
@@ -34,7 +35,8 @@ export interface CacheControlOptions {
    * Cache-Control of every other file (HTML, service worker, manifest, robots.txt...), which must
    * be revalidated so a release shows at once.
    *
-   * @default 'no-cache'
+   * @default - 'public, max-age=0, must-revalidate, s-maxage=31536000' with atomic releases (browsers
+   *   revalidate; CloudFront keeps each release's copy, which never changes), 'no-cache' in place
    */
   readonly revalidated?: string;
 }
@@ -44,7 +46,7 @@ export interface SiteDeployProjectProps {
   readonly bucket: s3.IBucket;
   readonly distribution: cloudfront.IDistribution;
   readonly cacheControl: CacheControlOptions;
-  readonly encryptionKey: kms.IKey;
+  readonly encryptionKey: ArtifactKey;
   readonly logRetention: logs.RetentionDays;
 }
 
@@ -75,6 +77,8 @@ export function createSiteDeployProject(scope: Construct, id: string, props: Sit
     },
     timeout: Duration.minutes(20),
     encryptionKey: props.encryptionKey,
+    // It reads the build artifact (granted by the pipeline) and writes only to the site bucket.
+    writesArtifacts: false,
     logRetention: props.logRetention,
   });
 
@@ -91,17 +95,7 @@ export function createSiteDeployProject(scope: Construct, id: string, props: Sit
   suppressObjectsWildcard(project, props.bucket, 'The deploy step writes and deletes the site files, whose names come from the build; the grant is limited to the site bucket.');
   project.addToRolePolicy(new iam.PolicyStatement({
     actions: ['cloudfront:CreateInvalidation'],
-    resources: [distributionArn(scope, props.distribution)],
+    resources: [distributionArn(props.distribution)],
   }));
   return project;
-}
-
-/** The ARN of a distribution (CloudFront is global: no region in it). */
-function distributionArn(scope: Construct, distribution: cloudfront.IDistribution): string {
-  return Stack.of(scope).formatArn({
-    service: 'cloudfront',
-    region: '',
-    resource: 'distribution',
-    resourceName: distribution.distributionId,
-  });
 }

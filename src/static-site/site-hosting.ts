@@ -1,7 +1,8 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -53,6 +54,8 @@ export interface SiteHostingProps {
   readonly priceClass: cloudfront.PriceClass;
   readonly webAclId?: string;
   readonly contentSecurityPolicy?: string;
+  /** Serve atomic releases named in a KeyValueStore (with their redirects when `redirects`). */
+  readonly releases?: { readonly redirects: boolean };
 }
 
 /**
@@ -63,6 +66,8 @@ export class SiteHosting extends Construct {
   public readonly bucket: s3.Bucket;
   public readonly distribution: cloudfront.Distribution;
   public readonly url: string;
+  /** The store naming the live release (and holding redirects), with `releases`. */
+  public readonly keyValueStore?: cloudfront.KeyValueStore;
 
   /**
    * @param owner the public construct, against which bad options are reported
@@ -82,6 +87,8 @@ export class SiteHosting extends Construct {
       lifecycleRules: [{
         noncurrentVersionExpiration: Duration.days(30),
         abortIncompleteMultipartUploadAfter: Duration.days(1),
+        // Deleted files (stale ones, pruned releases) leave delete markers once their versions expire.
+        expiredObjectDeleteMarker: true,
       }],
       serverAccessLogsBucket: props.accessLogsBucket,
       serverAccessLogsPrefix: 'site-bucket/',
@@ -89,13 +96,24 @@ export class SiteHosting extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    if (props.releases) {
+      this.keyValueStore = new cloudfront.KeyValueStore(this, 'Releases', {
+        comment: `Live release${props.releases.redirects ? ' and redirects' : ''} of ${owner.node.path}`.slice(0, 128),
+      });
+    }
     const routing = new cloudfront.Function(this, 'Routing', {
-      comment: 'Directory indexes, single-page app fallback and domain redirects',
+      comment: props.releases
+        ? 'Live release, directory indexes, single-page app fallback and redirects'
+        : 'Directory indexes, single-page app fallback and domain redirects',
       runtime: cloudfront.FunctionRuntime.JS_2_0,
+      keyValueStore: this.keyValueStore,
       code: cloudfront.FunctionCode.fromInline(routingFunctionCode({
         singlePageApp: props.singlePageApp,
         hostRedirect: props.domain?.redirectToPrimaryDomain && domainNames.length > 1
           ? { fromHosts: domainNames.slice(1), toHost: domainNames[0] }
+          : undefined,
+        releases: this.keyValueStore && props.releases
+          ? { keyValueStoreId: this.keyValueStore.keyValueStoreId, redirects: props.releases.redirects }
           : undefined,
       })),
     });
@@ -103,10 +121,7 @@ export class SiteHosting extends Construct {
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `Static site ${owner.node.path}`,
       defaultBehavior: {
-        // LIST lets S3 answer a missing key with 404 rather than 403, so the not-found page is used.
-        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket, {
-          originAccessLevels: [cloudfront.AccessLevel.READ, cloudfront.AccessLevel.LIST],
-        }),
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
         compress: true,
@@ -126,8 +141,9 @@ export class SiteHosting extends Construct {
       }],
       domainNames: domainNames.length ? domainNames : undefined,
       certificate,
-      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
-      sslSupportMethod: cloudfront.SSLMethod.SNI,
+      // Both only apply to a custom certificate; the default one's policy is fixed (TLSv1) by AWS.
+      minimumProtocolVersion: certificate ? cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 : undefined,
+      sslSupportMethod: certificate ? cloudfront.SSLMethod.SNI : undefined,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       enableIpv6: true,
       priceClass: props.priceClass,
@@ -137,10 +153,16 @@ export class SiteHosting extends Construct {
       logFilePrefix: 'cloudfront/',
     });
 
-    // The warning asks for a default root object with LIST access, which is set above, and the
-    // routing function never forwards a bare directory URI to S3.
-    Annotations.of(this.distribution).acknowledgeWarning('@aws-cdk/aws-cloudfront-origins:listBucketSecurityRisk',
-      'defaultRootObject is set and the routing function maps every directory URI to its index.html');
+    // With s3:ListBucket, S3 answers a missing key with 404 instead of 403, so the not-found page is
+    // served. Listing needs a request for a directory URI, which the routing function never forwards
+    // (it maps each to an index.html). Granted here rather than with the origin's AccessLevel.LIST,
+    // which aws-cdk-lib only has since 2.16x.
+    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('cloudfront.amazonaws.com')],
+      actions: ['s3:ListBucket'],
+      resources: [this.bucket.bucketArn],
+      conditions: { StringEquals: { 'AWS:SourceArn': distributionArn(this.distribution) } },
+    }));
 
     if (props.domain?.hostedZone) {
       this.addAliasRecords(props.domain.hostedZone, domainNames);
@@ -212,4 +234,14 @@ function certificateRegion(certificate: acm.ICertificate): string | undefined {
   }
   const region = certificate instanceof acm.Certificate ? certificate.env.region : undefined;
   return region === undefined || Token.isUnresolved(region) ? undefined : region;
+}
+
+/** The ARN of a distribution (CloudFront is global: no region in it). */
+export function distributionArn(distribution: cloudfront.IDistribution): string {
+  return Stack.of(distribution).formatArn({
+    service: 'cloudfront',
+    region: '',
+    resource: 'distribution',
+    resourceName: distribution.distributionId,
+  });
 }

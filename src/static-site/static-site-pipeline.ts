@@ -1,4 +1,4 @@
-import { CfnOutput } from 'aws-cdk-lib';
+import { Aws, CfnOutput } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
@@ -6,11 +6,31 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { DEFAULT_IMMUTABLE_PATTERNS } from './deploy-commands';
+import { RELEASE_REVALIDATED_CACHE_CONTROL } from './release-commands';
+import { ReleaseProjects } from './release-projects';
+import { RELEASE_ENV } from './release-script';
+import { LIVE_RELEASE_KEY } from './routing-function-code';
 import { CacheControlOptions, createSiteDeployProject } from './site-deploy-project';
 import { SiteDomainOptions, SiteHosting } from './site-hosting';
 import { suppressNagFindings } from '../nag-suppressions';
 import { DeployPipelineProps, PipelineCore } from '../pipeline';
-import { validateRelativeDirectory } from '../validation';
+import { validateIntegerRange, validateRelativeDirectory, validationError } from '../validation';
+
+/** How a build is published. */
+export enum DeployMode {
+  /**
+   * Each build is uploaded as a release of its own (`releases/<id>/`) and goes live all at once by
+   * switching one CloudFront KeyValueStore key; recent releases are kept for instant rollback.
+   */
+  ATOMIC_RELEASES = 'ATOMIC_RELEASES',
+
+  /**
+   * Files are overwritten in place (assets first, HTML last), stale files removed, and the CloudFront
+   * cache invalidated. During a deploy, a visitor may get a mix of old and new files.
+   */
+  IN_PLACE = 'IN_PLACE',
+}
 
 /** Properties of a `StaticSitePipeline`. */
 export interface StaticSitePipelineProps extends DeployPipelineProps {
@@ -63,15 +83,42 @@ export interface StaticSitePipelineProps extends DeployPipelineProps {
    * @default - no web ACL
    */
   readonly webAclId?: string;
+
+  /**
+   * How each build is published: as an atomic release, or by overwriting files in place.
+   *
+   * @default DeployMode.ATOMIC_RELEASES
+   */
+  readonly deployMode?: DeployMode;
+
+  /**
+   * Releases kept for rollback (and for tabs opened on them), 2 to 100; the deploy step deletes
+   * older ones, never the live release or the one before it. Atomic releases only.
+   *
+   * @default 10
+   */
+  readonly releasesToKeep?: number;
+
+  /**
+   * Load the `_redirects` file of the build (Netlify syntax: exact paths, statuses 301, 302, 303,
+   * 307, 308) into the KeyValueStore with each release, so a redirect changes with a push and rolls
+   * back with its release. A line the edge cannot serve (splats, placeholders, rewrites, conditions)
+   * fails the deploy. Atomic releases only.
+   *
+   * @default false
+   * @see https://docs.netlify.com/routing/redirects/
+   */
+  readonly redirects?: boolean;
 }
 
 /**
  * A push-to-deploy static website: each push to the branch is built and tested in CodeBuild, then
  * published to a private S3 bucket served by CloudFront.
  *
- * Stages: Source → Build → (Approve) → Deploy. The deploy step uploads fingerprinted assets with
- * a one-year immutable Cache-Control, then the other files and HTML with `no-cache`, removes files
- * the new build no longer has, and invalidates the CloudFront cache.
+ * Stages: Source → Build → (Approve) → Deploy. By default the deploy step uploads the build as a
+ * new release (`releases/<id>/`, fingerprinted assets immutable for a year, HTML revalidated) and
+ * switches the live release in a CloudFront KeyValueStore at once; `rollbackProject` switches back.
+ * With `DeployMode.IN_PLACE` it overwrites the files, removes stale ones and invalidates the cache.
  *
  * @example
  * new StaticSitePipeline(this, 'Site', {
@@ -90,8 +137,14 @@ export class StaticSitePipeline extends Construct {
   /** The CodeBuild project that builds and tests the site. */
   public readonly buildProject: codebuild.IProject;
 
-  /** The CodeBuild project that publishes the build to the bucket. */
+  /** The CodeBuild project that publishes the build to the bucket (with atomic releases: uploads the release). */
   public readonly deployProject: codebuild.IProject;
+
+  /** With atomic releases, the store whose key `live` names the live release: `aws cloudfront-keyvaluestore get-key --kvs-arn <arn> --key live`. */
+  public readonly keyValueStore?: cloudfront.IKeyValueStore;
+
+  /** With atomic releases, the CodeBuild project that rolls back: `aws codebuild start-build --project-name <name>`. */
+  public readonly rollbackProject?: codebuild.IProject;
 
   /** The bucket holding the site (retained when the stack is deleted). */
   public readonly bucket: s3.IBucket;
@@ -112,6 +165,8 @@ export class StaticSitePipeline extends Construct {
     super(scope, id);
     const notFoundPage = props.notFoundPage ?? '404.html';
     validateRelativeDirectory(this, 'notFoundPage', notFoundPage);
+    const atomic = (props.deployMode ?? DeployMode.ATOMIC_RELEASES) === DeployMode.ATOMIC_RELEASES;
+    validateReleaseOptions(this, atomic, props);
 
     const core = new PipelineCore(this, { ...props, defaultOutputDirectory: 'dist' });
     const hosting = new SiteHosting(this, 'Hosting', {
@@ -122,25 +177,65 @@ export class StaticSitePipeline extends Construct {
       priceClass: props.priceClass ?? cloudfront.PriceClass.PRICE_CLASS_100,
       webAclId: props.webAclId,
       contentSecurityPolicy: props.contentSecurityPolicy,
+      releases: atomic ? { redirects: props.redirects ?? false } : undefined,
     });
 
-    const deployProject = createSiteDeployProject(this, 'Deploy', {
-      bucket: hosting.bucket,
-      distribution: hosting.distribution,
-      cacheControl: props.cacheControl ?? {},
-      encryptionKey: core.artifactsKey,
-      logRetention: core.logRetention,
-    });
-    core.addStage('Deploy', [new actions.CodeBuildAction({
-      actionName: 'PublishSite',
-      project: deployProject,
-      input: core.buildOutput,
-    })]);
+    if (atomic) {
+      const releases = new ReleaseProjects(this, {
+        bucket: hosting.bucket,
+        keyValueStore: hosting.keyValueStore!,
+        upload: {
+          // The build artifact holds the output directory's contents at its root.
+          sourceDirectory: '.',
+          immutablePatterns: props.cacheControl?.immutablePatterns ?? DEFAULT_IMMUTABLE_PATTERNS,
+          immutableCacheControl: props.cacheControl?.immutable ?? 'public, max-age=31536000, immutable',
+          defaultCacheControl: props.cacheControl?.revalidated ?? RELEASE_REVALIDATED_CACHE_CONTROL,
+        },
+        releasesToKeep: props.releasesToKeep ?? 10,
+        notFoundPage,
+        redirects: props.redirects ?? false,
+        encryptionKey: core.artifactsKey,
+        logRetention: core.logRetention,
+      });
+      const upload = new actions.CodeBuildAction({
+        actionName: 'UploadRelease',
+        project: releases.upload,
+        input: core.buildOutput,
+        runOrder: 1,
+        environmentVariables: {
+          [RELEASE_ENV.commitId]: { value: core.sourceCommitId },
+          [RELEASE_ENV.executionId]: { value: codepipeline.GlobalVariables.executionId },
+        },
+      });
+      core.addStage('Deploy', [upload, new actions.CodeBuildAction({
+        actionName: 'GoLive',
+        project: releases.goLive,
+        input: core.buildOutput,
+        runOrder: 2,
+        environmentVariables: { [RELEASE_ENV.releaseId]: { value: upload.variable(RELEASE_ENV.releaseId) } },
+      })]);
+      this.deployProject = releases.upload;
+      this.keyValueStore = hosting.keyValueStore;
+      this.rollbackProject = releases.rollback;
+      addReleaseOutputs(this, releases.rollback, hosting.keyValueStore!);
+    } else {
+      this.deployProject = createSiteDeployProject(this, 'Deploy', {
+        bucket: hosting.bucket,
+        distribution: hosting.distribution,
+        cacheControl: props.cacheControl ?? {},
+        encryptionKey: core.artifactsKey,
+        logRetention: core.logRetention,
+      });
+      core.addStage('Deploy', [new actions.CodeBuildAction({
+        actionName: 'PublishSite',
+        project: this.deployProject,
+        input: core.buildOutput,
+      })]);
+    }
 
     this.pipeline = core.pipeline;
     this.repository = core.repository;
     this.buildProject = core.buildProject;
-    this.deployProject = deployProject;
     this.bucket = hosting.bucket;
     this.distribution = hosting.distribution;
     this.artifactBucket = core.artifactBucket;
@@ -156,4 +251,32 @@ export class StaticSitePipeline extends Construct {
       }]);
     }
   }
+}
+
+/** Release options make sense with atomic releases only, and within bounds. */
+function validateReleaseOptions(scope: Construct, atomic: boolean, props: StaticSitePipelineProps): void {
+  if (!atomic && props.releasesToKeep !== undefined) {
+    throw validationError(scope, 'releasesToKeep only applies to deployMode DeployMode.ATOMIC_RELEASES; remove it or use atomic releases');
+  }
+  if (!atomic && props.redirects) {
+    throw validationError(scope, 'redirects needs deployMode DeployMode.ATOMIC_RELEASES (redirects are loaded into its KeyValueStore); remove it or use atomic releases');
+  }
+  validateIntegerRange(scope, 'releasesToKeep', props.releasesToKeep ?? 10, 2, 100);
+}
+
+/** Outputs with the commands that roll back and that read the live release. */
+function addReleaseOutputs(scope: Construct, rollback: codebuild.IProject, store: cloudfront.IKeyValueStore): void {
+  const startBuild = `aws codebuild start-build --region ${Aws.REGION} --project-name ${rollback.projectName}`;
+  new CfnOutput(scope, 'RollbackCommand', {
+    description: 'Makes the release before the live one live again, at once (no rebuild)',
+    value: startBuild,
+  });
+  new CfnOutput(scope, 'RollbackToReleaseCommand', {
+    description: 'Makes a named release live (ids: aws s3 ls s3://<SiteBucketName>/releases/)',
+    value: `${startBuild} --environment-variables-override name=${RELEASE_ENV.rollbackTarget},value=<release-id>,type=PLAINTEXT`,
+  });
+  new CfnOutput(scope, 'LiveReleaseCommand', {
+    description: 'Prints the id of the live release',
+    value: `aws cloudfront-keyvaluestore get-key --kvs-arn ${store.keyValueStoreArn} --key ${LIVE_RELEASE_KEY}`,
+  });
 }

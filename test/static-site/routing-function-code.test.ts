@@ -81,8 +81,9 @@ describe('directory URIs', () => {
 
   test.each([
     ['/', '/index.html'],
-    ['/docs/', '/docs/index.html'],
-    ['/docs/guide/install/', '/docs/guide/install/index.html'],
+    // A trailing slash is a route of the app too (/about/ shows About), not a directory.
+    ['/about/', '/index.html'],
+    ['/docs/guide/install/', '/index.html'],
   ])('%s is served from %s in a single-page app', (uri, expected) => {
     expect(routedUri(SPA, uri)).toBe(expected);
   });
@@ -286,5 +287,233 @@ describe('function size', () => {
 
   test('the size limit constant is the documented 10 KB', () => {
     expect(CLOUDFRONT_FUNCTION_MAX_BYTES).toBe(10 * 1024);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Atomic releases: the function reads the live release (and its redirects) from a KeyValueStore.
+// ---------------------------------------------------------------------------------------------
+
+const KVS_ID = 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111';
+const LIVE = '20261125T150102Z-3f9a1c2b7d4e-8c1f2a3b';
+const IMPORT_LINE = "import cf from 'cloudfront';";
+
+/**
+ * What the stand-in store holds; 'broken' for a store whose every call fails, 'unreadable' for one
+ * whose `get` fails although `exists` finds the key.
+ */
+type Store = Record<string, string> | 'broken' | 'unreadable';
+
+interface ReleaseHandler {
+  /** Ids passed to cf.kvs(), and keys read, in order. */
+  readonly opened: string[];
+  readonly reads: string[];
+  handle(event: unknown): Promise<CfRequest | CfResponse>;
+}
+
+/**
+ * Evaluates the generated source like CloudFront Functions does, with a stand-in for the
+ * `cloudfront` module: `kvs(id)` returns a store whose `get` rejects for a missing key (as the
+ * documented helper does) and whose `exists` resolves to a boolean.
+ */
+function loadReleaseHandler(options: Partial<RoutingFunctionOptions>, store: Store, redirects = false): ReleaseHandler {
+  const code = routingFunctionCode({ singlePageApp: false, ...options, releases: { keyValueStoreId: KVS_ID, redirects } });
+  const lines = code.split('\n');
+  // The import must be the first line; vm runs scripts, not modules, so it is replaced by the stand-in.
+  expect(lines[0]).toBe(IMPORT_LINE);
+  expect(lines.filter((line) => line.includes('import '))).toEqual([IMPORT_LINE]);
+  const opened: string[] = [];
+  const reads: string[] = [];
+  const cloudfront = {
+    kvs(id: string) {
+      opened.push(id);
+      return {
+        async get(key: string) {
+          reads.push(key);
+          if (typeof store === 'string') throw new Error('KeyValueStore unavailable');
+          if (!(key in store)) throw new Error(`Key ${key} not found`);
+          return store[key];
+        },
+        async exists(key: string) {
+          if (store === 'broken') throw new Error('KeyValueStore unavailable');
+          return store === 'unreadable' || key in store;
+        },
+      };
+    },
+  };
+  const context = vm.createContext({ __cloudfront: cloudfront });
+  vm.runInContext(`'use strict';\nvar cf = __cloudfront;\n${lines.slice(1).join('\n')}`, context);
+  return { handle: context.handler, opened, reads };
+}
+
+async function releaseUri(options: Partial<RoutingFunctionOptions>, uri: string, store: Store = { live: LIVE }): Promise<string> {
+  const result = await loadReleaseHandler(options, store).handle(viewerRequest(uri)) as CfRequest;
+  return result.uri;
+}
+
+describe('atomic releases: routing into the live release', () => {
+  test('the store is opened once, with the id given at synth time', async () => {
+    const handler = loadReleaseHandler({}, { live: LIVE });
+    await handler.handle(viewerRequest('/'));
+    await handler.handle(viewerRequest('/docs'));
+    expect(handler.opened).toEqual([KVS_ID]);
+  });
+
+  test.each([
+    ['/', `/releases/${LIVE}/index.html`],
+    ['/docs/', `/releases/${LIVE}/docs/index.html`],
+    ['/docs', `/releases/${LIVE}/docs/index.html`],
+    ['/v1.2/guide', `/releases/${LIVE}/v1.2/guide/index.html`],
+    ['/app.3f9a.js', `/releases/${LIVE}/app.3f9a.js`],
+    ['/missing.png', `/releases/${LIVE}/missing.png`],
+  ])('on a static site, %s is served from %s', async (uri, expected) => {
+    expect(await releaseUri({}, uri)).toBe(expected);
+  });
+
+  test.each([
+    ['/', `/releases/${LIVE}/index.html`],
+    ['/users/42', `/releases/${LIVE}/index.html`],
+    ['/docs/', `/releases/${LIVE}/index.html`],
+    ['/static/js/chunk-7d1e.deadbeef.js', `/releases/${LIVE}/static/js/chunk-7d1e.deadbeef.js`],
+  ])('in a single-page app, %s is served from %s', async (uri, expected) => {
+    expect(await releaseUri({ singlePageApp: true }, uri)).toBe(expected);
+  });
+
+  test('switching the live key switches the release served, with no other change', async () => {
+    const store = { live: LIVE };
+    const handler = loadReleaseHandler({}, store);
+    const before = await handler.handle(viewerRequest('/docs')) as CfRequest;
+    store.live = '20261126T090000Z-0123456789ab-cdef0123';
+    const after = await handler.handle(viewerRequest('/docs')) as CfRequest;
+    expect([before.uri, after.uri]).toEqual([`/releases/${LIVE}/docs/index.html`, '/releases/20261126T090000Z-0123456789ab-cdef0123/docs/index.html']);
+  });
+
+  test('the query string and the request object are passed on unchanged', async () => {
+    const querystring = { page: { value: '2' }, tag: { value: 'a', multiValue: [{ value: 'a' }, { value: 'b%20c' }] } };
+    const event = viewerRequest('/users/42', 'www.example.com', querystring);
+    const result = await loadReleaseHandler({ singlePageApp: true }, { live: LIVE }).handle(event);
+    expect(result).toBe(event.request);
+    expect((result as CfRequest).querystring).toEqual({ page: { value: '2' }, tag: { value: 'a', multiValue: [{ value: 'a' }, { value: 'b%20c' }] } });
+  });
+
+  test('reads only the live key when redirects are off', async () => {
+    const handler = loadReleaseHandler({}, { live: LIVE, [`${LIVE}/docs`]: '301 /guide' });
+    const result = await handler.handle(viewerRequest('/docs')) as CfRequest;
+    expect(result.uri).toBe(`/releases/${LIVE}/docs/index.html`);
+    expect(handler.reads).toEqual(['live']);
+  });
+
+  test('the host redirect still comes first, without reading the store', async () => {
+    const handler = loadReleaseHandler({ hostRedirect: REDIRECT }, { live: LIVE });
+    const response = await handler.handle(viewerRequest('/docs', 'example.com', { a: { value: '1' } })) as CfResponse;
+    expect([response.statusCode, response.headers.location.value]).toEqual([301, 'https://www.example.com/docs?a=1']);
+    expect(handler.reads).toEqual([]);
+  });
+});
+
+describe('atomic releases: no release, or no store', () => {
+  test.each([
+    ['a static site', {}, '/docs', '/docs/index.html'],
+    ['a single-page app', { singlePageApp: true }, '/users/42', '/index.html'],
+  ])('before the first release (no live key), %s is served from the bucket root, as in place', async (_name, options, uri, expected) => {
+    expect(await releaseUri(options, uri, {})).toBe(expected);
+  });
+
+  test('when the store cannot be read, the answer is an uncached 503 with a Retry-After and a short body', async () => {
+    const response = await loadReleaseHandler({}, 'broken').handle(viewerRequest('/docs')) as CfResponse & { body: { encoding: string; data: string } };
+    expect(response).toEqual({
+      statusCode: 503,
+      statusDescription: 'Service Unavailable',
+      headers: {
+        'retry-after': { value: '30' },
+        'cache-control': { value: 'no-store' },
+        'content-type': { value: 'text/plain; charset=utf-8' },
+      },
+      body: { encoding: 'text', data: 'The site is unavailable for a moment. Please retry in 30 seconds.' },
+    });
+  });
+
+  test('when the live key exists but cannot be read, the answer is a 503, never a guess', async () => {
+    const response = await loadReleaseHandler({}, 'unreadable').handle(viewerRequest('/')) as CfResponse;
+    expect(response.statusCode).toBe(503);
+  });
+
+});
+
+describe('atomic releases: redirects', () => {
+  const store = {
+    'live': LIVE,
+    [`${LIVE}/old-page`]: '301 /new-page',
+    [`${LIVE}/blog`]: '302 /news/',
+    [`${LIVE}/docs`]: '308 https://docs.example.com/start?from=site',
+    [`${LIVE}/see`]: '303 /other',
+    '20250101T000000Z-aaaaaaaaaaaa-bbbbbbbb/retired': '301 /gone',
+  };
+  const redirectOf = async (uri: string, querystring: CfValues = {}) =>
+    await loadReleaseHandler({}, store, true).handle(viewerRequest(uri, 'www.example.com', querystring)) as CfResponse;
+
+  test.each([
+    ['/old-page', 301, '/new-page'],
+    ['/old-page/', 301, '/new-page'],
+    ['/blog/', 302, '/news/'],
+    ['/blog', 302, '/news/'],
+    ['/see', 303, '/other'],
+  ])('%s is redirected (%i) to %s', async (uri, status, location) => {
+    const response = await redirectOf(uri);
+    expect([response.statusCode, response.headers.location.value]).toEqual([status, location]);
+  });
+
+  test('the query string is kept, appended to one the target already has', async () => {
+    expect((await redirectOf('/old-page', { q: { value: 'a b' }, page: { value: '2' } })).headers.location.value).toBe('/new-page?q=a%20b&page=2');
+    expect((await redirectOf('/docs', { q: { value: '1' } })).headers.location.value).toBe('https://docs.example.com/start?from=site&q=1');
+  });
+
+  test('permanent redirects are cached for an hour, temporary ones revalidated', async () => {
+    expect((await redirectOf('/old-page')).headers['cache-control'].value).toBe('max-age=3600');
+    expect((await redirectOf('/docs')).headers['cache-control'].value).toBe('max-age=3600');
+    expect((await redirectOf('/blog')).headers['cache-control'].value).toBe('no-cache');
+  });
+
+  test('only the live release\'s redirects apply', async () => {
+    const result = await redirectOf('/retired') as CfRequest;
+    expect(result.uri).toBe(`/releases/${LIVE}/retired/index.html`);
+  });
+
+  test('a path without a redirect is routed, after one more store read', async () => {
+    const handler = loadReleaseHandler({}, store, true);
+    const result = await handler.handle(viewerRequest('/about/')) as CfRequest;
+    expect(result.uri).toBe(`/releases/${LIVE}/about/index.html`);
+    expect(handler.reads).toEqual(['live', `${LIVE}/about`]);
+  });
+
+  test('the root path is looked up as "/"', async () => {
+    const handler = loadReleaseHandler({}, store, true);
+    await handler.handle(viewerRequest('/'));
+    expect(handler.reads).toEqual(['live', `${LIVE}/`]);
+  });
+
+  test('before the first release, no redirect is looked up', async () => {
+    const handler = loadReleaseHandler({}, {}, true);
+    const result = await handler.handle(viewerRequest('/old-page')) as CfRequest;
+    expect(result.uri).toBe('/old-page/index.html');
+    expect(handler.reads).toEqual(['live']);
+  });
+});
+
+describe('atomic releases: CloudFront Functions limits', () => {
+  const variants: Array<[string, Partial<RoutingFunctionOptions>, boolean]> = [
+    ['a static site', {}, false],
+    ['a single-page app with a host redirect', { singlePageApp: true, hostRedirect: REDIRECT }, false],
+    ['a single-page app with a host redirect and redirects', { singlePageApp: true, hostRedirect: REDIRECT }, true],
+  ];
+
+  test.each(variants)('the code for %s is well under the 10 KB limit', (_name, options, redirects) => {
+    const code = routingFunctionCode({ singlePageApp: false, ...options, releases: { keyValueStoreId: KVS_ID, redirects } });
+    expect(Buffer.byteLength(code, 'utf8')).toBeLessThan(CLOUDFRONT_FUNCTION_MAX_BYTES / 2);
+  });
+
+  test.each(variants)('the code for %s uses no network, timer, module or Node API but the cloudfront module', (_name, options, redirects) => {
+    const code = routingFunctionCode({ singlePageApp: false, ...options, releases: { keyValueStoreId: KVS_ID, redirects } });
+    expect(code).not.toMatch(/\b(require|fetch|XMLHttpRequest|setTimeout|setInterval|process|Promise\.(all|any|race))\b|\.then\(|\.catch\(/);
   });
 });

@@ -6,6 +6,7 @@ import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { DocsSiteStack, StaticSiteStack } from '../../examples/static-site';
 import { PipelineSource, StaticSitePipeline, StaticSitePipelineProps } from '../../src';
+import { DeployMode } from '../../src/static-site/static-site-pipeline';
 import { allIamActions, logicalIdOf, nagErrors, newStack, projectRole, roleStatements, TEST_ENV } from '../util';
 
 const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
@@ -35,6 +36,13 @@ const exampleStack = new StaticSiteStack(new App(), 'Example', { env: TEST_ENV }
 const example = Template.fromStack(exampleStack);
 const exampleResources = example.toJSON().Resources;
 
+/** The source of the only CloudFront Function, with each CloudFormation reference in it shown as JSON. */
+function functionCode(template: Template): string {
+  const code = Object.values<any>(template.findResources('AWS::CloudFront::Function'))[0].Properties.FunctionCode;
+  const parts: unknown[] = typeof code === 'string' ? [code] : code['Fn::Join'][1];
+  return parts.map((part) => typeof part === 'string' ? part : JSON.stringify(part)).join('');
+}
+
 describe('pipeline wiring', () => {
   test('the pipeline is a V2 pipeline with Source, Build and Deploy stages in that order', () => {
     example.hasResourceProperties('AWS::CodePipeline::Pipeline', {
@@ -42,7 +50,13 @@ describe('pipeline wiring', () => {
       Stages: [
         Match.objectLike({ Name: 'Source', Actions: [Match.objectLike({ ActionTypeId: Match.objectLike({ Provider: 'CodeCommit' }) })] }),
         Match.objectLike({ Name: 'Build', Actions: [Match.objectLike({ ActionTypeId: Match.objectLike({ Provider: 'CodeBuild' }) })] }),
-        Match.objectLike({ Name: 'Deploy', Actions: [Match.objectLike({ ActionTypeId: Match.objectLike({ Provider: 'CodeBuild' }) })] }),
+        Match.objectLike({
+          Name: 'Deploy',
+          Actions: [
+            Match.objectLike({ Name: 'UploadRelease', ActionTypeId: Match.objectLike({ Provider: 'CodeBuild' }), RunOrder: 1 }),
+            Match.objectLike({ Name: 'GoLive', ActionTypeId: Match.objectLike({ Provider: 'CodeBuild' }), RunOrder: 2 }),
+          ],
+        }),
       ],
     });
   });
@@ -51,26 +65,37 @@ describe('pipeline wiring', () => {
     const sourceOut = new Capture();
     const buildIn = new Capture();
     const buildOut = new Capture();
-    const deployIn = new Capture();
+    const uploadIn = new Capture();
+    const goLiveIn = new Capture();
     example.hasResourceProperties('AWS::CodePipeline::Pipeline', {
       Stages: [
         Match.objectLike({ Actions: [Match.objectLike({ OutputArtifacts: [{ Name: sourceOut }] })] }),
         Match.objectLike({ Actions: [Match.objectLike({ InputArtifacts: [{ Name: buildIn }], OutputArtifacts: [{ Name: buildOut }] })] }),
-        Match.objectLike({ Actions: [Match.objectLike({ InputArtifacts: [{ Name: deployIn }] })] }),
+        Match.objectLike({
+          Actions: [Match.objectLike({ InputArtifacts: [{ Name: uploadIn }] }), Match.objectLike({ InputArtifacts: [{ Name: goLiveIn }] })],
+        }),
       ],
     });
     expect(buildIn.asString()).toEqual(sourceOut.asString());
-    expect(deployIn.asString()).toEqual(buildOut.asString());
+    expect(uploadIn.asString()).toEqual(buildOut.asString());
+    expect(goLiveIn.asString()).toEqual(buildOut.asString());
     expect(buildOut.asString()).not.toEqual(sourceOut.asString());
   });
 
   test('the build and deploy actions run their own projects', () => {
     const buildProject = logicalIdOf(example, 'AWS::CodeBuild::Project', 'SiteBuild');
-    const deployProject = logicalIdOf(example, 'AWS::CodeBuild::Project', 'SiteDeploy');
+    const uploadProject = logicalIdOf(example, 'AWS::CodeBuild::Project', 'SiteUploadRelease');
+    const goLiveProject = logicalIdOf(example, 'AWS::CodeBuild::Project', 'SiteGoLive');
     example.hasResourceProperties('AWS::CodePipeline::Pipeline', {
       Stages: Match.arrayWith([
         Match.objectLike({ Name: 'Build', Actions: [Match.objectLike({ Configuration: { ProjectName: { Ref: buildProject } } })] }),
-        Match.objectLike({ Name: 'Deploy', Actions: [Match.objectLike({ Configuration: { ProjectName: { Ref: deployProject } } })] }),
+        Match.objectLike({
+          Name: 'Deploy',
+          Actions: [
+            Match.objectLike({ Configuration: Match.objectLike({ ProjectName: { Ref: uploadProject } }) }),
+            Match.objectLike({ Configuration: Match.objectLike({ ProjectName: { Ref: goLiveProject } }) }),
+          ],
+        }),
       ]),
     });
   });
@@ -117,6 +142,17 @@ describe('pipeline wiring', () => {
     });
     const role = logicalIdOf(template, 'AWS::IAM::Role', 'SiteSourceConnectionRole');
     expect(roleStatements(template, role)).toContainEqual({ Action: 'codeconnections:UseConnection', Effect: 'Allow', Resource: CONNECTION_ARN });
+  });
+
+  test('only the pipeline role may assume the connection source role', () => {
+    const template = synth({
+      source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repository: 'docs' }),
+    });
+    const role = logicalIdOf(template, 'AWS::IAM::Role', 'SiteSourceConnectionRole');
+    const pipelineRole = logicalIdOf(template, 'AWS::IAM::Role', 'SitePipelineRole');
+    expect(template.toJSON().Resources[role].Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': [pipelineRole, 'Arn'] } } },
+    ]);
   });
 
   test('an older codestar-connections ARN gets only the codestar-connections action', () => {
@@ -300,6 +336,8 @@ describe('build project', () => {
 
 describe('hosting', () => {
   const siteBucket = logicalIdOf(example, 'AWS::S3::Bucket', 'SiteHostingBucket');
+  // The same site deployed in place (the default until atomic releases), for the deploy step's tests.
+  const inPlace = synth({ deployMode: DeployMode.IN_PLACE, singlePageApp: true });
   const distribution = Object.values<any>(example.findResources('AWS::CloudFront::Distribution'))[0];
   const config = distribution.Properties.DistributionConfig;
 
@@ -317,18 +355,34 @@ describe('hosting', () => {
     expect(exampleResources[siteBucket].DeletionPolicy).toBe('Retain');
   });
 
-  test('only the distribution, through origin access control, may read the site bucket', () => {
+  test('only the distribution, through origin access control, may read and list the site bucket', () => {
     example.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    const readSource = new Capture();
+    const listSource = new Capture();
     example.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: siteBucket },
       PolicyDocument: {
-        Statement: Match.arrayWith([Match.objectLike({
-          Principal: { Service: 'cloudfront.amazonaws.com' },
-          Action: ['s3:GetObject', 's3:ListBucket'],
-          Condition: { StringEquals: { 'AWS:SourceArn': Match.anyValue() } },
-        })]),
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudfront.amazonaws.com' },
+            Action: 's3:GetObject',
+            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [siteBucket, 'Arn'] }, '/*']] },
+            Condition: { StringEquals: { 'AWS:SourceArn': readSource } },
+          }),
+          // ListBucket makes S3 answer a missing key with 404 (not 403), so the not-found page is used.
+          Match.objectLike({
+            Principal: { Service: 'cloudfront.amazonaws.com' },
+            Action: 's3:ListBucket',
+            Resource: { 'Fn::GetAtt': [siteBucket, 'Arn'] },
+            Condition: { StringEquals: { 'AWS:SourceArn': listSource } },
+          }),
+        ]),
       },
     });
+    const distributionId = logicalIdOf(example, 'AWS::CloudFront::Distribution', 'SiteHostingDistribution');
+    for (const source of [readSource, listSource]) {
+      expect(JSON.stringify(source.asObject())).toMatch(new RegExp(`:distribution/",\\{"Ref":"${distributionId}"\\}`));
+    }
     expect(config.Origins[0].S3OriginConfig.OriginAccessIdentity).toBe('');
     expect(config.Origins[0].OriginAccessControlId).toBeDefined();
   });
@@ -374,16 +428,14 @@ describe('hosting', () => {
     expect(config.DefaultCacheBehavior.FunctionAssociations).toEqual([
       { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [fn, 'FunctionARN'] } },
     ]);
-    const code = exampleResources[fn].Properties.FunctionCode;
     expect(exampleResources[fn].Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
-    expect(code).toContain("request.uri = '/index.html'");
+    expect(functionCode(example)).toContain("request.uri = '/index.html'");
   });
 
   test('without singlePageApp, directories are served from their index.html', () => {
-    const template = synth();
-    const fn = Object.values<any>(template.findResources('AWS::CloudFront::Function'))[0];
-    expect(fn.Properties.FunctionCode).toContain("request.uri = uri + '/index.html'");
-    expect(fn.Properties.FunctionCode).not.toContain("request.uri = '/index.html'");
+    const code = functionCode(synth());
+    expect(code).toContain("request.uri = uri + '/index.html'");
+    expect(code).not.toContain("request.uri = '/index.html'");
   });
 
   test('missing files get the 404 page with a 404 status, and no error response rewrites to index.html', () => {
@@ -397,29 +449,28 @@ describe('hosting', () => {
     expect(Object.values<any>(exampleResources).filter((r) => r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource')).toEqual([]);
   });
 
-  test('the deploy project publishes to the site bucket and distribution named in its environment', () => {
-    example.hasResourceProperties('AWS::CodeBuild::Project', {
+  test('in place, the deploy project publishes to the site bucket and distribution named in its environment', () => {
+    inPlace.hasResourceProperties('AWS::CodeBuild::Project', {
       Description: 'Publishes the site build to S3 and invalidates CloudFront',
       Environment: Match.objectLike({
         EnvironmentVariables: Match.arrayWith([
           { Name: 'SITE_BUCKET', Type: 'PLAINTEXT', Value: { Ref: siteBucket } },
-          { Name: 'DISTRIBUTION_ID', Type: 'PLAINTEXT', Value: { Ref: logicalIdOf(example, 'AWS::CloudFront::Distribution', 'SiteHostingDistribution') } },
+          { Name: 'DISTRIBUTION_ID', Type: 'PLAINTEXT', Value: { Ref: logicalIdOf(inPlace, 'AWS::CloudFront::Distribution', 'SiteHostingDistribution') } },
         ]),
       }),
     });
   });
 
-  test('the deploy role may list, write and delete site files and invalidate this distribution, and nothing else', () => {
-    const deployProject = logicalIdOf(example, 'AWS::CodeBuild::Project', 'SiteDeploy');
-    const distributionId = logicalIdOf(example, 'AWS::CloudFront::Distribution', 'SiteHostingDistribution');
-    const artifacts = logicalIdOf(example, 'AWS::S3::Bucket', 'SiteArtifacts');
-    const key = logicalIdOf(example, 'AWS::KMS::Key', 'SiteArtifactsKey');
+  test('in place, the deploy role may list, write and delete site files and invalidate this distribution, and nothing else', () => {
+    const deployProject = logicalIdOf(inPlace, 'AWS::CodeBuild::Project', 'SiteDeploy');
+    const distributionId = logicalIdOf(inPlace, 'AWS::CloudFront::Distribution', 'SiteHostingDistribution');
+    const artifacts = logicalIdOf(inPlace, 'AWS::S3::Bucket', 'SiteArtifacts');
+    const key = logicalIdOf(inPlace, 'AWS::KMS::Key', 'SiteArtifactsKey');
     const logGroupArn = (suffix: string) => ({
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:123456789012:log-group:/aws/codebuild/', { Ref: deployProject }, ...suffix ? [suffix] : []]],
     });
-    expect(roleStatements(example, projectRole(example, deployProject))).toEqual([
+    expect(roleStatements(inPlace, projectRole(inPlace, deployProject))).toEqual([
       { Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [logGroupArn(''), logGroupArn(':*')] },
-      { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: { 'Fn::GetAtt': [key, 'Arn'] } },
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [siteBucket, 'Arn'] } },
       { Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [siteBucket, 'Arn'] }, '/*']] } },
       {
@@ -431,6 +482,174 @@ describe('hosting', () => {
       { Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:GetBucketVersioning'], Resource: { 'Fn::GetAtt': [artifacts, 'Arn'] } },
       { Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [artifacts, 'Arn'] }, '/*']] } },
     ]);
+  });
+});
+
+describe('atomic releases (the default)', () => {
+  const template = synth({ redirects: true });
+  const resources = template.toJSON().Resources;
+  const siteBucket = logicalIdOf(template, 'AWS::S3::Bucket', 'SiteHostingBucket');
+  const store = logicalIdOf(template, 'AWS::CloudFront::KeyValueStore', 'SiteHostingReleases');
+  const key = logicalIdOf(template, 'AWS::KMS::Key', 'SiteArtifactsKey');
+  const artifacts = logicalIdOf(template, 'AWS::S3::Bucket', 'SiteArtifacts');
+  const objects = (suffix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [siteBucket, 'Arn'] }, suffix]] });
+  const storeArn = { 'Fn::GetAtt': [store, 'Arn'] };
+  const listReleases = { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [siteBucket, 'Arn'] }, Condition: { StringLike: { 's3:prefix': ['releases/*'] } } };
+  const roleOf = (prefix: string) => projectRole(template, logicalIdOf(template, 'AWS::CodeBuild::Project', prefix));
+  /** The statements of a project's role after its log statement. */
+  const grants = (prefix: string) => roleStatements(template, roleOf(prefix)).slice(1);
+  const readArtifacts = [
+    { Effect: 'Allow', Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [key, 'Arn'] } },
+    { Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:GetBucketVersioning'], Resource: { 'Fn::GetAtt': [artifacts, 'Arn'] } },
+    { Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [artifacts, 'Arn'] }, '/*']] } },
+  ];
+
+  test('the routing function is associated with the KeyValueStore and reads it by its id', () => {
+    const fn = Object.values<any>(template.findResources('AWS::CloudFront::Function'))[0].Properties;
+    expect(fn.FunctionConfig).toEqual(expect.objectContaining({ Runtime: 'cloudfront-js-2.0', KeyValueStoreAssociations: [{ KeyValueStoreARN: storeArn }] }));
+    const code = functionCode(template);
+    expect(code.split('\n')[0]).toBe("import cf from 'cloudfront';");
+    expect(code).toContain(`var kvs = cf.kvs("${JSON.stringify({ 'Fn::GetAtt': [store, 'Id'] })}");`);
+    expect(code).toContain('async function redirectOf(');
+  });
+
+  test('the routing function runs on viewer requests of the default behaviour', () => {
+    const fn = logicalIdOf(template, 'AWS::CloudFront::Function', 'SiteHostingRouting');
+    const distribution = Object.values<any>(template.findResources('AWS::CloudFront::Distribution'))[0];
+    expect(distribution.Properties.DistributionConfig.DefaultCacheBehavior.FunctionAssociations).toEqual([
+      { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [fn, 'FunctionARN'] } },
+    ]);
+  });
+
+  test('without redirects, the function never looks one up', () => {
+    expect(functionCode(synth())).not.toContain('redirectOf');
+  });
+
+  test('the upload action gets the commit and the execution id; the go-live action the release id the upload exported', () => {
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Stages: Match.arrayWith([
+        Match.objectLike({ Name: 'Source', Actions: [Match.objectLike({ Namespace: 'Source_CodeCommit_NS' })] }),
+        Match.objectLike({
+          Name: 'Deploy',
+          Actions: [
+            Match.objectLike({
+              Namespace: 'Deploy_UploadRelease_NS',
+              Configuration: Match.objectLike({
+                EnvironmentVariables: JSON.stringify([
+                  { name: 'COMMIT_ID', type: 'PLAINTEXT', value: '#{Source_CodeCommit_NS.CommitId}' },
+                  { name: 'EXECUTION_ID', type: 'PLAINTEXT', value: '#{codepipeline.PipelineExecutionId}' },
+                ]),
+              }),
+            }),
+            Match.objectLike({
+              Configuration: Match.objectLike({
+                EnvironmentVariables: JSON.stringify([{ name: 'RELEASE_ID', type: 'PLAINTEXT', value: '#{Deploy_UploadRelease_NS.RELEASE_ID}' }]),
+              }),
+            }),
+          ],
+        }),
+      ]),
+    });
+  });
+
+  test('the deploy projects name the artifact key without being allowed to encrypt with it, as they write no artifact', () => {
+    for (const prefix of ['SiteUploadRelease', 'SiteGoLive', 'SiteRollback']) {
+      template.hasResourceProperties('AWS::CodeBuild::Project', {
+        Description: Match.anyValue(),
+        EncryptionKey: { 'Fn::GetAtt': [key, 'Arn'] },
+        ServiceRole: { 'Fn::GetAtt': [roleOf(prefix), 'Arn'] },
+      });
+      const keyActions = roleStatements(template, roleOf(prefix))
+        .filter((st) => JSON.stringify(st.Resource).includes(key))
+        .flatMap((st) => [st.Action].flat());
+      expect(keyActions).toEqual(prefix === 'SiteRollback' ? [] : ['kms:Decrypt']);
+    }
+  });
+
+  test('the upload role may only write objects under releases/ (and read the build artifact)', () => {
+    expect(grants('SiteUploadRelease')).toEqual([
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: objects('/releases/*') },
+      ...readArtifacts,
+    ]);
+  });
+
+  test('the go-live role may list, read, write and delete releases, write the root not-found page, and use that KeyValueStore only', () => {
+    expect(grants('SiteGoLive')).toEqual([
+      listReleases,
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('/releases/*') },
+      { Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: [objects('/releases/*'), objects('/404.html')] },
+      {
+        Effect: 'Allow',
+        Action: ['DescribeKeyValueStore', 'GetKey', 'PutKey', 'ListKeys', 'UpdateKeys'].map((a) => `cloudfront-keyvaluestore:${a}`),
+        Resource: storeArn,
+      },
+      ...readArtifacts,
+    ]);
+  });
+
+  test('without redirects, the go-live role can neither list nor batch-update keys', () => {
+    const plain = synth();
+    const role = projectRole(plain, logicalIdOf(plain, 'AWS::CodeBuild::Project', 'SiteGoLive'));
+    expect(roleStatements(plain, role)).toContainEqual(expect.objectContaining({
+      Action: ['cloudfront-keyvaluestore:DescribeKeyValueStore', 'cloudfront-keyvaluestore:GetKey', 'cloudfront-keyvaluestore:PutKey'],
+    }));
+  });
+
+  test('the rollback role may list releases, read their not-found pages, write the root one and switch the live key', () => {
+    expect(grants('SiteRollback')).toEqual([
+      listReleases,
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('/releases/*/404.html') },
+      { Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: objects('/404.html') },
+      {
+        Effect: 'Allow',
+        Action: ['cloudfront-keyvaluestore:DescribeKeyValueStore', 'cloudfront-keyvaluestore:GetKey', 'cloudfront-keyvaluestore:PutKey'],
+        Resource: storeArn,
+      },
+    ]);
+  });
+
+  test('nothing may invalidate the CloudFront cache: a new release is a new cache key', () => {
+    expect(allIamActions(template)).not.toContain('cloudfront:CreateInvalidation');
+  });
+
+  test('the rollback project has no source, knows the bucket and the store, and is encrypted with the artifact key', () => {
+    const project = resources[logicalIdOf(template, 'AWS::CodeBuild::Project', 'SiteRollback')].Properties;
+    expect(project.Source.Type).toBe('NO_SOURCE');
+    expect(project.EncryptionKey).toEqual({ 'Fn::GetAtt': [key, 'Arn'] });
+    expect(project.Environment.EnvironmentVariables).toEqual([
+      { Name: 'SITE_BUCKET', Type: 'PLAINTEXT', Value: { Ref: siteBucket } },
+      { Name: 'KVS_ARN', Type: 'PLAINTEXT', Value: storeArn },
+    ]);
+    expect(JSON.parse(project.Source.BuildSpec).phases.build.commands.pop()).toMatch(/^node -e '.*' rollback 404\.html$/s);
+  });
+
+  test('the stack outputs the rollback commands and the command that reads the live release', () => {
+    const outputs = Object.entries<any>(template.toJSON().Outputs)
+      .filter(([id]) => /^Site(Rollback|RollbackToRelease|LiveRelease)Command/.test(id))
+      .map(([, output]) => output.Value['Fn::Join'][1].map((part: unknown) => typeof part === 'string' ? part : JSON.stringify(part)).join(''));
+    const project = JSON.stringify({ Ref: logicalIdOf(template, 'AWS::CodeBuild::Project', 'SiteRollback') });
+    const region = JSON.stringify({ Ref: 'AWS::Region' });
+    expect(outputs).toEqual([
+      `aws codebuild start-build --region ${region} --project-name ${project}`,
+      `aws codebuild start-build --region ${region} --project-name ${project} --environment-variables-override name=RELEASE,value=<release-id>,type=PLAINTEXT`,
+      `aws cloudfront-keyvaluestore get-key --kvs-arn ${JSON.stringify(storeArn)} --key live`,
+    ]);
+  });
+
+  test('HTML of a release is revalidated by browsers and kept by CloudFront, unless configured', () => {
+    const uploadSpec = (t: Template) => JSON.parse(t.toJSON().Resources[logicalIdOf(t, 'AWS::CodeBuild::Project', 'SiteUploadRelease')].Properties.Source.BuildSpec);
+    const htmlUpload = (t: Template) => uploadSpec(t).phases.build.commands.filter((c: string) => c.includes("--include '*.html'")).pop();
+    expect(htmlUpload(template)).toContain("--cache-control 'public, max-age=0, must-revalidate, s-maxage=31536000'");
+    expect(htmlUpload(synth({ cacheControl: { revalidated: 'no-cache' } }))).toContain('--cache-control no-cache');
+  });
+
+  test('the construct exposes the store and the rollback project, and neither in place', () => {
+    const stack = newStack();
+    const site = new StaticSitePipeline(stack, 'Site', { source: PipelineSource.codeCommit({ repositoryName: 'site' }) });
+    const inPlaceSite = new StaticSitePipeline(stack, 'Other', { source: PipelineSource.codeCommit({ repositoryName: 'other' }), deployMode: DeployMode.IN_PLACE });
+    expect(stack.resolve(site.keyValueStore?.keyValueStoreArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^SiteHostingReleases/), 'Arn'] });
+    expect(stack.resolve(site.rollbackProject?.projectName)).toEqual({ Ref: expect.stringMatching(/^SiteRollback/) });
+    expect([inPlaceSite.keyValueStore, inPlaceSite.rollbackProject]).toEqual([undefined, undefined]);
   });
 });
 
@@ -461,9 +680,8 @@ describe('custom domain', () => {
   });
 
   test('the alternate domain is redirected to the primary one by the routing function', () => {
-    const fn = Object.values<any>(docs.findResources('AWS::CloudFront::Function'))[0];
-    expect(fn.Properties.FunctionCode).toContain('var FROM_HOSTS = ["example.com"]');
-    expect(fn.Properties.FunctionCode).toContain('var TO_HOST = "www.example.com"');
+    expect(functionCode(docs)).toContain('var FROM_HOSTS = ["example.com"]');
+    expect(functionCode(docs)).toContain('var TO_HOST = "www.example.com"');
   });
 
   test('the site URL output is the primary domain', () => {
@@ -493,13 +711,37 @@ describe('cdk-nag AwsSolutions', () => {
     expect(nagErrors(stack)).toEqual([]);
   });
 
+  const suppressedFindings = (template: Template): string[] => Object.values<any>(template.toJSON().Resources)
+    .flatMap((r) => r.Metadata?.cdk_nag?.rules_to_suppress ?? [])
+    .map((s: any) => `${s.id} ${(s.applies_to ?? []).join(' ')}`.replace(/[0-9A-F]{8}([>.])/g, 'X$1'))
+    .sort();
+
   test('the only suppressed findings are object ARNs, CodeBuild log streams and the default certificate', () => {
-    const suppressed = Object.values<any>(exampleResources)
-      .flatMap((r) => r.Metadata?.cdk_nag?.rules_to_suppress ?? [])
-      .map((s: any) => `${s.id} ${(s.applies_to ?? []).join(' ')}`.replace(/[0-9A-F]{8}([>.])/g, 'X$1'));
-    expect(suppressed.sort()).toEqual([
+    expect(suppressedFindings(example)).toEqual([
       'AwsSolutions-CFR4 ',
-      // Build, pipeline, source action and deploy roles read or write artifacts.
+      // Build, pipeline, source action, upload and go-live roles read or write artifacts.
+      'AwsSolutions-IAM5 Resource::<SiteArtifactsX.Arn>/*',
+      'AwsSolutions-IAM5 Resource::<SiteArtifactsX.Arn>/*',
+      'AwsSolutions-IAM5 Resource::<SiteArtifactsX.Arn>/*',
+      'AwsSolutions-IAM5 Resource::<SiteArtifactsX.Arn>/*',
+      'AwsSolutions-IAM5 Resource::<SiteArtifactsX.Arn>/*',
+      // Upload and go-live roles write release files; the rollback role reads not-found pages.
+      'AwsSolutions-IAM5 Resource::<SiteHostingBucketX.Arn>/releases/*',
+      'AwsSolutions-IAM5 Resource::<SiteHostingBucketX.Arn>/releases/*',
+      'AwsSolutions-IAM5 Resource::<SiteHostingBucketX.Arn>/releases/*/404.html',
+      'AwsSolutions-IAM5 Resource::arn:<AWS::Partition>:logs:eu-west-1:123456789012:log-group:/aws/codebuild/<SiteBuildX>:*',
+      'AwsSolutions-IAM5 Resource::arn:<AWS::Partition>:logs:eu-west-1:123456789012:log-group:/aws/codebuild/<SiteGoLiveX>:*',
+      'AwsSolutions-IAM5 Resource::arn:<AWS::Partition>:logs:eu-west-1:123456789012:log-group:/aws/codebuild/<SiteRollbackX>:*',
+      'AwsSolutions-IAM5 Resource::arn:<AWS::Partition>:logs:eu-west-1:123456789012:log-group:/aws/codebuild/<SiteUploadReleaseX>:*',
+    ]);
+  });
+
+  test('in place, the only suppressed findings are those of the in-place deploy role', () => {
+    const stack = newStack();
+    const template = synth({ deployMode: DeployMode.IN_PLACE }, stack);
+    expect(nagErrors(stack)).toEqual([]);
+    expect(suppressedFindings(template)).toEqual([
+      'AwsSolutions-CFR4 ',
       'AwsSolutions-IAM5 Resource::<SiteArtifactsX.Arn>/*',
       'AwsSolutions-IAM5 Resource::<SiteArtifactsX.Arn>/*',
       'AwsSolutions-IAM5 Resource::<SiteArtifactsX.Arn>/*',
@@ -507,7 +749,13 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-IAM5 Resource::<SiteHostingBucketX.Arn>/*',
       'AwsSolutions-IAM5 Resource::arn:<AWS::Partition>:logs:eu-west-1:123456789012:log-group:/aws/codebuild/<SiteBuildX>:*',
       'AwsSolutions-IAM5 Resource::arn:<AWS::Partition>:logs:eu-west-1:123456789012:log-group:/aws/codebuild/<SiteDeployX>:*',
-    ].sort());
+    ]);
+  });
+
+  test('with redirects, the template has no errors either', () => {
+    const stack = newStack();
+    synth({ redirects: true, releasesToKeep: 3 }, stack);
+    expect(nagErrors(stack)).toEqual([]);
   });
 
   test('the template synthesizes without CDK warnings', () => {
@@ -558,6 +806,16 @@ describe('bad input', () => {
       "StaticSitePipeline 'Site': notFoundPage must be a relative path, got '/404.html'; use the path relative to the repository root, e.g. '404.html'"],
     ['zero artifact retention days', { artifactRetentionDays: 0 },
       "StaticSitePipeline 'Site': artifactRetentionDays must be a whole number from 1 to 3650, got 0"],
+    ['keeping one release', { releasesToKeep: 1 },
+      "StaticSitePipeline 'Site': releasesToKeep must be a whole number from 2 to 100, got 1"],
+    ['keeping 101 releases', { releasesToKeep: 101 },
+      "StaticSitePipeline 'Site': releasesToKeep must be a whole number from 2 to 100, got 101"],
+    ['keeping 2.5 releases', { releasesToKeep: 2.5 },
+      "StaticSitePipeline 'Site': releasesToKeep must be a whole number from 2 to 100, got 2.5"],
+    ['releasesToKeep with in-place deploys', { deployMode: DeployMode.IN_PLACE, releasesToKeep: 5 },
+      "StaticSitePipeline 'Site': releasesToKeep only applies to deployMode DeployMode.ATOMIC_RELEASES; remove it or use atomic releases"],
+    ['redirects with in-place deploys', { deployMode: DeployMode.IN_PLACE, redirects: true },
+      "StaticSitePipeline 'Site': redirects needs deployMode DeployMode.ATOMIC_RELEASES (redirects are loaded into its KeyValueStore); remove it or use atomic releases"],
   ])('%s is rejected with a message naming the prop and the fix', (_, props, message) => {
     expect(errorOf(props)).toBe(message);
   });

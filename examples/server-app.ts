@@ -1,0 +1,95 @@
+import { App, Stack, StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { DeploymentTarget, PipelineSource, ServerAppPipeline } from 'cdk-deploy-pipelines';
+
+/**
+ * The README's server example: the Node.js app of `examples/server-app` in a new CodeCommit
+ * repository, deployed to a fleet created for it (two instances behind a load balancer) in a new VPC.
+ */
+export class ServerAppStack extends Stack {
+  public readonly app: ServerAppPipeline;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 1,
+      // Closing the default security group takes a Lambda-backed custom resource; nothing uses it here.
+      restrictDefaultSecurityGroup: false,
+      flowLogs: {
+        All: {
+          destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(this, 'FlowLogs', {
+            retention: logs.RetentionDays.ONE_MONTH,
+          })),
+        },
+      },
+    });
+
+    this.app = new ServerAppPipeline(this, 'Api', {
+      source: PipelineSource.codeCommit({ repositoryName: 'example-server-app' }),
+      // `npm run build` writes the CodeDeploy revision (appspec.yml, server, hook scripts) to dist/.
+      buildOptions: { commands: ['npm ci', 'npm test', 'npm run build'], outputDirectory: 'dist' },
+      target: DeploymentTarget.managedFleet({
+        vpc,
+        // The revision's hooks run `npm ci` and `node` on the instance.
+        setupCommands: ['dnf install -y nodejs npm'],
+        loadBalancer: { port: 8080, healthCheckPath: '/health' },
+      }),
+    });
+  }
+}
+
+/**
+ * The same app released through two environments of existing, tagged EC2 instances: Staging,
+ * then Production after a manual approval, half of the Production instances at a time, rolled
+ * back when the team's error alarm goes off.
+ */
+export class StagedServerAppStack extends Stack {
+  public readonly app: ServerAppPipeline;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    // The role of the tagged instances: they read the release bundles from the artifact bucket.
+    const instanceRole = iam.Role.fromRoleArn(this, 'InstanceRole', `arn:aws:iam::${this.account}:role/example-server-app-instances`);
+    const errorAlarm = cloudwatch.Alarm.fromAlarmArn(this, 'ErrorAlarm',
+      `arn:aws:cloudwatch:${this.region}:${this.account}:alarm:example-server-app-errors`);
+
+    this.app = new ServerAppPipeline(this, 'Api', {
+      source: PipelineSource.connection({
+        connectionArn: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+        owner: 'acme',
+        repository: 'example-server-app',
+      }),
+      buildOptions: { commands: ['npm ci', 'npm test', 'npm run build'], outputDirectory: 'dist' },
+      environments: [
+        {
+          name: 'Staging',
+          target: DeploymentTarget.ec2Tags({ app: ['example-server-app'], stage: ['staging'] }),
+        },
+        {
+          name: 'Production',
+          target: DeploymentTarget.ec2Tags({ app: ['example-server-app'], stage: ['production'] }),
+          approval: { notifyEmails: ['release-managers@example.com'] },
+          deploymentConfig: codedeploy.ServerDeploymentConfig.HALF_AT_A_TIME,
+          alarms: [errorAlarm],
+        },
+      ],
+      instanceRoles: [instanceRole],
+      notifications: { emails: ['team@example.com'] },
+    });
+  }
+}
+
+/** The example stacks, in the environment the demo synthesizes them for. */
+export function addServerAppExamples(app: App): Stack[] {
+  const env = { account: '123456789012', region: 'eu-west-1' };
+  return [
+    new ServerAppStack(app, 'ServerAppExample', { env }),
+    new StagedServerAppStack(app, 'StagedServerAppExample', { env }),
+  ];
+}

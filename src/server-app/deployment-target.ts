@@ -1,0 +1,298 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { AgentInstallTarget } from './agent-installation';
+import { anyLaunchTemplateArn } from './deploy-role';
+import { ManagedFleet, ManagedFleetLoadBalancerOptions, ManagedFleetOptions } from './managed-fleet';
+import { validateIntegerRange, validationError } from '../validation';
+
+/** CodeDeploy matches instances on at most three tag groups; each tag key is one group. */
+const MAX_TAG_KEYS = 3;
+
+/** What a target needs from the pipeline it is bound to. */
+export interface DeploymentTargetBindOptions {
+  /** The environment the target belongs to; it names the resources the target creates. */
+  readonly environmentName: string;
+
+  /** The prop the target was given in (e.g. 'environments[1].target'), for error messages. */
+  readonly prop: string;
+
+  /** The bucket receiving load balancer access logs. */
+  readonly accessLogsBucket: s3.IBucket;
+
+  /** Whether the CodeDeploy agent is to be installed on the instances. */
+  readonly installAgent: boolean;
+}
+
+/** What a bound target contributes to its deployment group. */
+export interface DeploymentTargetConfig {
+  /**
+   * Auto Scaling groups deployed to; their new instances get the last release.
+   *
+   * @default - none
+   */
+  readonly autoScalingGroups?: autoscaling.IAutoScalingGroup[];
+
+  /**
+   * EC2 instances deployed to, by tag.
+   *
+   * @default - none
+   */
+  readonly ec2InstanceTags?: codedeploy.InstanceTagSet;
+
+  /**
+   * On-premises instances deployed to, by tag.
+   *
+   * @default - none
+   */
+  readonly onPremisesInstanceTags?: codedeploy.InstanceTagSet;
+
+  /**
+   * Roles of the instances, granted read on the pipeline artifacts and the agent bucket.
+   *
+   * @default - none known
+   */
+  readonly instanceRoles?: iam.IRole[];
+
+  /**
+   * Launch templates (ARNs or ARN patterns) of the Auto Scaling groups.
+   *
+   * @default - none
+   */
+  readonly launchTemplateArns?: string[];
+
+  /**
+   * Instances State Manager installs the CodeDeploy agent on.
+   *
+   * @default - the target installs the agent itself, or cannot have it installed
+   */
+  readonly agentInstallTargets?: AgentInstallTarget[];
+
+  /**
+   * The target group CodeDeploy takes instances out of while updating them.
+   *
+   * @default - no traffic control
+   */
+  readonly targetGroup?: elbv2.IApplicationTargetGroup;
+
+  /**
+   * Alarms that stop (and roll back) a deployment.
+   *
+   * @default - none
+   */
+  readonly alarms?: cloudwatch.IAlarm[];
+
+  /**
+   * The Auto Scaling group the target created.
+   *
+   * @default - none
+   */
+  readonly createdAutoScalingGroup?: autoscaling.IAutoScalingGroup;
+
+  /**
+   * The load balancer the target created.
+   *
+   * @default - none
+   */
+  readonly createdLoadBalancer?: elbv2.IApplicationLoadBalancer;
+
+  /**
+   * The URL of the load balancer the target created.
+   *
+   * @default - none
+   */
+  readonly url?: string;
+}
+
+/**
+ * The servers an environment deploys to: Auto Scaling groups, EC2 or on-premises instances by
+ * tag, or a fleet the construct creates.
+ *
+ * @example
+ * DeploymentTarget.ec2Tags({ app: ['api'], stage: ['prod'] });
+ */
+export abstract class DeploymentTarget {
+  /**
+   * Auto Scaling groups of this app. Instances they launch later get the last successful release
+   * before they go in service. Each group can belong to one environment only. An imported group
+   * cannot be used (its instance role is unknown, so nothing can be granted to it): deploy to its
+   * instances with `ec2Tags` and give their role in `instanceRoles`.
+   */
+  public static autoScalingGroups(groups: autoscaling.IAutoScalingGroup[]): DeploymentTarget {
+    return new AutoScalingGroupsTarget(groups);
+  }
+
+  /**
+   * EC2 instances that have, for every tag key given, one of its values
+   * (`{ app: ['api'], stage: ['prod'] }`: app=api and stage=prod). At most 3 keys.
+   */
+  public static ec2Tags(tags: { [key: string]: string[] }): DeploymentTarget {
+    return new InstanceTagsTarget('ec2', tags);
+  }
+
+  /**
+   * On-premises instances registered with CodeDeploy that have, for every tag key given, one of
+   * its values. The CodeDeploy agent must be installed on them by you.
+   *
+   * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/instances-on-premises.html
+   */
+  public static onPremisesTags(tags: { [key: string]: string[] }): DeploymentTarget {
+    return new InstanceTagsTarget('onPremises', tags);
+  }
+
+  /**
+   * A fleet created for the application: an Auto Scaling group of Amazon Linux 2023 instances
+   * with the CodeDeploy agent, optionally behind an internet-facing Application Load Balancer.
+   */
+  public static managedFleet(options: ManagedFleetOptions): DeploymentTarget {
+    return new ManagedFleetTarget(options);
+  }
+
+  /**
+   * Creates what the target needs (the fleet, for a managed fleet) in `scope` and describes it.
+   *
+   * @param scope the pipeline construct; bad options are reported against it
+   */
+  public abstract bind(scope: Construct, options: DeploymentTargetBindOptions): DeploymentTargetConfig;
+}
+
+class AutoScalingGroupsTarget extends DeploymentTarget {
+  constructor(private readonly groups: autoscaling.IAutoScalingGroup[]) {
+    super();
+  }
+
+  public bind(scope: Construct, options: DeploymentTargetBindOptions): DeploymentTargetConfig {
+    const groups = this.groups ?? [];
+    if (groups.length === 0) {
+      throw validationError(scope, `${options.prop} must list at least one Auto Scaling group, got '[]'; pass the groups to DeploymentTarget.autoScalingGroups([...])`);
+    }
+    const repeated = groups.find((g, i) => groups.indexOf(g) !== i);
+    if (repeated) {
+      throw validationError(scope, `${options.prop} lists an Auto Scaling group twice, got '${repeated.node.path}'; list each group once`);
+    }
+    const roleless = groups.find((g) => !isRole(g.grantPrincipal));
+    if (roleless) {
+      throw validationError(scope, `${options.prop} has an Auto Scaling group without a known instance role, got '${roleless.node.path}'; `
+        + 'CodePipeline grants the instances read on the release bundles through that role, so pass a group defined in this app, '
+        + 'or deploy to its instances with DeploymentTarget.ec2Tags and give their role in instanceRoles');
+    }
+    const instanceRoles = groups.map((g) => g.grantPrincipal).filter(isRole);
+    return {
+      autoScalingGroups: groups,
+      instanceRoles,
+      // aws-cdk-lib does not expose a group's launch template: any of the account's may be the one.
+      launchTemplateArns: [anyLaunchTemplateArn(scope)],
+      agentInstallTargets: options.installAgent
+        ? [{ key: 'tag:aws:autoscaling:groupName', values: groups.map((g) => g.autoScalingGroupName) }]
+        : undefined,
+    };
+  }
+}
+
+class InstanceTagsTarget extends DeploymentTarget {
+  constructor(private readonly kind: 'ec2' | 'onPremises', private readonly tags: { [key: string]: string[] }) {
+    super();
+  }
+
+  public bind(scope: Construct, options: DeploymentTargetBindOptions): DeploymentTargetConfig {
+    const entries = Object.entries(this.tags ?? {});
+    validateTags(scope, options.prop, entries);
+    // One tag group per key: CodeDeploy ORs within a group and ANDs the groups of a set.
+    const tagSet = new codedeploy.InstanceTagSet(...entries.map(([key, values]) => ({ [key]: values })));
+    if (this.kind === 'onPremises') {
+      return { onPremisesInstanceTags: tagSet };
+    }
+    return {
+      ec2InstanceTags: tagSet,
+      // State Manager ANDs the keys of an association's targets too, so it matches the same instances.
+      agentInstallTargets: options.installAgent
+        ? entries.map(([key, values]) => ({ key: `tag:${key}`, values }))
+        : undefined,
+    };
+  }
+}
+
+/** Checks the tags of a tag target: 1 to 3 keys, none empty, each with at least one value. */
+function validateTags(scope: Construct, prop: string, entries: Array<[string, string[]]>): void {
+  if (entries.length === 0) {
+    throw validationError(scope, `${prop} has no tags, got '{}'; give at least one tag key and its values, e.g. { app: ['api'] }`);
+  }
+  if (entries.length > MAX_TAG_KEYS) {
+    throw validationError(scope, `${prop} has more than ${MAX_TAG_KEYS} tag keys, got '${entries.map(([k]) => k).join(', ')}'; CodeDeploy matches instances on at most ${MAX_TAG_KEYS} keys`);
+  }
+  for (const [key, values] of entries) {
+    if (key.trim() === '') {
+      throw validationError(scope, `${prop} has an empty tag key, got '${key}'; name the tag, e.g. { app: ['api'] }`);
+    }
+    if (!values || values.length === 0) {
+      throw validationError(scope, `${prop} tag '${key}' has no values, got '[]'; give the values an instance's tag may have, e.g. { ${key}: ['api'] }`);
+    }
+  }
+}
+
+class ManagedFleetTarget extends DeploymentTarget {
+  constructor(private readonly options: ManagedFleetOptions) {
+    super();
+  }
+
+  public bind(scope: Construct, options: DeploymentTargetBindOptions): DeploymentTargetConfig {
+    const fleetOptions = this.options;
+    const { prop } = options;
+    const minCapacity = fleetOptions.minCapacity ?? 2;
+    validateIntegerRange(scope, `${prop}.minCapacity`, minCapacity, 1, 1000);
+    if (fleetOptions.maxCapacity !== undefined) {
+      validateIntegerRange(scope, `${prop}.maxCapacity`, fleetOptions.maxCapacity, minCapacity, 1000);
+    }
+    if (fleetOptions.loadBalancer) {
+      validateLoadBalancer(scope, `${prop}.loadBalancer`, fleetOptions.loadBalancer);
+    }
+
+    const fleet = new ManagedFleet(scope, `${options.environmentName}Fleet`, {
+      ...fleetOptions,
+      environmentName: options.environmentName,
+      installAgent: options.installAgent,
+      accessLogsBucket: options.accessLogsBucket,
+    });
+    return {
+      autoScalingGroups: [fleet.autoScalingGroup],
+      instanceRoles: [fleet.role],
+      launchTemplateArns: [fleet.launchTemplateArn],
+      targetGroup: fleet.targetGroup,
+      alarms: fleet.alarms,
+      createdAutoScalingGroup: fleet.autoScalingGroup,
+      createdLoadBalancer: fleet.loadBalancer,
+      url: fleet.url,
+    };
+  }
+}
+
+/** Checks the load balancer options of a fleet. */
+function validateLoadBalancer(scope: Construct, prop: string, options: ManagedFleetLoadBalancerOptions): void {
+  const region = Stack.of(scope).region;
+  if (Token.isUnresolved(region)) {
+    throw validationError(scope, `${prop} needs a stack with a region, got 'AWS::Region'; set env: { region } on the stack (the region's Elastic Load Balancing account writes the access logs)`);
+  }
+  for (const [name, value] of [['port', options.port], ['listenerPort', options.listenerPort]] as const) {
+    if (value !== undefined) {
+      validateIntegerRange(scope, `${prop}.${name}`, value, 1, 65535);
+    }
+  }
+  if (options.serverErrorThreshold !== undefined) {
+    validateIntegerRange(scope, `${prop}.serverErrorThreshold`, options.serverErrorThreshold, 1, 1_000_000);
+  }
+  const path = options.healthCheckPath;
+  if (path !== undefined && !Token.isUnresolved(path) && !path.startsWith('/')) {
+    throw validationError(scope, `${prop}.healthCheckPath must start with '/', got '${path}'; e.g. '/health'`);
+  }
+}
+
+/** Whether a principal is an IAM role (of this app or imported). */
+function isRole(principal: iam.IPrincipal): principal is iam.IRole {
+  const candidate = principal as Partial<iam.IRole>;
+  return typeof candidate.roleArn === 'string' && typeof candidate.addManagedPolicy === 'function';
+}

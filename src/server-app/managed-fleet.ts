@@ -1,0 +1,355 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { agentUserDataCommands } from './agent-installation';
+import { suppressNagFindings } from '../nag-suppressions';
+
+/** An internet-facing Application Load Balancer in front of a managed fleet. */
+export interface ManagedFleetLoadBalancerOptions {
+  /**
+   * The port the application listens on, on each instance.
+   *
+   * @default 8080
+   */
+  readonly port?: number;
+
+  /**
+   * The path the load balancer (and CodeDeploy, before it sends traffic to an updated instance)
+   * checks; a 200 response means healthy.
+   *
+   * @default '/health'
+   */
+  readonly healthCheckPath?: string;
+
+  /**
+   * A certificate for HTTPS. With one, the load balancer serves HTTPS and redirects HTTP to it.
+   *
+   * @default - the load balancer serves plain HTTP
+   */
+  readonly certificate?: acm.ICertificate;
+
+  /**
+   * The port the load balancer listens on.
+   *
+   * @default - 443 with a certificate, 80 without
+   */
+  readonly listenerPort?: number;
+
+  /**
+   * How many 5xx responses from the application in one minute stop a deployment (and roll it back).
+   *
+   * @default 5
+   */
+  readonly serverErrorThreshold?: number;
+}
+
+/**
+ * An Auto Scaling group of Amazon Linux 2023 instances created for the application, with the
+ * CodeDeploy agent installed at boot, optionally behind an Application Load Balancer.
+ */
+export interface ManagedFleetOptions {
+  /** The VPC of the instances (and the load balancer). */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * The subnets of the instances. The instances need outbound internet access (or VPC
+   * endpoints) to install packages and reach CodeDeploy.
+   *
+   * @default - the private subnets with egress of `vpc`
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The instance type. A Graviton (ARM) type gets the ARM image.
+   *
+   * @default t3.micro
+   */
+  readonly instanceType?: ec2.InstanceType;
+
+  /**
+   * The fewest instances the group runs; 2 keeps the application up while CodeDeploy updates one
+   * instance at a time.
+   *
+   * @default 2
+   */
+  readonly minCapacity?: number;
+
+  /**
+   * The most instances the group runs.
+   *
+   * @default - twice `minCapacity`
+   */
+  readonly maxCapacity?: number;
+
+  /**
+   * Shell commands run as root at first boot, before the CodeDeploy agent is installed: install the
+   * runtime your application needs, e.g. `dnf install -y nodejs npm`.
+   *
+   * @default - none
+   */
+  readonly setupCommands?: string[];
+
+  /**
+   * An internet-facing Application Load Balancer in front of the instances. CodeDeploy takes each
+   * instance out of it while updating it, and alarms on its 5xx responses and unhealthy hosts roll
+   * a deployment back.
+   *
+   * @default - no load balancer
+   */
+  readonly loadBalancer?: ManagedFleetLoadBalancerOptions;
+
+  /**
+   * A topic told about instance launches, terminations and their failures.
+   *
+   * @default - a topic is created
+   */
+  readonly notificationTopic?: sns.ITopic;
+}
+
+/** What the fleet needs besides the user's options. */
+export interface ManagedFleetProps extends ManagedFleetOptions {
+  /** The environment the fleet serves, for descriptions. */
+  readonly environmentName: string;
+  /** Whether the user data installs the CodeDeploy agent. */
+  readonly installAgent: boolean;
+  /** The bucket receiving the load balancer's access logs. */
+  readonly accessLogsBucket: s3.IBucket;
+}
+
+/** The application port, health check path and 5xx threshold when the user gives none. */
+const DEFAULT_APP_PORT = 8080;
+const DEFAULT_HEALTH_CHECK_PATH = '/health';
+const DEFAULT_SERVER_ERROR_THRESHOLD = 5;
+
+/**
+ * The fleet of `DeploymentTarget.managedFleet`: launch template (AL2023, IMDSv2, encrypted root
+ * volume, Session Manager instead of SSH), Auto Scaling group, and the optional load balancer with
+ * its target group and alarms.
+ */
+export class ManagedFleet extends Construct {
+  /** The Auto Scaling group. */
+  public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+  /** The role of the instances. */
+  public readonly role: iam.Role;
+  /** ARN of the launch template, which CodeDeploy may launch instances from. */
+  public readonly launchTemplateArn: string;
+  /** The load balancer, when asked for. */
+  public readonly loadBalancer?: elbv2.ApplicationLoadBalancer;
+  /** The target group CodeDeploy registers updated instances in, when there is a load balancer. */
+  public readonly targetGroup?: elbv2.ApplicationTargetGroup;
+  /** Alarms that stop a deployment: 5xx responses and unhealthy hosts behind the load balancer. */
+  public readonly alarms: cloudwatch.IAlarm[];
+  /** The URL of the load balancer. */
+  public readonly url?: string;
+
+  constructor(scope: Construct, id: string, props: ManagedFleetProps) {
+    super(scope, id);
+    const instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO);
+    const minCapacity = props.minCapacity ?? 2;
+
+    this.role = new iam.Role(this, 'InstanceRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: `Instances of the ${props.environmentName} fleet`,
+      // Session Manager replaces SSH (no key pair, no port 22) and lets State Manager manage the host.
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
+    });
+    suppressNagFindings(this.role, [{
+      id: 'AwsSolutions-IAM4',
+      reason: 'AmazonSSMManagedInstanceCore is the policy AWS maintains for Session Manager and State Manager on an instance; it replaces SSH access.',
+      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore'],
+    }]);
+
+    const securityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
+      vpc: props.vpc,
+      description: `Instances of the ${props.environmentName} fleet: outbound for packages and CodeDeploy, inbound from the load balancer only`,
+      allowAllOutbound: true,
+    });
+
+    const userData = ec2.UserData.forLinux();
+    userData.addCommands(
+      'set -euo pipefail',
+      // The runtime goes first, so the first deployment (which starts once the agent runs) finds it.
+      ...props.setupCommands ?? [],
+      ...props.installAgent ? agentUserDataCommands(this) : [],
+    );
+
+    const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+      machineImage: ec2.MachineImage.latestAmazonLinux2023({
+        cpuType: instanceType.architecture === ec2.InstanceArchitecture.ARM_64
+          ? ec2.AmazonLinuxCpuType.ARM_64
+          : ec2.AmazonLinuxCpuType.X86_64,
+      }),
+      instanceType,
+      role: this.role,
+      userData,
+      securityGroup,
+      requireImdsv2: true,
+      blockDevices: [{
+        deviceName: '/dev/xvda',
+        volume: ec2.BlockDeviceVolume.ebs(20, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }),
+      }],
+    });
+    this.launchTemplateArn = Stack.of(this).formatArn({
+      service: 'ec2',
+      resource: 'launch-template',
+      resourceName: launchTemplate.launchTemplateId,
+    });
+
+    this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Group', {
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      launchTemplate,
+      minCapacity,
+      // No desired capacity: CloudFormation would reset the group to it on every stack update.
+      maxCapacity: props.maxCapacity ?? minCapacity * 2,
+      notifications: [{
+        topic: props.notificationTopic ?? new sns.Topic(this, 'ScalingNotifications', { enforceSSL: true }),
+        scalingEvents: autoscaling.ScalingEvents.ALL,
+      }],
+    });
+
+    this.alarms = [];
+    if (props.loadBalancer) {
+      const options = props.loadBalancer;
+      const port = options.port ?? DEFAULT_APP_PORT;
+      const alb = new ApplicationEndpoint(this, 'Endpoint', {
+        vpc: props.vpc,
+        options,
+        port,
+        environmentName: props.environmentName,
+        accessLogsBucket: props.accessLogsBucket,
+      });
+      securityGroup.connections.allowFrom(alb.loadBalancer, ec2.Port.tcp(port), 'Application traffic and health checks from the load balancer');
+      this.loadBalancer = alb.loadBalancer;
+      this.targetGroup = alb.targetGroup;
+      this.url = alb.url;
+      this.alarms.push(...deploymentAlarms(this, alb.targetGroup, props.environmentName,
+        options.serverErrorThreshold ?? DEFAULT_SERVER_ERROR_THRESHOLD));
+    }
+  }
+}
+
+/** What the load balancer of a fleet is made of. */
+interface ApplicationEndpointProps {
+  readonly vpc: ec2.IVpc;
+  readonly options: ManagedFleetLoadBalancerOptions;
+  readonly port: number;
+  readonly environmentName: string;
+  readonly accessLogsBucket: s3.IBucket;
+}
+
+/**
+ * The internet-facing load balancer of a fleet and its target group. The Auto Scaling group is not
+ * attached to the target group: CodeDeploy registers each instance after the revision is installed
+ * and deregisters it before the next one (in-place deployment with traffic control), so instances
+ * without the application never receive traffic or count as unhealthy hosts.
+ *
+ * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/integrations-aws-elastic-load-balancing.html
+ */
+class ApplicationEndpoint extends Construct {
+  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  public readonly url: string;
+
+  constructor(scope: Construct, id: string, props: ApplicationEndpointProps) {
+    super(scope, id);
+    const { options } = props;
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      // Descriptions allow no apostrophe (CloudFormation's pattern for GroupDescription).
+      description: `Load balancer of the ${props.environmentName} fleet: HTTP(S) from the internet, to the application port of the instances`,
+      allowAllOutbound: false,
+    });
+    suppressNagFindings(securityGroup, [{
+      id: 'AwsSolutions-EC23',
+      reason: 'An internet-facing load balancer takes HTTP(S) from anywhere on its listener ports only; the instances accept traffic from this security group alone.',
+    }]);
+
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc: props.vpc,
+      internetFacing: true,
+      securityGroup,
+      dropInvalidHeaderFields: true,
+    });
+    this.loadBalancer.logAccessLogs(props.accessLogsBucket, `load-balancers/${props.environmentName}`);
+
+    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
+      vpc: props.vpc,
+      port: props.port,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targetType: elbv2.TargetType.INSTANCE,
+      healthCheck: {
+        path: options.healthCheckPath ?? DEFAULT_HEALTH_CHECK_PATH,
+        healthyHttpCodes: '200',
+        interval: Duration.seconds(10),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 2,
+      },
+      // In-flight requests get 30 seconds before CodeDeploy stops the application on an instance.
+      deregistrationDelay: Duration.seconds(30),
+    });
+
+    if (options.certificate) {
+      const port = options.listenerPort ?? 443;
+      this.loadBalancer.addListener('Https', {
+        port,
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        certificates: [elbv2.ListenerCertificate.fromCertificateManager(options.certificate)],
+        sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+        defaultTargetGroups: [this.targetGroup],
+      });
+      if (port !== 80) {
+        this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: port });
+      }
+      this.url = `https://${this.loadBalancer.loadBalancerDnsName}${port === 443 ? '' : `:${port}`}`;
+    } else {
+      const port = options.listenerPort ?? 80;
+      this.loadBalancer.addListener('Http', {
+        port,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        defaultTargetGroups: [this.targetGroup],
+      });
+      this.url = `http://${this.loadBalancer.loadBalancerDnsName}${port === 80 ? '' : `:${port}`}`;
+    }
+  }
+}
+
+/**
+ * Returns the alarms CodeDeploy watches while it deploys to the fleet: 5xx responses of the
+ * application, and registered instances failing the health check. Missing data (no traffic, no
+ * registered instance yet) is not breaching.
+ */
+function deploymentAlarms(scope: Construct, targetGroup: elbv2.ApplicationTargetGroup, environmentName: string,
+  serverErrorThreshold: number): cloudwatch.IAlarm[] {
+  const definitions = [
+    {
+      id: 'ServerErrorsAlarm',
+      metric: targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: Duration.minutes(1), statistic: 'Sum' }),
+      threshold: serverErrorThreshold,
+      evaluationPeriods: 1,
+      description: `${environmentName}: the application answered ${serverErrorThreshold} or more requests with 5xx in a minute`,
+    },
+    {
+      id: 'UnhealthyHostsAlarm',
+      metric: targetGroup.metrics.unhealthyHostCount({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 2,
+      description: `${environmentName}: an instance behind the load balancer failed its health check for two minutes`,
+    },
+  ];
+  return definitions.map((d) => new cloudwatch.Alarm(scope, d.id, {
+    metric: d.metric,
+    threshold: d.threshold,
+    evaluationPeriods: d.evaluationPeriods,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    alarmDescription: d.description,
+  }));
+}

@@ -1,0 +1,351 @@
+import { CfnOutput, Token } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codecommit from 'aws-cdk-lib/aws-codecommit';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { grantAgentBucketRead, installAgentWithStateManager } from './agent-installation';
+import { DeployRole } from './deploy-role';
+import { DeploymentTarget, DeploymentTargetConfig } from './deployment-target';
+import { MinimumHealthyHosts } from './minimum-healthy-hosts';
+import { revisionCheckCommands } from './revision-check';
+import { ApprovalOptions, DeployPipelineProps, PipelineCore } from '../pipeline';
+import { validationError } from '../validation';
+
+/** The environment deployed to when `environments` is not given. */
+const DEFAULT_ENVIRONMENT = 'Production';
+
+/** Environment names: they become stage names (`Deploy<name>`) and construct ids. */
+const ENVIRONMENT_NAME = /^[A-Za-z0-9_-]{1,50}$/;
+
+/** CodeDeploy watches at most this many alarms per deployment group. */
+const MAX_ALARMS = 10;
+
+/** How CodeDeploy rolls a release out to the instances of an environment. */
+export interface ServerDeploymentOptions {
+  /**
+   * How many instances CodeDeploy updates at a time, e.g.
+   * `codedeploy.ServerDeploymentConfig.HALF_AT_A_TIME`. Give this or `minimumHealthyHosts`.
+   *
+   * @default codedeploy.ServerDeploymentConfig.ONE_AT_A_TIME - the one configuration that works
+   * with a single instance (half of one instance rounds up to all of it) and keeps all others serving
+   * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations.html
+   */
+  readonly deploymentConfig?: codedeploy.IServerDeploymentConfig;
+
+  /**
+   * How many instances stay healthy during a deployment; creates a deployment configuration.
+   *
+   * @default - `deploymentConfig`
+   */
+  readonly minimumHealthyHosts?: MinimumHealthyHosts;
+
+  /**
+   * CloudWatch alarms that stop a deployment while it runs. A managed fleet with a load balancer
+   * adds its 5xx and unhealthy-host alarms to these. At most 10 in all.
+   *
+   * @default - none
+   */
+  readonly alarms?: cloudwatch.IAlarm[];
+
+  /**
+   * Roll back a deployment that an alarm stopped. Requires alarms.
+   *
+   * @default - true when the environment has alarms
+   */
+  readonly rollbackOnAlarm?: boolean;
+}
+
+/** A stage of the release: where it is deployed, and whether someone approves it first. */
+export interface ServerEnvironment extends ServerDeploymentOptions {
+  /** The name of the environment, e.g. 'Staging'; the pipeline stage is `Deploy<name>`. */
+  readonly name: string;
+
+  /** The servers of the environment. */
+  readonly target: DeploymentTarget;
+
+  /**
+   * Wait for a manual approval before deploying to this environment.
+   *
+   * @default - no approval
+   */
+  readonly approval?: ApprovalOptions;
+}
+
+/**
+ * Properties of a `ServerAppPipeline`. The deployment options given here apply to every
+ * environment that gives none of its own.
+ */
+export interface ServerAppPipelineProps extends DeployPipelineProps, ServerDeploymentOptions {
+  /**
+   * The servers to deploy to, as one environment named 'Production'. Give this or `environments`.
+   *
+   * @default - none; `environments` is required then
+   */
+  readonly target?: DeploymentTarget;
+
+  /**
+   * The environments the release goes through, in order (e.g. Staging, then Production after an
+   * approval); each one is a pipeline stage deploying the same build.
+   *
+   * @default - one environment, 'Production', deploying to `target`
+   */
+  readonly environments?: ServerEnvironment[];
+
+  /**
+   * Install (and keep updated) the CodeDeploy agent: through user data on a managed fleet, with a
+   * State Manager association on EC2 tag and Auto Scaling group targets (their instances must be
+   * managed by Systems Manager). On-premises instances need the agent installed by you.
+   *
+   * @default true
+   */
+  readonly installAgent?: boolean;
+
+  /**
+   * Roles of instances the construct cannot see: those found by tag, on-premises instances, and
+   * imported Auto Scaling groups. They are granted read on the release bundles (and their KMS key)
+   * and on the CodeDeploy agent bucket.
+   *
+   * @default - only the roles of managed fleets and of Auto Scaling groups of this app
+   */
+  readonly instanceRoles?: iam.IRole[];
+}
+
+/** An environment with the prop path its settings came from, for error messages. */
+interface ResolvedEnvironment {
+  readonly environment: ServerEnvironment;
+  /** 'environments[1].' or '' for the environment made of the top-level `target`. */
+  readonly prefix: string;
+}
+
+/**
+ * A push-to-deploy server application: each push to the branch is built and tested in CodeBuild,
+ * its CodeDeploy revision checked, then deployed in place to EC2 or on-premises instances by
+ * CodeDeploy, environment by environment, with automatic rollback of failed deployments.
+ *
+ * Stages: Source → Build → (Approve) → Deploy<Environment>… The build output must be a CodeDeploy
+ * revision: `appspec.yml` at the root of `buildOptions.outputDirectory`.
+ *
+ * @example
+ * new ServerAppPipeline(this, 'Api', {
+ *   source: PipelineSource.codeCommit({ repositoryName: 'api' }),
+ *   buildOptions: { commands: ['npm ci', 'npm test', 'npm run build'], outputDirectory: 'dist' },
+ *   target: DeploymentTarget.ec2Tags({ app: ['api'] }),
+ * });
+ */
+export class ServerAppPipeline extends Construct {
+  /** The CodePipeline pipeline. */
+  public readonly pipeline: codepipeline.Pipeline;
+
+  /** The CodeCommit repository, when the source is CodeCommit. */
+  public readonly repository?: codecommit.IRepository;
+
+  /** The CodeBuild project that builds and tests the application and checks its revision. */
+  public readonly buildProject: codebuild.IProject;
+
+  /** The CodeDeploy application. */
+  public readonly application: codedeploy.IServerApplication;
+
+  /** The deployment group of the first (or only) environment. */
+  public readonly deploymentGroup: codedeploy.IServerDeploymentGroup;
+
+  /** The deployment groups of all environments, in order. */
+  public readonly deploymentGroups: codedeploy.IServerDeploymentGroup[];
+
+  /** The Auto Scaling group of the first environment, when it is a managed fleet. */
+  public readonly autoScalingGroup?: autoscaling.IAutoScalingGroup;
+
+  /** The load balancer of the first environment, when it is a managed fleet with one. */
+  public readonly loadBalancer?: elbv2.IApplicationLoadBalancer;
+
+  /** The pipeline's artifact bucket, which holds the release bundles. */
+  public readonly artifactBucket: s3.IBucket;
+
+  /** The bucket receiving S3 and load balancer access logs. */
+  public readonly accessLogsBucket: s3.IBucket;
+
+  constructor(scope: Construct, id: string, props: ServerAppPipelineProps) {
+    super(scope, id);
+    const environments = resolveEnvironments(this, props);
+    const installAgent = props.installAgent ?? true;
+
+    const core = new PipelineCore(this, {
+      ...props,
+      defaultOutputDirectory: '.',
+      postBuildCommands: revisionCheckCommands(props.buildOptions?.outputDirectory ?? '.'),
+    });
+    const application = new codedeploy.ServerApplication(this, 'Application');
+    const deployRole = new DeployRole(this, 'DeployRole');
+
+    const targetOwners = new Map<DeploymentTarget, string>();
+    const groupOwners = new Map<unknown, string>();
+    const grantedRoles = new Set<iam.IRole>();
+    const grantInstanceRole = (role: iam.IRole) => {
+      if (grantedRoles.has(role)) return;
+      grantedRoles.add(role);
+      core.artifactBucket.grantRead(role);
+      grantAgentBucketRead(role);
+    };
+
+    const deploymentGroups: codedeploy.IServerDeploymentGroup[] = [];
+    const configs: DeploymentTargetConfig[] = [];
+    for (const { environment, prefix } of environments) {
+      const { name } = environment;
+      const owner = targetOwners.get(environment.target);
+      if (owner !== undefined) {
+        throw validationError(this, `${prefix}target is the target of environment '${owner}' too, got 'DeploymentTarget'; create one target per environment`);
+      }
+      targetOwners.set(environment.target, name);
+
+      const config = environment.target.bind(this, {
+        environmentName: name,
+        prop: `${prefix}target`,
+        accessLogsBucket: core.accessLogsBucket,
+        installAgent,
+      });
+      const groups = config.autoScalingGroups ?? [];
+      for (const group of groups) {
+        const keys = [group, ...Token.isUnresolved(group.autoScalingGroupName) ? [] : [group.autoScalingGroupName]];
+        const earlier = keys.map((k) => groupOwners.get(k)).find((o) => o !== undefined);
+        if (earlier !== undefined) {
+          throw validationError(this, `${prefix}target deploys to an Auto Scaling group of environment '${earlier}', got '${group.node.path}'; give each environment its own group (CodeDeploy cannot run the lifecycle hooks of two deployment groups on one group)`);
+        }
+        keys.forEach((k) => groupOwners.set(k, name));
+      }
+
+      const alarms = [...config.alarms ?? [], ...environment.alarms ?? props.alarms ?? []];
+      if (alarms.length > MAX_ALARMS) {
+        throw validationError(this, `${prefix}alarms makes ${alarms.length} alarms for environment '${name}', got '${alarms.length}'; CodeDeploy watches at most ${MAX_ALARMS} per environment`);
+      }
+      const rollbackOnAlarm = environment.rollbackOnAlarm ?? props.rollbackOnAlarm;
+      if (rollbackOnAlarm === true && alarms.length === 0) {
+        const prop = environment.rollbackOnAlarm !== undefined ? `${prefix}rollbackOnAlarm` : 'rollbackOnAlarm';
+        throw validationError(this, `${prop} is true but environment '${name}' has no alarms, got '0 alarms'; add alarms, or deploy to DeploymentTarget.managedFleet with a loadBalancer, whose alarms are created for you`);
+      }
+
+      const instanceRoles = [...config.instanceRoles ?? [], ...props.instanceRoles ?? []];
+      instanceRoles.forEach(grantInstanceRole);
+      deployRole.grant({
+        autoScalingGroups: groups,
+        launchTemplateArns: config.launchTemplateArns ?? [],
+        instanceRoles: config.instanceRoles ?? [],
+        targetGroup: config.targetGroup,
+        alarms,
+      });
+
+      const deploymentGroup = new codedeploy.ServerDeploymentGroup(this, `${name}DeploymentGroup`, {
+        application,
+        // Without policy updates: aws-cdk-lib would attach AWSCodeDeployRole to it.
+        role: deployRole.role.withoutPolicyUpdates(),
+        deploymentConfig: deploymentConfigOf(this, environment, prefix, props),
+        autoScalingGroups: groups,
+        ec2InstanceTags: config.ec2InstanceTags,
+        onPremiseInstanceTags: config.onPremisesInstanceTags,
+        // The agent is installed below for every kind of target, not only for groups of this app.
+        installAgent: false,
+        loadBalancers: config.targetGroup ? [codedeploy.LoadBalancer.application(config.targetGroup)] : undefined,
+        alarms,
+        autoRollback: {
+          failedDeployment: true,
+          stoppedDeployment: true,
+          deploymentInAlarm: alarms.length > 0 && rollbackOnAlarm !== false,
+        },
+        // On scale-in, CodeDeploy takes the instance out of the load balancer before it terminates.
+        terminationHook: groups.length > 0 ? true : undefined,
+      });
+      // Instances launched while a deployment runs get the new release once it ends (aws-cdk-lib has no prop for it).
+      (deploymentGroup.node.defaultChild as codedeploy.CfnDeploymentGroup).outdatedInstancesStrategy = 'UPDATE';
+
+      if (config.agentInstallTargets) {
+        installAgentWithStateManager(this, `${name}AgentInstallation`, config.agentInstallTargets);
+      }
+
+      const stageActions: codepipeline.IAction[] = [];
+      if (environment.approval) {
+        stageActions.push(core.approvalAction(`Approve${name}`, environment.approval));
+      }
+      stageActions.push(new actions.CodeDeployServerDeployAction({
+        actionName: 'Deploy',
+        input: core.buildOutput,
+        deploymentGroup,
+        runOrder: stageActions.length + 1,
+      }));
+      core.addStage(`Deploy${name}`, stageActions);
+
+      if (config.url) {
+        new CfnOutput(this, `${name}Url`, { description: `The load balancer of the ${name} environment`, value: config.url });
+      }
+      deploymentGroups.push(deploymentGroup);
+      configs.push(config);
+    }
+
+    this.pipeline = core.pipeline;
+    this.repository = core.repository;
+    this.buildProject = core.buildProject;
+    this.application = application;
+    this.deploymentGroups = deploymentGroups;
+    this.deploymentGroup = deploymentGroups[0];
+    this.autoScalingGroup = configs[0].createdAutoScalingGroup;
+    this.loadBalancer = configs[0].createdLoadBalancer;
+    this.artifactBucket = core.artifactBucket;
+    this.accessLogsBucket = core.accessLogsBucket;
+  }
+}
+
+/**
+ * Returns the environments of the props, checked: `target` (one environment, 'Production') or
+ * `environments`, each with a target and a unique name usable in a stage name.
+ */
+function resolveEnvironments(scope: Construct, props: ServerAppPipelineProps): ResolvedEnvironment[] {
+  if (props.environments === undefined || props.environments === null) {
+    if (!props.target) {
+      throw validationError(scope, `target is required, got '${props.target}'; give a DeploymentTarget such as DeploymentTarget.ec2Tags({ app: ['api'] }), or list environments`);
+    }
+    return [{ environment: { name: DEFAULT_ENVIRONMENT, target: props.target }, prefix: '' }];
+  }
+  if (props.target) {
+    throw validationError(scope, 'target and environments are exclusive, got both; move the target into one of the environments');
+  }
+  if (props.environments.length === 0) {
+    throw validationError(scope, 'environments must list at least one environment, got \'[]\'; add { name: \'Production\', target }');
+  }
+  const seen = new Set<string>();
+  return props.environments.map((environment, i) => {
+    const prefix = `environments[${i}].`;
+    const name = environment.name;
+    if (!Token.isUnresolved(name) && !ENVIRONMENT_NAME.test(name ?? '')) {
+      throw validationError(scope, `${prefix}name must be 1-50 letters, digits, '_' or '-', got '${name}'; it names the pipeline stage Deploy<name>`);
+    }
+    if (seen.has(name)) {
+      throw validationError(scope, `${prefix}name repeats an earlier environment, got '${name}'; give each environment its own name`);
+    }
+    seen.add(name);
+    if (!environment.target) {
+      throw validationError(scope, `${prefix}target is required, got '${environment.target}'; give a DeploymentTarget such as DeploymentTarget.ec2Tags({ app: ['api'] })`);
+    }
+    return { environment, prefix };
+  });
+}
+
+/**
+ * Returns the deployment configuration of an environment: its own `deploymentConfig` or
+ * `minimumHealthyHosts`, else the top-level ones, else one instance at a time.
+ */
+function deploymentConfigOf(scope: Construct, environment: ServerEnvironment, prefix: string,
+  props: ServerAppPipelineProps): codedeploy.IServerDeploymentConfig {
+  const own = environment.deploymentConfig !== undefined || environment.minimumHealthyHosts !== undefined;
+  const [source, path] = own ? [environment, prefix] : [props, ''];
+  if (source.deploymentConfig && source.minimumHealthyHosts) {
+    throw validationError(scope, `${path}deploymentConfig and ${path}minimumHealthyHosts are exclusive, got both; minimumHealthyHosts creates a deployment configuration, so give one of them`);
+  }
+  if (source.minimumHealthyHosts) {
+    return source.minimumHealthyHosts._bind(scope, `${environment.name}DeploymentConfig`, `${path}minimumHealthyHosts`);
+  }
+  return source.deploymentConfig ?? codedeploy.ServerDeploymentConfig.ONE_AT_A_TIME;
+}

@@ -1,0 +1,114 @@
+import { requireVariable, shellQuote, siteDirectoryChecks, uploadCommands, UploadOptions } from './deploy-commands';
+import { RELEASE_ENV, releaseScript } from './release-script';
+import { RELEASES_PREFIX } from './routing-function-code';
+
+/**
+ * Cache-Control of the revalidated files (HTML, sw.js, manifest...) of a release. A release never
+ * changes and each has its own cache key at CloudFront, so CloudFront may keep them a year
+ * (`s-maxage`, honoured within the CachingOptimized policy's maximum TTL of a year), while browsers,
+ * which see the same URL for every release, revalidate them on each use (`max-age=0`), which
+ * CloudFront answers with a 304 when the file did not change.
+ *
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html
+ */
+export const RELEASE_REVALIDATED_CACHE_CONTROL = 'public, max-age=0, must-revalidate, s-maxage=31536000';
+
+/**
+ * CodeBuild's undocumented limit on an inline buildspec, in characters: the upload commands and
+ * the release script do not fit in one project together, hence the upload and go-live steps.
+ *
+ * @see https://github.com/aws/aws-cdk/pull/14974
+ */
+export const CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS = 25600;
+
+/** What the go-live step does after the upload. */
+export interface GoLiveOptions {
+  /** Directory (relative to the build artifact root) holding the site, e.g. '.' */
+  readonly sourceDirectory: string;
+  /** Releases kept; older ones are deleted after the switch (never the live one or the one before it). */
+  readonly releasesToKeep: number;
+  /** Path (relative to the site root) of the page CloudFront answers misses with. */
+  readonly notFoundPage: string;
+  /** Load `_redirects` of the build into the KeyValueStore. */
+  readonly redirects: boolean;
+}
+
+/**
+ * The upload step's shell commands (POSIX sh, one string per command, run in order with
+ * fail-fast semantics):
+ *
+ * 1. fail before touching the bucket if a variable is unset or the directory is missing or empty;
+ * 2. name the release `<UTC time>-<12 characters of the commit>-<8 of the execution id>`
+ *    (sortable and traceable), exported as `RELEASE_ID`;
+ * 3. upload the site to `s3://$SITE_BUCKET/releases/$RELEASE_ID/` like an in-place deploy (assets
+ *    first, HTML last), never touching another release. Nothing is live until the go-live step.
+ */
+export function releaseUploadCommands(options: UploadOptions): string[] {
+  return [
+    requireVariable(RELEASE_ENV.bucket),
+    requireVariable(RELEASE_ENV.commitId),
+    requireVariable(RELEASE_ENV.executionId),
+    ...siteDirectoryChecks(options.sourceDirectory),
+    `export ${RELEASE_ENV.releaseId}="$(date -u +%Y%m%dT%H%M%SZ)-${shortId(RELEASE_ENV.commitId, 12)}-${shortId(RELEASE_ENV.executionId, 8)}"`,
+    `echo "Uploading release $${RELEASE_ENV.releaseId}"`,
+    ...uploadCommands(options, `"s3://\${${RELEASE_ENV.bucket}}/${RELEASES_PREFIX}\${${RELEASE_ENV.releaseId}}/"`),
+  ];
+}
+
+/**
+ * The go-live step's commands: the release script's `publish` (check `_redirects`, verify the
+ * upload, carry over, redirects, switch `live`, not-found page, prune; see `releaseScript`).
+ */
+export function releaseGoLiveCommands(options: GoLiveOptions): string[] {
+  return [
+    requireVariable(RELEASE_ENV.bucket),
+    requireVariable(RELEASE_ENV.keyValueStoreArn),
+    requireVariable(RELEASE_ENV.releaseId),
+    ...siteDirectoryChecks(options.sourceDirectory),
+    `${script()} publish ${shellQuote(options.sourceDirectory)} ${options.releasesToKeep} ${shellQuote(options.notFoundPage)} ${options.redirects ? 1 : 0}`,
+  ];
+}
+
+/**
+ * The rollback project's commands: switch `live` to `$RELEASE`, or to the newest release older
+ * than the live one, and publish its not-found page.
+ */
+export function rollbackCommands(notFoundPage: string): string[] {
+  return [
+    requireVariable(RELEASE_ENV.bucket),
+    requireVariable(RELEASE_ENV.keyValueStoreArn),
+    `${script()} rollback ${shellQuote(notFoundPage)}`,
+  ];
+}
+
+/**
+ * The upload buildspec (version 0.2: one shell for all commands, the phase stops at the first
+ * failure). `RELEASE_ID` is exported for the go-live action, and shows in the pipeline console.
+ */
+export function releaseUploadBuildSpecObject(options: UploadOptions): object {
+  return {
+    version: '0.2',
+    env: { 'exported-variables': [RELEASE_ENV.releaseId] },
+    phases: { build: { commands: releaseUploadCommands(options) } },
+  };
+}
+
+/** The go-live buildspec. */
+export function releaseGoLiveBuildSpecObject(options: GoLiveOptions): object {
+  return { version: '0.2', phases: { build: { commands: releaseGoLiveCommands(options) } } };
+}
+
+/** The rollback buildspec. */
+export function rollbackBuildSpecObject(notFoundPage: string): object {
+  return { version: '0.2', phases: { build: { commands: rollbackCommands(notFoundPage) } } };
+}
+
+/** `node -e '<release script>'`: the script is inline, so the deploy needs no asset or Lambda function. */
+function script(): string {
+  return `node -e ${shellQuote(releaseScript())}`;
+}
+
+/** The first `length` letters and digits of an environment variable, for the release id. */
+function shortId(variable: string, length: number): string {
+  return `$(printf '%s' "$${variable}" | tr -cd '0-9A-Za-z' | cut -c1-${length})`;
+}

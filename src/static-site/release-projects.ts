@@ -1,0 +1,170 @@
+import { CfnResource, Duration, Stack } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ArtifactKey } from '../artifact-store';
+import { createPipelineProject, createStandaloneProject } from '../build';
+import { suppressNagFindings } from '../nag-suppressions';
+import { UploadOptions } from './deploy-commands';
+import {
+  releaseGoLiveBuildSpecObject,
+  releaseUploadBuildSpecObject,
+  rollbackBuildSpecObject,
+} from './release-commands';
+import { RELEASE_ENV } from './release-script';
+import { RELEASES_PREFIX } from './routing-function-code';
+
+/** What the release projects work on. */
+export interface ReleaseProjectsProps {
+  readonly bucket: s3.IBucket;
+  readonly keyValueStore: cloudfront.IKeyValueStore;
+  readonly upload: UploadOptions;
+  readonly releasesToKeep: number;
+  readonly notFoundPage: string;
+  readonly redirects: boolean;
+  readonly encryptionKey: ArtifactKey;
+  readonly logRetention: logs.RetentionDays;
+}
+
+/**
+ * The CodeBuild projects of atomic releases: `upload` writes a new release and nothing else,
+ * `goLive` verifies it and switches the live release, `rollback` switches back on demand.
+ * Two deploy projects rather than one: the upload commands and the release script together
+ * exceed CodeBuild's inline buildspec limit, and the split keeps the upload role from switching.
+ */
+export class ReleaseProjects {
+  public readonly upload: codebuild.PipelineProject;
+  public readonly goLive: codebuild.PipelineProject;
+  public readonly rollback: codebuild.Project;
+
+  constructor(scope: Construct, props: ReleaseProjectsProps) {
+    const { bucket } = props;
+    const common = {
+      encryptionKey: props.encryptionKey,
+      // They read the build artifact (granted by the pipeline) and write only to the site bucket.
+      writesArtifacts: false,
+      logRetention: props.logRetention,
+      timeout: Duration.minutes(20),
+    };
+    const environment = (variables: Record<string, string>): codebuild.BuildEnvironment => ({
+      buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+      computeType: codebuild.ComputeType.SMALL,
+      environmentVariables: Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, { value }])),
+    });
+    const storeVariables = {
+      [RELEASE_ENV.bucket]: bucket.bucketName,
+      [RELEASE_ENV.keyValueStoreArn]: props.keyValueStore.keyValueStoreArn,
+    };
+    const goLive = {
+      sourceDirectory: props.upload.sourceDirectory,
+      releasesToKeep: props.releasesToKeep,
+      notFoundPage: props.notFoundPage,
+      redirects: props.redirects,
+    };
+
+    this.upload = createPipelineProject(scope, 'UploadRelease', {
+      description: 'Uploads the site build as a new release, without making it live',
+      buildSpec: codebuild.BuildSpec.fromObject(releaseUploadBuildSpecObject(props.upload)),
+      environment: environment({ [RELEASE_ENV.bucket]: bucket.bucketName }),
+      ...common,
+    });
+    this.goLive = createPipelineProject(scope, 'GoLive', {
+      description: 'Verifies the uploaded release and makes it the live one',
+      buildSpec: codebuild.BuildSpec.fromObject(releaseGoLiveBuildSpecObject(goLive)),
+      environment: environment(storeVariables),
+      ...common,
+    });
+    this.rollback = createStandaloneProject(scope, 'Rollback', {
+      description: 'Makes the previous release (or $RELEASE) the live one again: aws codebuild start-build --project-name <this project>',
+      buildSpec: codebuild.BuildSpec.fromObject(rollbackBuildSpecObject(props.notFoundPage)),
+      environment: environment(storeVariables),
+      ...common,
+    });
+
+    grantUpload(this.upload, bucket);
+    grantGoLive(this.goLive, bucket, props);
+    grantRollback(this.rollback, bucket, props);
+  }
+}
+
+/** Writes objects of new releases; nothing else (no list, no delete, no store access). */
+function grantUpload(project: codebuild.IProject, bucket: s3.IBucket): void {
+  project.addToRolePolicy(new iam.PolicyStatement({
+    actions: ['s3:PutObject'],
+    resources: [bucket.arnForObjects(`${RELEASES_PREFIX}*`)],
+  }));
+  suppressReleaseObjects(project, bucket, '*', 'The upload step writes the files of a new release, named by the build; the grant is limited to releases/ of the site bucket.');
+}
+
+/**
+ * Lists and reads releases (verification, markers, carry-over), writes markers and carried files,
+ * deletes pruned releases, writes the not-found page at the root, and switches the live key.
+ */
+function grantGoLive(project: codebuild.IProject, bucket: s3.IBucket, props: ReleaseProjectsProps): void {
+  project.addToRolePolicy(listReleases(bucket));
+  project.addToRolePolicy(new iam.PolicyStatement({
+    actions: ['s3:GetObject'],
+    resources: [bucket.arnForObjects(`${RELEASES_PREFIX}*`)],
+  }));
+  project.addToRolePolicy(new iam.PolicyStatement({
+    actions: ['s3:PutObject', 's3:DeleteObject'],
+    resources: [bucket.arnForObjects(`${RELEASES_PREFIX}*`), bucket.arnForObjects(props.notFoundPage)],
+  }));
+  // ListKeys and UpdateKeys only serve redirects (writing them, and deleting those of pruned releases).
+  const redirectActions = props.redirects ? ['ListKeys', 'UpdateKeys'] : [];
+  project.addToRolePolicy(keyValueStoreActions(props.keyValueStore, ['DescribeKeyValueStore', 'GetKey', 'PutKey', ...redirectActions]));
+  suppressReleaseObjects(project, bucket, '*', 'The go-live step verifies, completes and prunes releases, whose files are named by the build; the grant is limited to releases/ of the site bucket.');
+}
+
+/** Lists releases, reads their not-found pages, writes the root one, and switches the live key. */
+function grantRollback(project: codebuild.IProject, bucket: s3.IBucket, props: ReleaseProjectsProps): void {
+  project.addToRolePolicy(listReleases(bucket));
+  project.addToRolePolicy(new iam.PolicyStatement({
+    actions: ['s3:GetObject'],
+    resources: [bucket.arnForObjects(`${RELEASES_PREFIX}*/${props.notFoundPage}`)],
+  }));
+  project.addToRolePolicy(new iam.PolicyStatement({
+    actions: ['s3:PutObject', 's3:DeleteObject'],
+    resources: [bucket.arnForObjects(props.notFoundPage)],
+  }));
+  project.addToRolePolicy(keyValueStoreActions(props.keyValueStore, ['DescribeKeyValueStore', 'GetKey', 'PutKey']));
+  suppressReleaseObjects(project, bucket, `*/${props.notFoundPage}`, 'The rollback publishes the not-found page of the release it switches to; release ids are made at deploy time.');
+}
+
+/**
+ * ListObjectsV2 under releases/ only.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html#condition-key-bucket-ops-2
+ */
+function listReleases(bucket: s3.IBucket): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: ['s3:ListBucket'],
+    resources: [bucket.bucketArn],
+    conditions: { StringLike: { 's3:prefix': [`${RELEASES_PREFIX}*`] } },
+  });
+}
+
+/**
+ * Actions of the CloudFront KeyValueStore API on this store only.
+ *
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudfrontkeyvaluestore.html
+ */
+function keyValueStoreActions(store: cloudfront.IKeyValueStore, actions: string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: actions.map((action) => `cloudfront-keyvaluestore:${action}`),
+    resources: [store.keyValueStoreArn],
+  });
+}
+
+/** Accepts the `<bucket>/releases/<pattern>` object wildcard of the project's role, as cdk-nag reports it. */
+function suppressReleaseObjects(project: codebuild.IProject, bucket: s3.IBucket, pattern: string, reason: string): void {
+  const cfnBucket = bucket.node.defaultChild as CfnResource;
+  suppressNagFindings(project.role!.node.findChild('DefaultPolicy'), [{
+    id: 'AwsSolutions-IAM5',
+    reason,
+    appliesTo: [`Resource::<${Stack.of(cfnBucket).getLogicalId(cfnBucket)}.Arn>/${RELEASES_PREFIX}${pattern}`],
+  }]);
+}

@@ -1,0 +1,590 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { DEFAULT_IMMUTABLE_PATTERNS } from '../../src/static-site/deploy-commands';
+import {
+  CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS,
+  GoLiveOptions,
+  RELEASE_REVALIDATED_CACHE_CONTROL,
+  releaseGoLiveBuildSpecObject,
+  releaseGoLiveCommands,
+  releaseUploadBuildSpecObject,
+  releaseUploadCommands,
+  rollbackBuildSpecObject,
+  rollbackCommands,
+} from '../../src/static-site/release-commands';
+
+const FIXTURE = path.join(__dirname, '..', 'fixtures', 'site-build');
+const FAKE_BIN = path.join(__dirname, '..', 'fixtures', 'fake-aws');
+const BUCKET = 'my-site-bucket';
+const KVS_ARN = 'arn:aws:cloudfront::123456789012:key-value-store/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111';
+const COMMIT = '3f9a1c2b7d4e5f60718293a4b5c6d7e8f9a0b1c2';
+const EXECUTION = '8c1f2a3b-4d5e-6f70-8192-a3b4c5d6e7f8';
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+const UPLOAD = {
+  sourceDirectory: '.',
+  immutablePatterns: DEFAULT_IMMUTABLE_PATTERNS,
+  immutableCacheControl: IMMUTABLE,
+  defaultCacheControl: RELEASE_REVALIDATED_CACHE_CONTROL,
+};
+const GO_LIVE: GoLiveOptions = { sourceDirectory: '.', releasesToKeep: 10, notFoundPage: '404.html', redirects: false };
+const FIXTURE_FILES = [
+  '404.html', 'about/index.html', 'app.wasm', 'assets/index-3f9a1c2b.js', 'assets/index-8d2e4f10.css',
+  'assets/logo-ab12cd34.svg', 'favicon.ico', 'index.html', 'manifest.webmanifest', 'module.mjs', 'robots.txt', 'sw.js',
+];
+/** Ids of releases made before the test, oldest first. */
+const OLD = (n: number) => `20250101T0000${String(n).padStart(2, '0')}Z-aaaaaaaaaaaa-bbbbbbbb`;
+const RELEASE_ID = /^\d{8}T\d{6}Z-3f9a1c2b7d4e-8c1f2a3b$/;
+
+interface StoredObject { size: number; body: string; cacheControl?: string; contentType?: string }
+interface State {
+  bucket: string;
+  objects: Record<string, StoredObject>;
+  kvs: { arn: string; etag: string; keys: Record<string, string> };
+}
+
+const tempDirs: string[] = [];
+function tempDir(label: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `release-commands-${label}-`));
+  tempDirs.push(dir);
+  return dir;
+}
+beforeAll(() => fs.chmodSync(path.join(FAKE_BIN, 'aws'), 0o755));
+afterAll(() => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A bucket and KeyValueStore, as the fake `aws` keeps them, with a log of the calls made. */
+class World {
+  public readonly statePath = path.join(tempDir('state'), 'state.json');
+  public readonly logPath = path.join(tempDir('log'), 'aws.log');
+
+  constructor() {
+    this.save({ bucket: BUCKET, objects: {}, kvs: { arn: KVS_ARN, etag: 'ETAG1', keys: {} } });
+    fs.writeFileSync(this.logPath, '');
+  }
+
+  public get state(): State {
+    return JSON.parse(fs.readFileSync(this.statePath, 'utf8'));
+  }
+
+  public save(state: State): void {
+    fs.writeFileSync(this.statePath, JSON.stringify(state));
+  }
+
+  /** A complete release made before the test: its files and its marker. */
+  public seedRelease(id: string, files: Record<string, string>, options: { marker?: boolean } = {}): void {
+    const state = this.state;
+    for (const [file, body] of Object.entries(files)) {
+      state.objects[`releases/${id}/${file}`] = { size: body.length, body, cacheControl: IMMUTABLE };
+    }
+    if (options.marker ?? true) {
+      const marker = JSON.stringify({ id, files: Object.keys(files).filter((f) => !f.endsWith('.html')) });
+      state.objects[`releases/${id}.json`] = { size: marker.length, body: marker };
+    }
+    this.save(state);
+  }
+
+  public setKeys(keys: Record<string, string>): void {
+    const state = this.state;
+    state.kvs.keys = { ...state.kvs.keys, ...keys };
+    this.save(state);
+  }
+
+  public get live(): string | undefined {
+    return this.state.kvs.keys.live;
+  }
+
+  /** Release ids with files in the bucket, and those with a marker. */
+  public releases(): { uploaded: string[]; marked: string[] } {
+    const keys = Object.keys(this.state.objects);
+    const uploaded = new Set(keys.filter((k) => /^releases\/[^/]+\//.test(k)).map((k) => k.split('/')[1]));
+    const marked = keys.filter((k) => /^releases\/[^/]+\.json$/.test(k)).map((k) => k.slice('releases/'.length, -'.json'.length));
+    return { uploaded: [...uploaded].sort(), marked: marked.sort() };
+  }
+
+  /** Files of one release, relative to it. */
+  public filesOf(id: string): string[] {
+    const prefix = `releases/${id}/`;
+    return Object.keys(this.state.objects).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)).sort();
+  }
+
+  /** The aws calls made so far, one argv each. */
+  public get calls(): string[][] {
+    return fs.readFileSync(this.logPath, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  }
+
+  /** Runs commands like a CodeBuild phase: one shell, stopping at the first failure. */
+  public run(commands: string[], cwd: string, env: Record<string, string | undefined> = {}): Run {
+    const result = spawnSync('bash', ['-e', '-c', commands.join('\n')], {
+      cwd,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        PATH: `${FAKE_BIN}${path.delimiter}${process.env.PATH}`,
+        FAKE_AWS_STATE: this.statePath,
+        FAKE_AWS_LOG: this.logPath,
+        FAKE_AWS_FAIL_ON: undefined,
+        FAKE_AWS_SKIP_FILE: undefined,
+        SITE_BUCKET: BUCKET,
+        KVS_ARN,
+        COMMIT_ID: COMMIT,
+        EXECUTION_ID: EXECUTION,
+        CODEBUILD_BUILD_ID: 'SiteRollback:0a1b2c3d',
+        ...env,
+      },
+    });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  /**
+   * A deploy as the pipeline runs it: the upload action, then (when it succeeded) the go-live
+   * action with the RELEASE_ID the upload exported.
+   */
+  public deploy(build: string, options: Partial<GoLiveOptions> = {}, env: Record<string, string | undefined> = {}): Deploy {
+    const upload = this.run(releaseUploadCommands(UPLOAD), build, env);
+    const releaseId = /Uploading release (\S+)/.exec(upload.stdout)?.[1];
+    if (upload.status !== 0 || !releaseId) {
+      return { upload, releaseId };
+    }
+    const goLive = this.run(releaseGoLiveCommands({ ...GO_LIVE, ...options }), build, { ...env, RELEASE_ID: releaseId });
+    return { upload, goLive, releaseId };
+  }
+
+  /**
+   * The go-live action alone, after an upload of `site` simulated by writing its files (all but
+   * `skip`) under `releases/<id>/`: most tests are about what happens after the upload.
+   */
+  public goLive(build: string, options: Partial<GoLiveOptions> = {}, env: Record<string, string | undefined> = {}, skip?: string): Deploy {
+    const releaseId = '20260601T120000Z-3f9a1c2b7d4e-8c1f2a3b';
+    const state = this.state;
+    for (const file of listFiles(build).filter((f) => f !== skip)) {
+      const body = fs.readFileSync(path.join(build, file), 'utf8');
+      state.objects[`releases/${releaseId}/${file}`] = { size: Buffer.byteLength(body), body, cacheControl: RELEASE_REVALIDATED_CACHE_CONTROL };
+    }
+    this.save(state);
+    const goLive = this.run(releaseGoLiveCommands({ ...GO_LIVE, ...options }), build, { ...env, RELEASE_ID: releaseId });
+    return { upload: { status: 0, stdout: '', stderr: '' }, goLive, releaseId };
+  }
+
+  public rollback(release?: string, env: Record<string, string | undefined> = {}): Run {
+    return this.run(rollbackCommands('404.html'), tempDir('rollback'), { RELEASE: release, ...env });
+  }
+}
+
+interface Run { readonly status: number | null; readonly stdout: string; readonly stderr: string }
+interface Deploy { readonly upload: Run; readonly goLive?: Run; readonly releaseId?: string }
+
+/** Files under `dir`, relative, sorted. */
+function listFiles(dir: string, rel = ''): string[] {
+  return fs.readdirSync(path.join(dir, rel), { withFileTypes: true })
+    .flatMap((entry) => {
+      const file = rel ? `${rel}/${entry.name}` : entry.name;
+      return entry.isDirectory() ? listFiles(dir, file) : [file];
+    }).sort();
+}
+
+/** A build artifact: the fixture site plus extra files. */
+function site(extraFiles: Record<string, string> = {}): string {
+  const dir = tempDir('site');
+  fs.cpSync(FIXTURE, dir, { recursive: true });
+  for (const [file, body] of Object.entries(extraFiles)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), body);
+  }
+  return dir;
+}
+
+const callIndex = (calls: string[][], match: (args: string[]) => boolean): number => calls.findIndex(match);
+const isPutLive = (args: string[]) => args[1] === 'put-key' && args.includes('live');
+
+describe('a deploy: the upload, then the go-live step', () => {
+  // One real deploy (every upload command against the fake aws), over a previous live release.
+  const world = new World();
+  world.seedRelease(OLD(1), { 'index.html': 'old' });
+  world.setKeys({ live: OLD(1) });
+  const deploy = world.deploy(site());
+  const releaseId = deploy.releaseId!;
+  const calls = world.calls;
+
+  test('names the release after the UTC time, the commit and the execution, and uploads every file under releases/<id>/', () => {
+    expect([deploy.upload.status, deploy.goLive?.status]).toEqual([0, 0]);
+    expect(releaseId).toMatch(RELEASE_ID);
+    expect(world.filesOf(releaseId)).toEqual(FIXTURE_FILES);
+  });
+
+  test('writes nothing outside the new release but its marker and the not-found page, and leaves the old release as it was', () => {
+    const keys = Object.keys(world.state.objects).filter((k) => !k.startsWith(`releases/${releaseId}/`));
+    expect(keys.sort()).toEqual(['404.html', `releases/${OLD(1)}.json`, `releases/${OLD(1)}/index.html`, `releases/${releaseId}.json`]);
+    expect(world.state.objects[`releases/${OLD(1)}/index.html`].body).toBe('old');
+  });
+
+  test('gives HTML the browser-revalidated, CloudFront-cached Cache-Control and hashed assets the immutable one', () => {
+    const objects = world.state.objects;
+    expect(objects[`releases/${releaseId}/index.html`].cacheControl).toBe('public, max-age=0, must-revalidate, s-maxage=31536000');
+    expect(objects[`releases/${releaseId}/assets/index-3f9a1c2b.js`].cacheControl).toBe(IMMUTABLE);
+  });
+
+  test('switches live to the new release only after every upload, once, with the ETag of the store', () => {
+    expect(world.live).toBe(releaseId);
+    const lastUpload = calls.map((args) => args[1] === 'cp' && args[2] === '.').lastIndexOf(true);
+    const putLive = callIndex(calls, isPutLive);
+    expect(lastUpload).toBeGreaterThan(10);
+    expect(putLive).toBeGreaterThan(lastUpload);
+    expect(calls[putLive]).toEqual(expect.arrayContaining(['--if-match', 'ETAG1', '--value', releaseId]));
+    expect(calls.filter(isPutLive)).toHaveLength(1);
+  });
+
+  test('marks the release complete with the list of its own non-HTML files before the switch', () => {
+    const marker = JSON.parse(world.state.objects[`releases/${releaseId}.json`].body);
+    expect(marker).toEqual({ id: releaseId, files: FIXTURE_FILES.filter((f) => !f.endsWith('.html')) });
+    expect(callIndex(calls, (args) => args.join(' ').includes(`releases/${releaseId}.json`))).toBeLessThan(callIndex(calls, isPutLive));
+  });
+
+  test('makes no CloudFront invalidation', () => {
+    expect(calls.filter((args) => args[0] === 'cloudfront')).toEqual([]);
+  });
+});
+
+describe('the upload step', () => {
+  test('does not let the go-live step run when an upload fails', () => {
+    const world = new World();
+    world.seedRelease(OLD(1), { 'index.html': 'old' });
+    world.setKeys({ live: OLD(1) });
+
+    const { upload, goLive } = world.deploy(site(), {}, { FAKE_AWS_FAIL_ON: '--include *.html' });
+
+    expect(upload.status).not.toBe(0);
+    expect(upload.stderr).toContain('fake aws: simulated failure');
+    expect(goLive).toBeUndefined();
+    expect(world.live).toBe(OLD(1));
+    expect(world.calls.filter((args) => args[0] === 'cloudfront-keyvaluestore')).toEqual([]);
+  });
+
+  test('fails before any aws call when the commit id is missing', () => {
+    const world = new World();
+
+    const result = world.run(releaseUploadCommands(UPLOAD), site(), { COMMIT_ID: '' });
+
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('Deploy failed: environment variable COMMIT_ID is not set.');
+    expect(world.calls).toEqual([]);
+  });
+});
+
+describe('the go-live step', () => {
+  test('does not switch when a file is quietly missing from the upload, and says which', () => {
+    const world = new World();
+    world.seedRelease(OLD(1), { 'index.html': 'old' });
+    world.setKeys({ live: OLD(1) });
+
+    const { goLive, releaseId } = world.goLive(site(), {}, {}, 'about/index.html');
+
+    expect(goLive?.status).not.toBe(0);
+    expect(goLive?.stderr).toContain(`Deploy failed: 1 of 12 files are missing or incomplete in s3://${BUCKET}/releases/${releaseId}/: about/index.html. The live release was not changed.`);
+    expect(world.live).toBe(OLD(1));
+    expect(world.releases().marked).toEqual([OLD(1)]);
+  });
+
+  test('fails without switching when the store refuses the put-key (its ETag changed since it was read)', () => {
+    const world = new World();
+    world.setKeys({ live: OLD(1) });
+    world.seedRelease(OLD(1), { 'index.html': 'old' });
+
+    const { goLive } = world.goLive(site(), {}, { FAKE_AWS_FAIL_ON: 'put-key' });
+
+    expect(goLive?.status).not.toBe(0);
+    expect(goLive?.stderr).toContain('Deploy failed: aws cloudfront-keyvaluestore put-key failed');
+    expect(world.live).toBe(OLD(1));
+  });
+
+  test('copies the live release\'s not-found page to the bucket root, revalidated, after the switch', () => {
+    const world = new World();
+
+    world.goLive(site({ '404.html': 'not found, new release' }));
+
+    const page = world.state.objects['404.html'];
+    expect([page.body, page.cacheControl]).toEqual(['not found, new release', 'no-cache']);
+    const calls = world.calls;
+    expect(callIndex(calls, (args) => args[3] === `s3://${BUCKET}/404.html`)).toBeGreaterThan(callIndex(calls, isPutLive));
+  });
+
+  test('removes the root not-found page when the live release has none', () => {
+    const world = new World();
+    const state = world.state;
+    state.objects['404.html'] = { size: 3, body: 'old' };
+    world.save(state);
+    const build = site();
+    fs.rmSync(path.join(build, '404.html'));
+
+    world.goLive(build);
+
+    expect(world.state.objects['404.html']).toBeUndefined();
+  });
+});
+
+describe('keeping releases', () => {
+  test('keeps the newest releasesToKeep releases and deletes older ones with their markers', () => {
+    const world = new World();
+    for (let n = 1; n <= 11; n++) world.seedRelease(OLD(n), { 'index.html': `release ${n}` });
+    world.setKeys({ live: OLD(11) });
+
+    const { releaseId } = world.goLive(site(), { releasesToKeep: 10 });
+
+    const expected = [...[3, 4, 5, 6, 7, 8, 9, 10, 11].map(OLD), releaseId!];
+    expect(world.releases()).toEqual({ uploaded: expected, marked: expected });
+  });
+
+  test('with releasesToKeep 2 keeps the new release and the one that was live before it', () => {
+    const world = new World();
+    for (let n = 1; n <= 3; n++) world.seedRelease(OLD(n), { 'index.html': `release ${n}` });
+    world.setKeys({ live: OLD(3) });
+
+    const { releaseId } = world.goLive(site(), { releasesToKeep: 2 });
+
+    expect(world.releases().marked).toEqual([OLD(3), releaseId]);
+  });
+
+  test('deletes unfinished uploads, which never went live', () => {
+    const world = new World();
+    world.seedRelease(OLD(1), { 'index.html': 'complete' });
+    world.seedRelease(OLD(2), { 'index.html': 'partial' }, { marker: false });
+    world.setKeys({ live: OLD(1) });
+
+    const { releaseId } = world.goLive(site());
+
+    expect(world.releases().uploaded).toEqual([OLD(1), releaseId]);
+  });
+
+  test('never touches objects under releases/ that are not releases', () => {
+    const world = new World();
+    const state = world.state;
+    state.objects['releases/notes/readme.txt'] = { size: 2, body: 'hi' };
+    world.save(state);
+
+    world.goLive(site(), { releasesToKeep: 2 });
+
+    expect(world.state.objects['releases/notes/readme.txt']).toBeDefined();
+  });
+});
+
+describe('carrying over files for open tabs', () => {
+  test('copies the non-HTML files of recent releases that the new build no longer has, with their headers', () => {
+    const world = new World();
+    world.seedRelease(OLD(1), { 'index.html': 'one', 'assets/chunk-11111111.js': 'chunk one' });
+    world.seedRelease(OLD(2), { 'index.html': 'two', 'assets/chunk-22222222.js': 'chunk two', 'assets/index-3f9a1c2b.js': 'same name' });
+    world.setKeys({ live: OLD(2) });
+
+    const { releaseId } = world.goLive(site());
+
+    const objects = world.state.objects;
+    expect(objects[`releases/${releaseId}/assets/chunk-22222222.js`]).toEqual(objects[`releases/${OLD(2)}/assets/chunk-22222222.js`]);
+    expect(objects[`releases/${releaseId}/assets/chunk-11111111.js`].body).toBe('chunk one');
+    expect(objects[`releases/${releaseId}/assets/index-3f9a1c2b.js`].body).not.toBe('same name');
+  });
+
+  test('does not carry over pages, or files of releases beyond releasesToKeep', () => {
+    const world = new World();
+    world.seedRelease(OLD(1), { 'old-page.html': 'gone', 'assets/chunk-11111111.js': 'too old' });
+    world.seedRelease(OLD(2), { 'index.html': 'two', 'assets/chunk-22222222.js': 'chunk two' });
+    world.setKeys({ live: OLD(2) });
+
+    const { releaseId } = world.goLive(site(), { releasesToKeep: 2 });
+
+    expect(world.filesOf(releaseId!)).toEqual([...FIXTURE_FILES, 'assets/chunk-22222222.js'].sort());
+  });
+
+  test('lists only the release\'s own files in its marker, so carried files age out', () => {
+    const world = new World();
+    world.seedRelease(OLD(1), { 'assets/chunk-11111111.js': 'chunk one' });
+
+    const { releaseId } = world.goLive(site());
+
+    expect(JSON.parse(world.state.objects[`releases/${releaseId}.json`].body).files).not.toContain('assets/chunk-11111111.js');
+  });
+});
+
+describe('redirects', () => {
+  const REDIRECTS = [
+    '# moved pages',
+    '',
+    '/old-page   /new-page',
+    '/blog/      /news/      302',
+    '/docs       https://docs.example.com/start?from=site   308!',
+    '/old-page   /ignored    301',
+  ].join('\n');
+
+  test('loads each rule of _redirects as "<release id><path>" → "<status> <target>", a trailing slash not counting', () => {
+    const world = new World();
+
+    const { goLive, releaseId } = world.goLive(site({ _redirects: REDIRECTS }), { redirects: true });
+
+    expect(goLive?.status).toBe(0);
+    expect(world.state.kvs.keys).toEqual({
+      [`${releaseId}/old-page`]: '301 /new-page',
+      [`${releaseId}/blog`]: '302 /news/',
+      [`${releaseId}/docs`]: '308 https://docs.example.com/start?from=site',
+      live: releaseId,
+    });
+    expect(goLive?.stdout).toContain('_redirects line 6: /old-page already has a rule; the first one wins.');
+  });
+
+  test('writes the redirects before the switch, with the ETag of the store, and the switch with the ETag they returned', () => {
+    const world = new World();
+
+    world.goLive(site({ _redirects: REDIRECTS }), { redirects: true });
+
+    const calls = world.calls;
+    const update = callIndex(calls, (args) => args[1] === 'update-keys');
+    expect(update).toBeLessThan(callIndex(calls, isPutLive));
+    expect(calls[update]).toEqual(expect.arrayContaining(['--if-match', 'ETAG1']));
+    expect(calls.find(isPutLive)).toEqual(expect.arrayContaining(['--if-match', 'ETAG2']));
+  });
+
+  test('fails before changing anything on lines it cannot serve, naming each', () => {
+    const world = new World();
+    world.seedRelease(OLD(1), { 'index.html': 'old' });
+    world.setKeys({ live: OLD(1) });
+    const redirects = ['/ok /fine', '/blog/* /news/:splat', '/app /index.html 200', '/store id=:id /items/:id 301', 'relative /x'].join('\n');
+
+    const { goLive } = world.goLive(site({ _redirects: redirects }), { redirects: true });
+
+    expect(goLive?.status).not.toBe(0);
+    expect(goLive?.stderr).toBe([
+      'Deploy failed: 4 unsupported line(s) in _redirects:',
+      '_redirects line 2 "/blog/* /news/:splat": splats (*), placeholders (:name), query strings and fragments are not supported in the source',
+      '_redirects line 3 "/app /index.html 200": status 200 is not supported, only redirects: 301, 302, 303, 307, 308',
+      '_redirects line 4 "/store id=:id /items/:id 301": conditions (query, Country, Language, Role, Cookie) are not supported',
+      '_redirects line 5 "relative /x": the source must be a path starting with /',
+      '',
+    ].join('\n'));
+    expect(world.live).toBe(OLD(1));
+    expect(world.state.kvs.etag).toBe('ETAG1');
+  });
+
+  test('deletes the redirect keys of pruned releases and keeps those of kept ones', () => {
+    const world = new World();
+    for (let n = 1; n <= 2; n++) world.seedRelease(OLD(n), { 'index.html': `release ${n}` });
+    world.setKeys({ live: OLD(2), [`${OLD(1)}/a`]: '301 /b', [`${OLD(2)}/c`]: '301 /d' });
+
+    const { releaseId } = world.goLive(site({ _redirects: '/e /f' }), { redirects: true, releasesToKeep: 2 });
+
+    expect(world.state.kvs.keys).toEqual({ live: releaseId, [`${OLD(2)}/c`]: '301 /d', [`${releaseId}/e`]: '301 /f' });
+  });
+
+  test('without redirects, _redirects is uploaded as a file but never read into the store', () => {
+    const world = new World();
+
+    const { releaseId } = world.goLive(site({ _redirects: '/a/* /b 200' }));
+
+    expect(world.state.kvs.keys).toEqual({ live: releaseId });
+    expect(world.calls.filter((args) => ['update-keys', 'list-keys'].includes(args[1]))).toEqual([]);
+  });
+});
+
+describe('rollback', () => {
+  function releasedWorld(): World {
+    const world = new World();
+    for (let n = 1; n <= 3; n++) world.seedRelease(OLD(n), { 'index.html': `release ${n}`, '404.html': `missing ${n}` });
+    world.setKeys({ live: OLD(3) });
+    return world;
+  }
+
+  test('without RELEASE switches to the newest release older than the live one and says so', () => {
+    const world = releasedWorld();
+
+    const result = world.rollback();
+
+    expect(result.status).toBe(0);
+    expect(world.live).toBe(OLD(2));
+    expect(result.stdout).toContain(`The live release was ${OLD(3)}; it is now ${OLD(2)}.`);
+    expect(result.stdout).toContain(`To undo: aws codebuild start-build --project-name SiteRollback --environment-variables-override name=RELEASE,value=${OLD(3)},type=PLAINTEXT`);
+  });
+
+  test('run twice, goes back one release each time', () => {
+    const world = releasedWorld();
+
+    world.rollback();
+    world.rollback();
+
+    expect(world.live).toBe(OLD(1));
+  });
+
+  test('with RELEASE switches to that release, with the ETag of the store', () => {
+    const world = releasedWorld();
+
+    world.rollback(OLD(1));
+
+    expect(world.live).toBe(OLD(1));
+    expect(world.calls.find(isPutLive)).toEqual(['cloudfront-keyvaluestore', 'put-key', '--kvs-arn', KVS_ARN, '--key', 'live', '--value', OLD(1), '--if-match', 'ETAG1', '--output', 'json']);
+  });
+
+  test('publishes the not-found page of the release it switches to', () => {
+    const world = releasedWorld();
+
+    world.rollback(OLD(1));
+
+    expect(world.state.objects['404.html']).toEqual(expect.objectContaining({ body: 'missing 1', cacheControl: 'no-cache' }));
+  });
+
+  test('to a release that does not exist fails with the list of releases and changes nothing', () => {
+    const world = releasedWorld();
+
+    const result = world.rollback('20990101T000000Z-x-y');
+
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toBe(`Rollback failed: release 20990101T000000Z-x-y does not exist; releases (oldest first): ${OLD(1)}, ${OLD(2)}, ${OLD(3)} (live)\n`);
+    expect(world.live).toBe(OLD(3));
+  });
+
+  test('never goes to an unfinished upload', () => {
+    const world = releasedWorld();
+    world.seedRelease(OLD(0), { 'index.html': 'partial' }, { marker: false });
+    world.setKeys({ live: OLD(1) });
+
+    const result = world.rollback();
+
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(`Rollback failed: no release is older than the live release ${OLD(1)}`);
+    expect(world.live).toBe(OLD(1));
+  });
+
+  test('when nothing was ever released fails and says so', () => {
+    const world = new World();
+
+    const result = world.rollback();
+
+    expect(result.stderr).toBe('Rollback failed: no release is live; releases (oldest first): none\n');
+  });
+
+  test('to the live release changes nothing', () => {
+    const world = releasedWorld();
+
+    const result = world.rollback(OLD(3));
+
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(`Release ${OLD(3)} is already live; nothing changed.`);
+    expect(world.calls.filter(isPutLive)).toEqual([]);
+  });
+});
+
+describe('buildspecs', () => {
+  const size = (spec: object) => JSON.stringify(spec, undefined, 2).length;
+
+  test.each([
+    ['upload', releaseUploadBuildSpecObject(UPLOAD)],
+    ['go-live', releaseGoLiveBuildSpecObject({ ...GO_LIVE, redirects: true, notFoundPage: 'errors/not-found/index.html' })],
+    ['rollback', rollbackBuildSpecObject('errors/not-found/index.html')],
+  ])('the %s buildspec fits in CodeBuild\'s inline buildspec limit', (_name, spec) => {
+    expect(size(spec)).toBeLessThan(CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS);
+  });
+
+  test('the upload buildspec exports RELEASE_ID for the go-live action', () => {
+    expect(releaseUploadBuildSpecObject(UPLOAD)).toEqual({
+      version: '0.2',
+      env: { 'exported-variables': ['RELEASE_ID'] },
+      phases: { build: { commands: releaseUploadCommands(UPLOAD) } },
+    });
+  });
+});

@@ -1,0 +1,110 @@
+import { ExpectedCall } from './expectations';
+import { expandAction } from './known-actions';
+import { RoleJob, RoleKind } from './role-jobs';
+
+/** Reading pipeline artifacts (S3 objects encrypted with the artifact key). */
+const ARTIFACT_READ = [
+  's3:GetObject', 's3:GetObjectVersion', 's3:GetBucketLocation', 's3:GetBucketVersioning', 's3:GetBucketAcl', 's3:ListBucket',
+  'kms:Decrypt', 'kms:DescribeKey',
+];
+/** Writing pipeline artifacts. */
+const ARTIFACT_WRITE = ['s3:PutObject', 's3:AbortMultipartUpload', 's3:PutObjectAcl', 's3:PutObjectVersionAcl', 'kms:Encrypt', 'kms:GenerateDataKey'];
+/** CodeBuild writing build logs. */
+const BUILD_LOGS = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'];
+/** CodeBuild test reports, and build environment variables from Parameter Store and Secrets Manager. */
+const BUILD_EXTRAS = [
+  'codebuild:CreateReportGroup', 'codebuild:CreateReport', 'codebuild:UpdateReport', 'codebuild:BatchPutTestCases', 'codebuild:BatchPutCodeCoverages',
+  'ssm:GetParameters', 'secretsmanager:GetSecretValue',
+];
+
+/** Listing, reading, copying and deleting releases in the site bucket, and switching the live release. */
+const SITE_RELEASES = [
+  's3:ListBucket', 's3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload',
+  'cloudfront-keyvaluestore:DescribeKeyValueStore', 'cloudfront-keyvaluestore:GetKey', 'cloudfront-keyvaluestore:PutKey',
+];
+
+/**
+ * The actions each kind of role may be granted at all: every action its service calls at run
+ * time (see expectations.ts for the AWS pages). Anything else a role's policies allow is more
+ * than its job.
+ */
+const NEEDED_ACTIONS: Record<RoleKind, string[]> = {
+  'pipeline': [...ARTIFACT_READ, ...ARTIFACT_WRITE, 'sts:AssumeRole'],
+  'codecommit-source': [
+    ...ARTIFACT_READ, ...ARTIFACT_WRITE,
+    'codecommit:GetBranch', 'codecommit:GetCommit', 'codecommit:GetRepository',
+    'codecommit:UploadArchive', 'codecommit:GetUploadArchiveStatus', 'codecommit:CancelUploadArchive',
+  ],
+  'connection-source': [...ARTIFACT_READ, ...ARTIFACT_WRITE, 'codeconnections:UseConnection', 'codestar-connections:UseConnection'],
+  'codebuild-action': [
+    'codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:StopBuild',
+    'codebuild:StartBuildBatch', 'codebuild:BatchGetBuildBatches', 'codebuild:StopBuildBatch',
+  ],
+  'codedeploy-action': [
+    ...ARTIFACT_READ,
+    'codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:GetDeploymentConfig',
+    'codedeploy:GetApplication', 'codedeploy:GetApplicationRevision', 'codedeploy:RegisterApplicationRevision',
+  ],
+  'approval-action': ['sns:Publish'],
+  'build-project': [...BUILD_LOGS, ...ARTIFACT_READ, ...ARTIFACT_WRITE, ...BUILD_EXTRAS],
+  // Reads the build artifact, writes no artifact: publishing goes to the site bucket, S3-encrypted.
+  'site-deploy-project': [
+    ...BUILD_LOGS, ...ARTIFACT_READ,
+    's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 'cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation',
+  ],
+  'release-upload-project': [...BUILD_LOGS, ...ARTIFACT_READ, 's3:PutObject', 's3:AbortMultipartUpload'],
+  'go-live-project': [
+    ...BUILD_LOGS, ...ARTIFACT_READ, ...SITE_RELEASES,
+    'cloudfront-keyvaluestore:ListKeys', 'cloudfront-keyvaluestore:UpdateKeys',
+  ],
+  // Started by hand, it reads no pipeline artifact.
+  'rollback-project': [...BUILD_LOGS, ...SITE_RELEASES],
+  'events': ['codepipeline:StartPipelineExecution'],
+  // AWSCodeDeployRole's in-place actions, and the three a group with a launch template needs.
+  'codedeploy-service': [
+    'ec2:DescribeInstances', 'ec2:DescribeInstanceStatus', 'tag:GetResources',
+    'autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeLifecycleHooks', 'autoscaling:CompleteLifecycleAction',
+    'autoscaling:DeleteLifecycleHook', 'autoscaling:PutLifecycleHook', 'autoscaling:RecordLifecycleActionHeartbeat',
+    'autoscaling:SuspendProcesses', 'autoscaling:ResumeProcesses',
+    'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth',
+    'elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets',
+    'elasticloadbalancing:DescribeInstanceHealth', 'elasticloadbalancing:RegisterInstancesWithLoadBalancer',
+    'elasticloadbalancing:DeregisterInstancesFromLoadBalancer',
+    'cloudwatch:DescribeAlarms', 'sns:Publish', 'ec2:RunInstances', 'ec2:CreateTags', 'iam:PassRole',
+  ],
+  'flow-logs': ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams'],
+  // Revision and agent downloads; the agent's own calls when it signs them with the instance role.
+  'instance': [
+    's3:GetObject', 's3:GetObjectVersion', 's3:ListBucket', 's3:GetBucketLocation', 's3:GetBucketVersioning',
+    'kms:Decrypt', 'kms:DescribeKey',
+    'codedeploy-commands-secure:GetDeploymentSpecification', 'codedeploy-commands-secure:PollHostCommand',
+    'codedeploy-commands-secure:PutHostCommandAcknowledgement', 'codedeploy-commands-secure:PutHostCommandComplete',
+  ],
+};
+
+/**
+ * One call per action an `Allow` statement of the role's policies grants (wildcards expanded)
+ * that its kind never needs, on the statement's first resource, expected denied: each is allowed,
+ * so each fails and quotes the statement that grants it.
+ */
+export async function unneededGrants(job: RoleJob): Promise<ExpectedCall[]> {
+  const needed = new Set(NEEDED_ACTIONS[job.kind].map((a) => a.toLowerCase()));
+  const calls = new Map<string, ExpectedCall>();
+  for (const policy of job.role.policies) {
+    for (const statement of policy.document.Statement) {
+      if (statement.Effect !== 'Allow' || statement.Action === undefined) {
+        continue;
+      }
+      const resources = statement.Resource === undefined ? ['*'] : [statement.Resource].flat().map(String);
+      for (const pattern of [statement.Action].flat().map(String)) {
+        // `Action: *` is caught by the calls every role must be denied (expectations.ts).
+        for (const action of pattern === '*' ? [] : await expandAction(pattern)) {
+          if (!needed.has(action.toLowerCase()) && !calls.has(action)) {
+            calls.set(action, { action, resource: resources[0], expect: 'denied' });
+          }
+        }
+      }
+    }
+  }
+  return [...calls.values()];
+}
