@@ -1,6 +1,13 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { enableEventBridge, REPLICATION_NAG_RULES } from './bucket-compliance';
+import { suppressControlFindings } from './control-suppressions';
+import { suppressNagFindings } from './nag-suppressions';
+
+/** Why the access log bucket is not encrypted with a KMS key. */
+const SSE_S3_ONLY = 'S3 server access logging (and Elastic Load Balancing access logging) delivers only to buckets encrypted with SSE-S3, not SSE-KMS; the logs are encrypted at rest with AES-256.';
 
 /**
  * The bucket that receives S3 server access logs (and CloudFront standard logs) of the buckets a
@@ -9,6 +16,8 @@ import { Construct } from 'constructs';
 export class AccessLogsBucket extends s3.Bucket {
   constructor(scope: Construct, id: string, retention: Duration) {
     super(scope, id, {
+      // S3 server access logging and Elastic Load Balancing deliver only to SSE-S3 buckets.
+      // https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       // CloudFront standard logging writes with an ACL, which BUCKET_OWNER_ENFORCED would reject.
@@ -22,5 +31,36 @@ export class AccessLogsBucket extends s3.Bucket {
         abortIncompleteMultipartUploadAfter: Duration.days(1),
       }],
     });
+    // S3 server access logs are delivered under this bucket policy, never under the canned
+    // LogDeliveryWrite ACL aws-cdk-lib sets when @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy is
+    // off (Control Tower CT.S3.PR.5 rejects the AccessControl property). That canned ACL is for S3's
+    // log delivery group only: CloudFront standard logging adds its own grant (FULL_CONTROL for its
+    // awslogsdelivery account) to the bucket ACL when the distribution is created, which only needs
+    // ACLs enabled (BUCKET_OWNER_PREFERRED above), as aws-cdk-lib's own CloudFront log buckets have.
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html#grant-log-delivery-permissions-general
+    // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/AccessLogs.html#AccessLogsBucketAndFileOwnership
+    this.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+      actions: ['s3:PutObject'],
+      resources: [this.arnForObjects('*')],
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+    }));
+    (this.node.defaultChild as s3.CfnBucket).addPropertyDeletionOverride('AccessControl');
+    enableEventBridge(this);
+    suppressNagFindings(this, [
+      ...REPLICATION_NAG_RULES.map((rule) => ({
+        id: rule,
+        reason: 'Access logs expire after the retention period; a replica in a second bucket would double their cost without a recovery need.',
+      })),
+      ...['NIST.800.53.R5-S3DefaultEncryptionKMS', 'HIPAA.Security-S3DefaultEncryptionKMS', 'PCI.DSS.321-S3DefaultEncryptionKMS'].map((rule) => ({
+        id: rule,
+        reason: SSE_S3_ONLY,
+      })),
+    ]);
+    suppressControlFindings(this, [
+      { id: 'CT.S3.PR.2', reason: 'This is the access log bucket; logging its own writes would log every log delivery, forever.' },
+      { id: 'CT.S3.PR.10', reason: SSE_S3_ONLY },
+      { id: 'CT.S3.PR.9', reason: 'S3 server access logging does not deliver to a bucket with an Object Lock default retention, and expired logs must be deletable.' },
+    ]);
   }
 }

@@ -1,9 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { suppressObjectsWildcard } from './nag-suppressions';
+import { enableEventBridge, REPLICATION_NAG_RULES } from './bucket-compliance';
+import { suppressControlFindings } from './control-suppressions';
+import { suppressNagFindings, suppressObjectsWildcard } from './nag-suppressions';
+import { PipelineKey } from './pipeline-key';
 
 /**
  * The S3 actions CodePipeline, CodeBuild, CodeDeploy and the instances need on pipeline artifacts,
@@ -19,62 +21,43 @@ const ARTIFACT_ACTIONS = {
   putAcl: ['s3:PutObjectAcl', 's3:PutObjectVersionAcl'],
 };
 
-/** The KMS actions for reading and writing SSE-KMS objects: no `kms:ReEncrypt*` or `kms:GenerateDataKey*`. */
-const KEY_ACTIONS = {
-  decrypt: ['kms:Decrypt'],
-  encrypt: ['kms:Encrypt', 'kms:GenerateDataKey'],
-};
-
-/** Narrows aws-cdk-lib's wildcard KMS actions to the ones S3 and CodeBuild call. */
-function explicitKeyActions(actions: string[]): string[] {
-  const mapped = actions.flatMap((action) => {
-    switch (action) {
-      case 'kms:GenerateDataKey*': return ['kms:GenerateDataKey'];
-      // S3 and CodeBuild never re-encrypt artifacts.
-      case 'kms:ReEncrypt*': return [];
-      default: return [action];
-    }
-  });
-  return [...new Set(mapped)];
-}
-
 /**
- * The customer managed key of the pipeline artifacts, with rotation on, whose grants list
- * explicit actions. CodeBuild projects need a customer managed key for cdk-nag's CB4, and one key
- * shared by the bucket and the projects costs one key a month.
+ * The customer managed key of the pipeline artifacts. CodeBuild projects need a customer managed
+ * key for cdk-nag's CB4, and one key shared by the bucket, the projects and their log groups costs
+ * one key a month.
  */
-export class ArtifactKey extends kms.Key {
+export class ArtifactKey extends PipelineKey {
   private readonly decryptOnly = new Set<iam.IPrincipal>();
 
   constructor(scope: Construct, id: string) {
-    super(scope, id, {
-      description: 'Encrypts the pipeline artifacts and build outputs',
-      enableKeyRotation: true,
-    });
-  }
-
-  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
-    return iam.Grant.addToPrincipalOrResource({
-      grantee,
-      actions: explicitKeyActions(actions),
-      resourceArns: [this.keyArn],
-      resource: this,
-    });
-  }
-
-  public grantDecrypt(grantee: iam.IGrantable): iam.Grant {
-    return this.grant(grantee, ...KEY_ACTIONS.decrypt);
-  }
-
-  public grantEncrypt(grantee: iam.IGrantable): iam.Grant {
-    return this.grant(grantee, ...KEY_ACTIONS.encrypt);
+    super(scope, id, 'Encrypts the pipeline artifacts, build outputs and build logs');
+    // CloudWatch Logs encrypts the CodeBuild log groups with this key. The condition names the
+    // /aws/codebuild/ prefix, not each group: the group names contain the project names, and the
+    // projects reference this key. The actions are the ones AWS documents for log group keys.
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+    const stack = Stack.of(this);
+    this.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+            service: 'logs',
+            resource: 'log-group',
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            resourceName: '/aws/codebuild/*',
+          }),
+        },
+      },
+    }));
   }
 
   public grantEncryptDecrypt(grantee: iam.IGrantable): iam.Grant {
     if (this.decryptOnly.has(grantee.grantPrincipal)) {
       return this.grantDecrypt(grantee);
     }
-    return this.grant(grantee, ...KEY_ACTIONS.decrypt, ...KEY_ACTIONS.encrypt);
+    return super.grantEncryptDecrypt(grantee);
   }
 
   /**
@@ -124,6 +107,15 @@ export class ArtifactBucket extends s3.Bucket {
       }],
     });
     this.artifactKey = props.encryptionKey;
+    enableEventBridge(this);
+    suppressNagFindings(this, REPLICATION_NAG_RULES.map((rule) => ({
+      id: rule,
+      reason: 'Pipeline artifacts are rebuilt from the source by running the pipeline again, and expire after the retention period; a replica would add cost without a recovery need.',
+    })));
+    suppressControlFindings(this, [{
+      id: 'CT.S3.PR.9',
+      reason: 'Artifacts are transient: rebuilt from the source and expired after the retention period. Object Lock protects nothing without a default retention, and one would only hold expired artifacts longer.',
+    }]);
   }
 
   public grantRead(identity: iam.IGrantable, objectsKeyPattern: any = '*'): iam.Grant {

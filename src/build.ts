@@ -1,9 +1,11 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ArtifactKey } from './artifact-store';
+import { ManagedPolicyRole } from './managed-policy-role';
 import { nagResourceFinding, suppressNagFindings } from './nag-suppressions';
 import { validateEnvironmentVariableName, validateRelativeDirectory } from './validation';
 
@@ -189,6 +191,7 @@ export function createPipelineProject(scope: Construct, id: string, props: Pipel
   const { encryptionKey, writesArtifacts, logRetention, ...projectProps } = props;
   const project = new codebuild.PipelineProject(scope, id, {
     ...projectProps,
+    role: codeBuildRole(scope, id),
     encryptionKey: writesArtifacts ? encryptionKey : undefined,
     grantReportGroupPermissions: false,
   });
@@ -204,6 +207,7 @@ export function createStandaloneProject(scope: Construct, id: string, props: Sta
   const { encryptionKey, writesArtifacts, logRetention, ...projectProps } = props;
   const project = new codebuild.Project(scope, id, {
     ...projectProps,
+    role: codeBuildRole(scope, id),
     encryptionKey: writesArtifacts ? encryptionKey : undefined,
     grantReportGroupPermissions: false,
   });
@@ -221,16 +225,27 @@ function applyProjectDefaults(scope: Construct, id: string, project: codebuild.P
     defaults.encryptionKey.limitToDecrypt(project);
     (project.node.defaultChild as codebuild.CfnProject).encryptionKey = defaults.encryptionKey.keyArn;
   }
-  addExpiringLogGroup(scope, id, project, defaults.logRetention);
+  addExpiringLogGroup(scope, id, project, defaults);
 }
 
 /** Creates the project's log group with an expiry, and accepts the log stream wildcard of its role. */
-function addExpiringLogGroup(scope: Construct, id: string, project: codebuild.Project, retention: logs.RetentionDays): void {
+function addExpiringLogGroup(scope: Construct, id: string, project: codebuild.Project, defaults: ProjectDefaults): void {
   // CodeBuild writes to /aws/codebuild/<project>, which it would otherwise create with no expiry.
   new logs.LogGroup(scope, `${id}Logs`, {
     logGroupName: `/aws/codebuild/${project.projectName}`,
-    retention,
+    retention: defaults.logRetention,
+    // The artifact key's policy lets CloudWatch Logs use it for /aws/codebuild/* (ArtifactKey);
+    // the project's role needs no key permission for its logs.
+    encryptionKey: defaults.encryptionKey,
   });
+  // Logging stated explicitly (Control Tower CT.CODEBUILD.PR.3). Without a group name CodeBuild
+  // writes to its default group, the one above; naming it here would make the project and the
+  // log group reference each other.
+  (project.node.defaultChild as codebuild.CfnProject).logsConfig = { cloudWatchLogs: { status: 'ENABLED' } };
+  suppressNagFindings(project, ['HIPAA.Security-CodeBuildProjectSourceRepoUrl', 'PCI.DSS.321-CodeBuildProjectSourceRepoUrl'].map((rule) => ({
+    id: rule,
+    reason: 'The project has no repository URL (its source is the pipeline artifact or none); cdk-nag fails every project without OAuth source auth, whatever its source type (cdklabs/cdk-nag#1590).',
+  })));
   const policy = project.role!.node.findChild('DefaultPolicy');
   const logStreams = Stack.of(scope).formatArn({
     service: 'logs',
@@ -243,6 +258,11 @@ function addExpiringLogGroup(scope: Construct, id: string, project: codebuild.Pr
     reason: 'CodeBuild names each build\'s log stream at run time, so its log group grant ends in :* (aws-cdk-lib\'s own statement).',
     appliesTo: [nagResourceFinding(policy, logStreams)],
   }]);
+}
+
+/** The service role of a project, with a managed policy rather than an inline one. */
+function codeBuildRole(scope: Construct, id: string): iam.Role {
+  return new ManagedPolicyRole(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
 }
 
 /** What the build spec is made of. */

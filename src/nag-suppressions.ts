@@ -2,6 +2,7 @@ import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
+import { ManagedPolicyGrantee, ManagedPolicyRole } from './managed-policy-role';
 
 /** A cdk-nag finding this library accepts, and why AWS makes it unavoidable. */
 export interface NagFindingSuppression {
@@ -16,8 +17,18 @@ export interface NagFindingSuppression {
 /**
  * Records suppressions in the `cdk_nag` metadata of the resource behind `construct`, the format
  * cdk-nag reads. Writing the metadata directly keeps cdk-nag out of the library's dependencies.
+ * On the `DefaultPolicy` of a `ManagedPolicyRole`, they go to each of the role's policies.
  */
 export function suppressNagFindings(construct: IConstruct, suppressions: NagFindingSuppression[]): void {
+  const role = construct.node.scope;
+  if (construct instanceof iam.ManagedPolicy && role instanceof ManagedPolicyRole) {
+    role.statementPolicies.forEach((policy) => suppressResourceFindings(policy, suppressions));
+  } else {
+    suppressResourceFindings(construct, suppressions);
+  }
+}
+
+function suppressResourceFindings(construct: IConstruct, suppressions: NagFindingSuppression[]): void {
   const resource = construct instanceof CfnResource ? construct : construct.node.defaultChild as CfnResource;
   const rules: any[] = [...resource.getMetadata('cdk_nag')?.rules_to_suppress ?? []];
   for (const s of suppressions) {
@@ -45,6 +56,7 @@ export function nagResourceFinding(scope: IConstruct, arn: string): string {
  * or undefined for principals that are not roles.
  */
 export function principalPolicyOf(principal: iam.IPrincipal): IConstruct | undefined {
+  if (principal instanceof ManagedPolicyGrantee) return principal.policy;
   if (!Construct.isConstruct(principal)) return undefined;
   return principal.node.tryFindChild('DefaultPolicy') ?? principal.node.tryFindChild('Policy');
 }

@@ -5,6 +5,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as notifications from 'aws-cdk-lib/aws-codestarnotifications';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -13,8 +14,16 @@ import { Construct } from 'constructs';
 import { AccessLogsBucket } from './access-logs-bucket';
 import { ArtifactBucket, ArtifactKey } from './artifact-store';
 import { BuildOptions, createBuildProject } from './build';
+import { ManagedPolicyRole, pipelineActionRole } from './managed-policy-role';
+import { PipelineKey } from './pipeline-key';
 import { PipelineSource } from './source';
-import { validateIntegerRange } from './validation';
+import { validateEmails, validateIntegerRange, validateMaxLength, validatePipelineName, validationError } from './validation';
+
+/** What a publisher to an encrypted topic does with its key (SNS calls KMS as the publisher). */
+const TOPIC_PUBLISH_KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'];
+
+/** The text shown to the approver when the approval gives none. */
+const DEFAULT_APPROVAL_COMMENT = 'Approve to deploy this release';
 
 /** A manual approval before the release is deployed. */
 export interface ApprovalOptions {
@@ -140,22 +149,27 @@ export class PipelineCore {
   public readonly buildOutput: codepipeline.Artifact;
   /** The CodeCommit repository, for CodeCommit sources. */
   public readonly repository?: codecommit.IRepository;
+  /** The service role of the pipeline. */
+  public readonly pipelineRole: iam.Role;
   /** How long logs are kept. */
   public readonly logRetention: logs.RetentionDays;
   /** The commit the execution builds, as a variable expression for later actions (`#{<namespace>.CommitId}`). */
   public readonly sourceCommitId: string;
 
+  private _topicsKey?: PipelineKey;
+
   constructor(private readonly scope: Construct, props: PipelineCoreProps) {
     const retentionDays = props.artifactRetentionDays ?? 30;
     validateIntegerRange(scope, 'artifactRetentionDays', retentionDays, 1, 3650);
+    if (props.pipelineName !== undefined) {
+      validatePipelineName(scope, 'pipelineName', props.pipelineName);
+    }
     const retention = Duration.days(retentionDays);
     this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
 
-    // Created before the source, whose action role trusts this role alone.
-    const pipelineRole = new iam.Role(scope, 'PipelineRole', {
-      assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),
-    });
-    const source = props.source.bind(scope, { pipelineRole });
+    // Created before the source and the actions, whose roles trust this role alone.
+    this.pipelineRole = new ManagedPolicyRole(scope, 'PipelineRole', { assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com') });
+    const source = props.source.bind(scope, { pipelineRole: this.pipelineRole });
     this.repository = source.repository;
     this.sourceCommitId = source.commitId;
 
@@ -180,13 +194,13 @@ export class PipelineCore {
     this.pipeline = new codepipeline.Pipeline(scope, 'Pipeline', {
       pipelineName: props.pipelineName,
       pipelineType: codepipeline.PipelineType.V2,
-      role: pipelineRole,
       // A new push supersedes a release still waiting in an earlier stage, as users expect from push-to-deploy.
       executionMode: codepipeline.ExecutionMode.SUPERSEDED,
       artifactBucket: this.artifactBucket,
       // The artifact key is ours (rotated); a cross-account key per pipeline would be a second, unrotated one.
       crossAccountKeys: false,
       restartExecutionOnUpdate: false,
+      role: this.pipelineRole,
       stages: [
         { stageName: 'Source', actions: [source.action] },
         {
@@ -194,6 +208,7 @@ export class PipelineCore {
           actions: [new actions.CodeBuildAction({
             actionName: 'BuildAndTest',
             project: this.buildProject,
+            role: this.actionRole('BuildAndTest'),
             input: source.output,
             outputs: [this.buildOutput],
           })],
@@ -225,22 +240,59 @@ export class PipelineCore {
     return this.pipeline.addStage({ stageName, actions: stageActions });
   }
 
-  /** A manual approval action; its topic, when we create it, only accepts TLS publishers. */
-  public approvalAction(actionName: string, approval: ApprovalOptions): actions.ManualApprovalAction {
+  /**
+   * The role of one action, with a managed policy, trusted by the pipeline role alone: aws-cdk-lib
+   * would create one with an inline policy (the NIST, HIPAA and PCI packs reject those).
+   */
+  public actionRole(actionName: string): iam.Role {
+    return pipelineActionRole(this.scope, `${actionName}ActionRole`, this.pipelineRole);
+  }
+
+  /**
+   * The key of the topics this construct creates, made with the first one: a key of their own, so
+   * the roles and services that publish cannot decrypt pipeline artifacts.
+   */
+  private topicsKey(): kms.IKey {
+    this._topicsKey ??= new PipelineKey(this.scope, 'TopicsKey', 'Encrypts the approval and notification topics of the pipeline');
+    return this._topicsKey;
+  }
+
+  /**
+   * A topic of this construct: encrypted with the topics key, TLS publishers only. `publisher`
+   * may use the key: publishing to an encrypted topic takes kms:GenerateDataKey and kms:Decrypt,
+   * which `grantPublish` grants only in recent aws-cdk-lib releases (not in the 2.156 floor).
+   */
+  private encryptedTopic(id: string, publisher: iam.IGrantable): sns.Topic {
+    const topic = new sns.Topic(this.scope, id, { enforceSSL: true, masterKey: this.topicsKey() });
+    this.topicsKey().grant(publisher, ...TOPIC_PUBLISH_KEY_ACTIONS);
+    return topic;
+  }
+
+  /**
+   * A manual approval action; its topic, when we create it, only accepts TLS publishers.
+   *
+   * @param prop the prop the approval was given in ('approval', 'environments[1].approval'), for error messages
+   */
+  public approvalAction(actionName: string, approval: ApprovalOptions, prop: string = 'approval'): actions.ManualApprovalAction {
+    validateApproval(this.scope, prop, approval);
+    // CodePipeline publishes the approval request with the action role.
+    const role = this.actionRole(actionName);
     const topic = approval.notificationTopic ?? (approval.notifyEmails?.length
-      ? new sns.Topic(this.scope, `${actionName}Topic`, { enforceSSL: true })
+      ? this.encryptedTopic(`${actionName}Topic`, role)
       : undefined);
     return new actions.ManualApprovalAction({
       actionName,
+      role,
       notificationTopic: topic,
       notifyEmails: approval.notifyEmails,
-      additionalInformation: approval.comment ?? 'Approve to deploy this release',
+      additionalInformation: approval.comment ?? DEFAULT_APPROVAL_COMMENT,
     });
   }
 
   /** Publishes failed (and, unless turned off, succeeded) executions to a topic. */
   private notifyExecutions(options: PipelineNotificationOptions): void {
-    const topic = options.topic ?? new sns.Topic(this.scope, 'NotificationsTopic', { enforceSSL: true });
+    validateEmails(this.scope, 'notifications.emails', options.emails ?? []);
+    const topic = options.topic ?? this.encryptedTopic('NotificationsTopic', new iam.ServicePrincipal('codestar-notifications.amazonaws.com'));
     for (const email of options.emails ?? []) {
       topic.addSubscription(new subscriptions.EmailSubscription(email));
     }
@@ -254,5 +306,21 @@ export class PipelineCore {
       targets: [topic],
       detailType: notifications.DetailType.BASIC,
     });
+  }
+}
+
+/**
+ * Checks an approval: each email address once (each is a subscription of the topic), and a comment
+ * CodePipeline takes as the action's CustomData: 1 to 1000 characters.
+ *
+ * @see https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_ActionDeclaration.html
+ */
+function validateApproval(scope: Construct, prop: string, approval: ApprovalOptions): void {
+  validateEmails(scope, `${prop}.notifyEmails`, approval.notifyEmails ?? []);
+  if (approval.comment !== undefined) {
+    if (approval.comment === '') {
+      throw validationError(scope, `${prop}.comment must not be empty (CodePipeline takes 1 to 1000 characters), got ''; leave it out to show '${DEFAULT_APPROVAL_COMMENT}'`);
+    }
+    validateMaxLength(scope, `${prop}.comment`, approval.comment, 1000, "CodePipeline's limit for an action's configuration values");
   }
 }

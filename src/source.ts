@@ -3,6 +3,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { pipelineActionRole, ManagedPolicyRole } from './managed-policy-role';
 import {
   CONNECTION_ARN,
   validateBranch,
@@ -141,6 +142,7 @@ export abstract class PipelineSource {
    * Creates the source action (and the repository, when asked to) in `scope`.
    *
    * @param scope the pipeline construct; bad options are reported against it
+   * @param options what the pipeline gives the source
    */
   public abstract bind(scope: Construct, options: PipelineSourceBindOptions): PipelineSourceConfig;
 }
@@ -150,7 +152,7 @@ class CodeCommitSource extends PipelineSource {
     super();
   }
 
-  public bind(scope: Construct, _options: PipelineSourceBindOptions): PipelineSourceConfig {
+  public bind(scope: Construct, options: PipelineSourceBindOptions): PipelineSourceConfig {
     const { repositoryName, repository: existing } = this.options;
     const branch = this.options.branch ?? DEFAULT_BRANCH;
     if ((repositoryName === undefined) === (existing === undefined)) {
@@ -173,6 +175,8 @@ class CodeCommitSource extends PipelineSource {
       output,
       // EventBridge starts the pipeline on push; polling would lag and cost API calls.
       trigger: actions.CodeCommitTrigger.EVENTS,
+      role: pipelineActionRole(scope, 'SourceActionRole', options.pipelineRole),
+      eventRole: new ManagedPolicyRole(scope, 'SourceEventsRole', { assumedBy: new iam.ServicePrincipal('events.amazonaws.com') }),
     });
     return { action, output, branch, repository, repositoryDisplayName: repository.repositoryName, commitId: action.variables.commitId };
   }
@@ -195,10 +199,8 @@ class ConnectionSource extends PipelineSource {
     // prefix; connections created since the 2024 rename have `codeconnections` ARNs and need the
     // action of that prefix. An action role we own lets us grant the matching one.
     // https://docs.aws.amazon.com/dtconsole/latest/userguide/rename.html
-    const role = new iam.Role(scope, 'SourceConnectionRole', {
-      assumedBy: new iam.ArnPrincipal(options.pipelineRole.roleArn),
-      description: `Lets the pipeline read ${owner}/${repository} through its connection`,
-    });
+    const role = pipelineActionRole(scope, 'SourceConnectionRole', options.pipelineRole,
+      `Lets the pipeline read ${owner}/${repository} through its connection`);
     const prefix = CONNECTION_ARN.exec(connectionArn)?.[1];
     if (prefix === 'codeconnections') {
       role.addToPrincipalPolicy(new iam.PolicyStatement({

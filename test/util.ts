@@ -19,12 +19,17 @@ export function nagErrors(stack: Stack): string[] {
     .map((m) => `${m.id}: ${String(m.entry.data).split('\n')[0]}`);
 }
 
-/** Resolved statements of every IAM policy attached to the role with the given logical id. */
+/** The IAM policy resource types whose statements a role gets: inline and customer managed. */
+const POLICY_TYPES = ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'];
+
+/**
+ * Resolved statements of every IAM policy (inline or customer managed) attached to the role with
+ * the given logical id.
+ */
 export function roleStatements(template: Template, roleLogicalId: string): any[] {
-  const policies = template.findResources('AWS::IAM::Policy', {
+  return POLICY_TYPES.flatMap((type) => Object.values(template.findResources(type, {
     Properties: { Roles: Match.arrayWith([{ Ref: roleLogicalId }]) },
-  });
-  return Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+  }))).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
 }
 
 /** The logical id of the only resource of `type` whose logical id starts with `prefix`. */
@@ -42,9 +47,9 @@ export function projectRole(template: Template, projectLogicalId: string): strin
   return project.Properties.ServiceRole['Fn::GetAtt'][0];
 }
 
-/** Every `Action` of every IAM statement in the template, flattened. */
+/** Every `Action` of every IAM statement (inline and customer managed policies) in the template, flattened. */
 export function allIamActions(template: Template): string[] {
-  const policies = template.findResources('AWS::IAM::Policy');
-  return Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement)
+  return POLICY_TYPES.flatMap((type) => Object.values(template.findResources(type)))
+    .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
     .flatMap((s: any) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
 }

@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { ManagedPolicyGrantee } from '../managed-policy-role';
 import { nagResourceFinding, principalPolicyOf, suppressNagFindings } from '../nag-suppressions';
 
 /**
@@ -61,11 +62,11 @@ export function installAgentWithStateManager(scope: Construct, id: string, targe
  * Lets `role` read the region's CodeDeploy agent bucket, from which the agent installs and updates
  * itself. Its object names are AWS's, so the grant covers the bucket's objects.
  */
-export function grantAgentBucketRead(role: iam.IRole): void {
-  const stack = Stack.of(role);
+export function grantAgentBucketRead(role: iam.IRole | ManagedPolicyGrantee): void {
+  const stack = Stack.of(role instanceof ManagedPolicyGrantee ? role.policyScope : role);
   const objects = `arn:${stack.partition}:s3:::aws-codedeploy-${stack.region}/*`;
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects] }));
-  const policy = principalPolicyOf(role);
+  const policy = role instanceof ManagedPolicyGrantee ? role.policy : principalPolicyOf(role);
   if (policy) {
     suppressNagFindings(policy, [{
       id: 'AwsSolutions-IAM5',

@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { ManagedPolicyRole } from '../managed-policy-role';
 import { nagResourceFinding, suppressNagFindings } from '../nag-suppressions';
 
 /**
@@ -59,7 +60,7 @@ export class DeployRole extends Construct {
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    this.role = new iam.Role(this, 'Resource', {
+    this.role = new ManagedPolicyRole(this, 'Resource', {
       assumedBy: new iam.ServicePrincipal('codedeploy.amazonaws.com'),
       description: 'Lets CodeDeploy find the instances of each environment and update them in place',
     });

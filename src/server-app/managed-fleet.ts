@@ -1,7 +1,8 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,6 +10,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { agentUserDataCommands } from './agent-installation';
+import { suppressControlFindings } from '../control-suppressions';
+import { ManagedPolicyRole } from '../managed-policy-role';
 import { suppressNagFindings } from '../nag-suppressions';
 
 /** An internet-facing Application Load Balancer in front of a managed fleet. */
@@ -48,6 +51,15 @@ export interface ManagedFleetLoadBalancerOptions {
    * @default 5
    */
   readonly serverErrorThreshold?: number;
+
+  /**
+   * Whether the load balancer is protected from deletion. Its DNS name is the one clients use; a
+   * stack deletion or a replacement of the load balancer fails while protection is on. Turn it off
+   * for an environment you delete with its stack (a test or preview environment).
+   *
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
 }
 
 /**
@@ -106,7 +118,17 @@ export interface ManagedFleetOptions {
   readonly loadBalancer?: ManagedFleetLoadBalancerOptions;
 
   /**
-   * A topic told about instance launches, terminations and their failures.
+   * Collect the instances' metrics every minute (EC2 detailed monitoring) instead of every five.
+   * CloudWatch charges for detailed monitoring, about USD 2 a month per instance.
+   *
+   * @default false
+   */
+  readonly detailedMonitoring?: boolean;
+
+  /**
+   * A topic told about instance launches, terminations and their failures, and, with a load
+   * balancer, about the alarms going off. Its policy (and the policy of its key, when encrypted)
+   * must let `cloudwatch.amazonaws.com` publish for the alarms to reach it.
    *
    * @default - a topic is created
    */
@@ -154,7 +176,7 @@ export class ManagedFleet extends Construct {
     const instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO);
     const minCapacity = props.minCapacity ?? 2;
 
-    this.role = new iam.Role(this, 'InstanceRole', {
+    this.role = new ManagedPolicyRole(this, 'InstanceRole', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
       description: `Instances of the ${props.environmentName} fleet`,
       // Session Manager replaces SSH (no key pair, no port 22) and lets State Manager manage the host.
@@ -191,29 +213,48 @@ export class ManagedFleet extends Construct {
       userData,
       securityGroup,
       requireImdsv2: true,
+      detailedMonitoring: props.detailedMonitoring,
       blockDevices: [{
         deviceName: '/dev/xvda',
         volume: ec2.BlockDeviceVolume.ebs(20, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }),
       }],
     });
+    if (!props.detailedMonitoring) {
+      suppressControlFindings(launchTemplate, [{
+        id: 'CT.EC2.PR.10',
+        reason: 'Detailed monitoring (one-minute metrics) costs about USD 2 a month per instance and is off by default; the fleet alarms read load balancer metrics, which are per minute anyway. Set detailedMonitoring to turn it on.',
+      }]);
+    }
     this.launchTemplateArn = Stack.of(this).formatArn({
       service: 'ec2',
       resource: 'launch-template',
       resourceName: launchTemplate.launchTemplateId,
     });
 
+    const vpcSubnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    const topic = props.notificationTopic ?? this.notificationsTopic(props.loadBalancer !== undefined);
     this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Group', {
       vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      vpcSubnets,
       launchTemplate,
       minCapacity,
       // No desired capacity: CloudFormation would reset the group to it on every stack update.
       maxCapacity: props.maxCapacity ?? minCapacity * 2,
       notifications: [{
-        topic: props.notificationTopic ?? new sns.Topic(this, 'ScalingNotifications', { enforceSSL: true }),
+        topic,
         scalingEvents: autoscaling.ScalingEvents.ALL,
       }],
     });
+
+    // The zones of the subnets, stated (Control Tower CT.AUTOSCALING.PR.1 reads AvailabilityZones only).
+    const zones = subnetZones(props.vpc.selectSubnets(vpcSubnets));
+    if (zones) {
+      (this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup).availabilityZones = zones;
+    }
+    suppressControlFindings(this.autoScalingGroup, [{
+      id: 'CT.AUTOSCALING.PR.6',
+      reason: 'The fleet runs On-Demand instances of the one instanceType given; several types matter for Spot capacity, which this fleet does not use.',
+    }]);
 
     this.alarms = [];
     if (props.loadBalancer) {
@@ -231,8 +272,30 @@ export class ManagedFleet extends Construct {
       this.targetGroup = alb.targetGroup;
       this.url = alb.url;
       this.alarms.push(...deploymentAlarms(this, alb.targetGroup, props.environmentName,
-        options.serverErrorThreshold ?? DEFAULT_SERVER_ERROR_THRESHOLD));
+        options.serverErrorThreshold ?? DEFAULT_SERVER_ERROR_THRESHOLD, topic));
     }
+  }
+
+  /** The topic of scaling events and, when there are alarms, of the alarms, when the user gives none. */
+  private notificationsTopic(alarms: boolean): sns.Topic {
+    const topic = new sns.Topic(this, 'ScalingNotifications', { enforceSSL: true });
+    const reason = 'Auto Scaling publishes with its service-linked role, which a key policy can name only once the role exists (the first group of the account creates it); the messages hold group names, instance ids and alarm states.';
+    suppressNagFindings(topic, ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({ id: `${pack}-SNSEncryptedKMS`, reason })));
+    if (alarms) {
+      // The topic policy replaces SNS's default one, which let CloudWatch publish for the account's
+      // alarms; Auto Scaling publishes with its service-linked role, under its identity policy.
+      const stack = Stack.of(this);
+      topic.addToResourcePolicy(new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+        },
+      }));
+    }
+    return topic;
   }
 }
 
@@ -277,7 +340,18 @@ class ApplicationEndpoint extends Construct {
       internetFacing: true,
       securityGroup,
       dropInvalidHeaderFields: true,
+      // Recreating the load balancer would change the DNS name clients use.
+      deletionProtection: options.deletionProtection ?? true,
     });
+    suppressNagFindings(this.loadBalancer, ['NIST.800.53.R5-ALBWAFEnabled', 'PCI.DSS.321-ALBWAFEnabled'].map((rule) => ({
+      id: rule,
+      reason: 'The construct attaches no AWS WAF web ACL: its rules depend on the application (and are billed per rule and request); associate one with the loadBalancer the pipeline exposes.',
+    })));
+    if (options.deletionProtection === false) {
+      const reason = 'loadBalancer.deletionProtection is false: the load balancer is deleted with its stack (a test or preview environment).';
+      suppressNagFindings(this.loadBalancer, ['NIST.800.53.R5', 'HIPAA.Security'].map((pack) => ({ id: `${pack}-ELBDeletionProtectionEnabled`, reason })));
+      suppressControlFindings(this.loadBalancer, [{ id: 'CT.ELASTICLOADBALANCING.PR.5', reason }]);
+    }
     this.loadBalancer.logAccessLogs(props.accessLogsBucket, `load-balancers/${props.environmentName}`);
 
     this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
@@ -317,6 +391,13 @@ class ApplicationEndpoint extends Construct {
         defaultTargetGroups: [this.targetGroup],
       });
       this.url = `http://${this.loadBalancer.loadBalancerDnsName}${port === 80 ? '' : `:${port}`}`;
+      const reason = 'No loadBalancer.certificate was given, so the load balancer serves plain HTTP; with a certificate it serves HTTPS and redirects HTTP.';
+      const listener = this.loadBalancer.node.findChild('Http');
+      suppressNagFindings(listener, ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].flatMap((pack) => [
+        { id: `${pack}-ALBHttpToHttpsRedirection`, reason },
+        { id: `${pack}-ELBv2ACMCertificateRequired`, reason },
+      ]));
+      suppressControlFindings(listener, [{ id: 'CT.ELASTICLOADBALANCING.PR.1', reason }]);
     }
   }
 }
@@ -327,7 +408,7 @@ class ApplicationEndpoint extends Construct {
  * registered instance yet) is not breaching.
  */
 function deploymentAlarms(scope: Construct, targetGroup: elbv2.ApplicationTargetGroup, environmentName: string,
-  serverErrorThreshold: number): cloudwatch.IAlarm[] {
+  serverErrorThreshold: number, topic: sns.ITopic): cloudwatch.IAlarm[] {
   const definitions = [
     {
       id: 'ServerErrorsAlarm',
@@ -344,12 +425,30 @@ function deploymentAlarms(scope: Construct, targetGroup: elbv2.ApplicationTarget
       description: `${environmentName}: an instance behind the load balancer failed its health check for two minutes`,
     },
   ];
-  return definitions.map((d) => new cloudwatch.Alarm(scope, d.id, {
+  return definitions.map((d) => withAction(topic, new cloudwatch.Alarm(scope, d.id, {
     metric: d.metric,
     threshold: d.threshold,
     evaluationPeriods: d.evaluationPeriods,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     alarmDescription: d.description,
-  }));
+  })));
+}
+
+/**
+ * The Availability Zones of `subnets`, each once, or undefined when a subnet was imported without
+ * its zone (`Subnet.fromSubnetId`).
+ */
+function subnetZones(subnets: ec2.SelectedSubnets): string[] | undefined {
+  try {
+    return [...new Set(subnets.availabilityZones)];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Returns the alarm, publishing to `topic` when it goes off (Control Tower CT.CLOUDWATCH.PR.1). */
+function withAction(topic: sns.ITopic, alarm: cloudwatch.Alarm): cloudwatch.Alarm {
+  alarm.addAlarmAction(new cloudwatchActions.SnsAction(topic));
+  return alarm;
 }

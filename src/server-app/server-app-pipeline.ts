@@ -15,6 +15,7 @@ import { DeployRole } from './deploy-role';
 import { DeploymentTarget, DeploymentTargetConfig } from './deployment-target';
 import { MinimumHealthyHosts } from './minimum-healthy-hosts';
 import { revisionCheckCommands } from './revision-check';
+import { ManagedPolicyGrantee, ManagedPolicyRole } from '../managed-policy-role';
 import { ApprovalOptions, DeployPipelineProps, PipelineCore } from '../pipeline';
 import { validationError } from '../validation';
 
@@ -189,8 +190,11 @@ export class ServerAppPipeline extends Construct {
     const grantInstanceRole = (role: iam.IRole) => {
       if (grantedRoles.has(role)) return;
       grantedRoles.add(role);
-      core.artifactBucket.grantRead(role);
-      grantAgentBucketRead(role);
+      // A role this library did not make (imported, or the app's own) gets the grants in a managed
+      // policy attached to it, not in an inline one.
+      const grantee = role instanceof ManagedPolicyRole ? role : new ManagedPolicyGrantee(this, `InstanceRolePolicy${grantedRoles.size}`, role);
+      core.artifactBucket.grantRead(grantee);
+      grantAgentBucketRead(grantee);
     };
 
     const deploymentGroups: codedeploy.IServerDeploymentGroup[] = [];
@@ -272,6 +276,7 @@ export class ServerAppPipeline extends Construct {
       }
       stageActions.push(new actions.CodeDeployServerDeployAction({
         actionName: 'Deploy',
+        role: core.actionRole(`Deploy${name}`),
         input: core.buildOutput,
         deploymentGroup,
         runOrder: stageActions.length + 1,

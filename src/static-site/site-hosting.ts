@@ -8,6 +8,9 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { routingFunctionCode } from './routing-function-code';
+import { enableEventBridge, REPLICATION_NAG_RULES } from '../bucket-compliance';
+import { suppressControlFindings } from '../control-suppressions';
+import { suppressNagFindings } from '../nag-suppressions';
 import { validateDomainName, validationError } from '../validation';
 
 /**
@@ -95,6 +98,22 @@ export class SiteHosting extends Construct {
       // The live site is never deleted with the stack.
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    enableEventBridge(this.bucket);
+    const publicContent = 'The bucket holds the public site, which CloudFront serves to anyone; SSE-S3 encrypts it at rest, and a KMS key would only add a key policy for CloudFront, KMS grants for the deploy projects and KMS requests on cache misses.';
+    suppressNagFindings(this.bucket, [
+      ...REPLICATION_NAG_RULES.map((rule) => ({
+        id: rule,
+        reason: 'The site is rebuilt from its source by running the pipeline, and the bucket keeps 30 days of versions; a replica would double storage without a recovery need.',
+      })),
+      ...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({ id: `${pack}-S3DefaultEncryptionKMS`, reason: publicContent })),
+    ]);
+    suppressControlFindings(this.bucket, [
+      { id: 'CT.S3.PR.10', reason: publicContent },
+      {
+        id: 'CT.S3.PR.9',
+        reason: 'Releases are uploaded and pruned and old versions expire after 30 days; Object Lock protects nothing without a default retention, and one would only hold pruned files longer.',
+      },
+    ]);
 
     if (props.releases) {
       this.keyValueStore = new cloudfront.KeyValueStore(this, 'Releases', {
@@ -152,6 +171,10 @@ export class SiteHosting extends Construct {
       logBucket: props.accessLogsBucket,
       logFilePrefix: 'cloudfront/',
     });
+    suppressControlFindings(this.distribution, [{
+      id: 'CT.CLOUDFRONT.PR.4',
+      reason: 'The site has one origin, its S3 bucket; origin failover needs a replica bucket in a second region, which this construct does not create.',
+    }]);
 
     // With s3:ListBucket, S3 answers a missing key with 404 instead of 403, so the not-found page is
     // served. Listing needs a request for a directory URI, which the routing function never forwards

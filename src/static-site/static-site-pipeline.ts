@@ -13,6 +13,7 @@ import { RELEASE_ENV } from './release-script';
 import { LIVE_RELEASE_KEY } from './routing-function-code';
 import { CacheControlOptions, createSiteDeployProject } from './site-deploy-project';
 import { SiteDomainOptions, SiteHosting } from './site-hosting';
+import { suppressControlFindings } from '../control-suppressions';
 import { suppressNagFindings } from '../nag-suppressions';
 import { DeployPipelineProps, PipelineCore } from '../pipeline';
 import { validateIntegerRange, validateRelativeDirectory, validationError } from '../validation';
@@ -200,6 +201,7 @@ export class StaticSitePipeline extends Construct {
       const upload = new actions.CodeBuildAction({
         actionName: 'UploadRelease',
         project: releases.upload,
+        role: core.actionRole('UploadRelease'),
         input: core.buildOutput,
         runOrder: 1,
         environmentVariables: {
@@ -210,6 +212,7 @@ export class StaticSitePipeline extends Construct {
       core.addStage('Deploy', [upload, new actions.CodeBuildAction({
         actionName: 'GoLive',
         project: releases.goLive,
+        role: core.actionRole('GoLive'),
         input: core.buildOutput,
         runOrder: 2,
         environmentVariables: { [RELEASE_ENV.releaseId]: { value: upload.variable(RELEASE_ENV.releaseId) } },
@@ -229,6 +232,7 @@ export class StaticSitePipeline extends Construct {
       core.addStage('Deploy', [new actions.CodeBuildAction({
         actionName: 'PublishSite',
         project: this.deployProject,
+        role: core.actionRole('PublishSite'),
         input: core.buildOutput,
       })]);
     }
@@ -249,6 +253,10 @@ export class StaticSitePipeline extends Construct {
         id: 'AwsSolutions-CFR4',
         reason: 'The default *.cloudfront.net certificate cannot enforce TLS 1.2; AWS only allows that with a custom domain and certificate (the domain prop).',
       }]);
+      suppressControlFindings(hosting.distribution, ['CT.CLOUDFRONT.PR.6', 'CT.CLOUDFRONT.PR.7', 'CT.CLOUDFRONT.PR.9'].map((rule) => ({
+        id: rule,
+        reason: 'Without the domain prop the site is served on its *.cloudfront.net name, whose default certificate CloudFront manages: no custom certificate, SNI or TLS 1.2 minimum can be set.',
+      })));
     }
   }
 }

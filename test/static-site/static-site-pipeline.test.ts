@@ -713,6 +713,7 @@ describe('cdk-nag AwsSolutions', () => {
 
   const suppressedFindings = (template: Template): string[] => Object.values<any>(template.toJSON().Resources)
     .flatMap((r) => r.Metadata?.cdk_nag?.rules_to_suppress ?? [])
+    .filter((s: any) => s.id.startsWith('AwsSolutions-'))
     .map((s: any) => `${s.id} ${(s.applies_to ?? []).join(' ')}`.replace(/[0-9A-F]{8}([>.])/g, 'X$1'))
     .sort();
 

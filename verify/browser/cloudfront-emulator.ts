@@ -1,6 +1,6 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
-import { FunctionResponse, FunctionResult, ViewerRequestFunction } from './cloudfront-function';
+import { FunctionResponse, FunctionResult, KeyValueStores, ViewerRequestFunction } from './cloudfront-function';
 import { DistributionConfig } from './distribution-config';
 import { OriginResponse, S3Origin } from './s3-origin';
 
@@ -14,16 +14,17 @@ export interface RunningEmulator {
 
 /**
  * Serves the files of `siteDir` the way the distribution described by `config` serves its S3
- * bucket: the default root object, then the viewer-request function (run on every request),
+ * bucket: the default root object, then the viewer-request function (run on every request, with
+ * the KeyValueStores `stores`),
  * then an exact-key S3 lookup, the custom error responses, and the response headers policy's
  * headers on every response from the origin or an error page. Listens on 127.0.0.1 only, on a
  * port the system picks.
  *
  * Caching, compression, TLS and HTTP/2 are left out: nothing the browser checks depends on them.
  */
-export async function startCloudFrontEmulator(config: DistributionConfig, siteDir: string): Promise<RunningEmulator> {
+export async function startCloudFrontEmulator(config: DistributionConfig, siteDir: string, stores: KeyValueStores = {}): Promise<RunningEmulator> {
   const origin = new S3Origin(siteDir);
-  const routing = config.viewerRequestCode === undefined ? undefined : new ViewerRequestFunction(config.viewerRequestCode);
+  const routing = config.viewerRequestCode === undefined ? undefined : new ViewerRequestFunction(config.viewerRequestCode, stores);
 
   const server = http.createServer((req, res) => {
     respond(req, config, origin, routing)

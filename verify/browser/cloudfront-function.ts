@@ -31,17 +31,26 @@ export type FunctionResult = { readonly request: FunctionRequest } | { readonly 
 // CloudFront stops a function that runs too long (its limit is on compute utilization, far below this).
 const TIMEOUT_MS = 1000;
 
+/** The keys and values of the KeyValueStores a function may read, by store id. */
+export type KeyValueStores = Record<string, Record<string, string>>;
+
+/** The first line of a function that uses CloudFront's helper module (KeyValueStore access). */
+const CLOUDFRONT_IMPORT = /^import cf from 'cloudfront';\n/;
+
 /**
  * A viewer-request CloudFront Function run the way CloudFront runs it: each request in a fresh
- * JavaScript context holding only the function's code, the handler called with the event.
+ * JavaScript context holding only the function's code, the handler called with the event. The
+ * `cloudfront` module the code may import offers `cf.kvs(id)` over `stores`.
  *
  * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-event-structure.html
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-custom-methods.html
  */
 export class ViewerRequestFunction {
   private readonly script: vm.Script;
 
-  constructor(code: string) {
-    this.script = new vm.Script(code, { filename: 'viewer-request.js' });
+  constructor(code: string, private readonly stores: KeyValueStores = {}) {
+    // A vm script has no modules: the import is replaced by the `cf` global each context gets.
+    this.script = new vm.Script(code.replace(CLOUDFRONT_IMPORT, '\n'), { filename: 'viewer-request.js' });
   }
 
   /**
@@ -50,7 +59,7 @@ export class ViewerRequestFunction {
    * neither a request nor a response.
    */
   public async run(req: IncomingMessage, url: string): Promise<FunctionResult> {
-    const context = vm.createContext({ console: { log: () => undefined }, event: viewerRequestEvent(req, url) });
+    const context = vm.createContext({ console: { log: () => undefined }, cf: cloudFrontModule(this.stores), event: viewerRequestEvent(req, url) });
     this.script.runInContext(context, { timeout: TIMEOUT_MS });
     // cloudfront-js-2.0 allows an async handler, so the result may be a promise.
     const result = await vm.runInContext('handler(event)', context, { timeout: TIMEOUT_MS });
@@ -62,6 +71,30 @@ export class ViewerRequestFunction {
     }
     throw new Error(`the handler returned neither a request nor a response: ${JSON.stringify(result)}`);
   }
+}
+
+/**
+ * The `cloudfront` module: `kvs(id)` reads a store of `stores`; `get` rejects a missing key, as
+ * CloudFront's does, and `exists` tells whether a key is there. An unknown store id throws.
+ */
+function cloudFrontModule(stores: KeyValueStores): object {
+  return {
+    kvs: (id: string) => {
+      const store = stores[id];
+      if (!store) {
+        throw new Error(`no KeyValueStore ${id} is associated with the function`);
+      }
+      return {
+        get: async (key: string) => {
+          if (!(key in store)) {
+            throw new Error(`KeyValueStore ${id} has no key ${key}`);
+          }
+          return store[key];
+        },
+        exists: async (key: string) => key in store,
+      };
+    },
+  };
 }
 
 /** The viewer-request event CloudFront passes to a function for `req` with path and query `url`. */

@@ -30,6 +30,12 @@ export interface DistributionConfig {
   readonly defaultRootObject?: string;
   /** JavaScript source of the viewer-request CloudFront Function; absent when none is associated. */
   readonly viewerRequestCode?: string;
+  /**
+   * The id the function code names its KeyValueStore by: the store of the stack the template
+   * references (`Fn::GetAtt [store, Id]`), replaced by `EMULATED_KEY_VALUE_STORE_ID`. Absent when
+   * the function reads no store (in-place deploys).
+   */
+  readonly keyValueStoreId?: string;
   /** Custom error responses, in template order. */
   readonly errorResponses: ErrorResponse[];
   /** Headers of the response headers policy; empty when none is attached. */
@@ -51,11 +57,13 @@ export function distributionConfig(stack: Stack): DistributionConfig {
   const config = resources[distributionId].Properties.DistributionConfig;
   const behavior = config.DefaultCacheBehavior;
 
+  const code = viewerRequestCode(resources, behavior.FunctionAssociations ?? []);
   return {
     distributionId,
     allowedMethods: behavior.AllowedMethods ?? ['GET', 'HEAD'],
     defaultRootObject: config.DefaultRootObject || undefined,
-    viewerRequestCode: viewerRequestCode(resources, behavior.FunctionAssociations ?? []),
+    viewerRequestCode: code?.source,
+    keyValueStoreId: code?.keyValueStoreId,
     errorResponses: (config.CustomErrorResponses ?? []).map((e: any) => ({
       errorCode: Number(e.ErrorCode),
       responsePagePath: e.ResponsePagePath,
@@ -123,17 +131,32 @@ function referencedId(value: any, property: string): string {
   return id;
 }
 
-/** The code of the viewer-request function among `associations`, if any; throws when it is not a literal string. */
-function viewerRequestCode(resources: Record<string, CfnResource>, associations: any[]): string | undefined {
+/** The id the emulated KeyValueStore goes by in the function code. */
+export const EMULATED_KEY_VALUE_STORE_ID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * The code of the viewer-request function among `associations`, if any: a literal string, or an
+ * `Fn::Join` of literals and the id of a KeyValueStore of the stack (which becomes
+ * `EMULATED_KEY_VALUE_STORE_ID`). Throws for any other token.
+ */
+function viewerRequestCode(resources: Record<string, CfnResource>, associations: any[]): { source: string; keyValueStoreId?: string } | undefined {
   const association = associations.find((a) => a.EventType === 'viewer-request');
   if (!association) {
     return undefined;
   }
   const code = resources[referencedId(association.FunctionARN, 'FunctionARN')].Properties.FunctionCode;
-  if (typeof code !== 'string') {
-    throw new Error(`the viewer-request FunctionCode is not a literal string (it holds unresolved tokens): ${JSON.stringify(code).slice(0, 200)}`);
+  if (typeof code === 'string') {
+    return { source: code };
   }
-  return code;
+  const [separator, parts] = code?.['Fn::Join'] ?? [];
+  const isStoreId = (part: any) => part?.['Fn::GetAtt']?.[1] === 'Id' && resources[part['Fn::GetAtt'][0]]?.Type === 'AWS::CloudFront::KeyValueStore';
+  if (typeof separator !== 'string' || !Array.isArray(parts) || !parts.every((p) => typeof p === 'string' || isStoreId(p))) {
+    throw new Error(`the viewer-request FunctionCode holds tokens other than a KeyValueStore id: ${JSON.stringify(code).slice(0, 200)}`);
+  }
+  return {
+    source: parts.map((p) => (typeof p === 'string' ? p : EMULATED_KEY_VALUE_STORE_ID)).join(separator),
+    keyValueStoreId: parts.some(isStoreId) ? EMULATED_KEY_VALUE_STORE_ID : undefined,
+  };
 }
 
 /** The headers a response headers policy adds: its security headers, then its custom headers. */

@@ -259,14 +259,21 @@ class Wiring {
         });
         return;
       }
-      case 'Approval/Manual':
-        this.add('approval-action', roleArn, {
-          pipeline, action, topicArn: config.NotificationArn ? this.string(config.NotificationArn) : undefined,
-        });
+      case 'Approval/Manual': {
+        const topicArn = config.NotificationArn ? this.string(config.NotificationArn) : undefined;
+        this.add('approval-action', roleArn, { pipeline, action, topicArn, topicKeyArn: topicArn && this.topicKeyArn(topicArn) });
         return;
+      }
       default:
         throw new Error(`the proof has no expectations for ${type} actions`);
     }
+  }
+
+  /** The ARN of the KMS key of a topic of the stack, when it is encrypted with one. */
+  private topicKeyArn(topicArn: string): string | undefined {
+    const topic = this.resourcesOf('AWS::SNS::Topic').find(([id]) => this.string({ Ref: id }) === topicArn)?.[1];
+    const key = topic?.Properties?.KmsMasterKeyId;
+    return key === undefined ? undefined : this.string(key);
   }
 
   private deploymentGroup(id: string, r: CfnResource): DeploymentGroupModel {

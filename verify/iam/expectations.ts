@@ -11,6 +11,12 @@ export interface ExpectedCall {
   readonly expect: Expectation;
   /** Request context keys besides `aws:SecureTransport` (true unless given here). */
   readonly context?: Record<string, string>;
+  /**
+   * A context key the simulator cannot evaluate, renamed (in the request and in the resource
+   * policy) to one of the same type it can: iam-simulate only reads the variable part of a key
+   * after a `/` (`aws:RequestTag/<tag>`), so `kms:EncryptionContext:<key>` never matches.
+   */
+  readonly renameContextKey?: { readonly from: string; readonly to: string };
 }
 
 /**
@@ -21,6 +27,7 @@ export interface ExpectedCall {
  *   https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-CodestarConnectionSource.html
  *   (the action's prefix must match the connection ARN's: https://docs.aws.amazon.com/dtconsole/latest/userguide/rename.html)
  * - CodeBuild projects: https://docs.aws.amazon.com/codebuild/latest/userguide/setting-up-service-role.html
+ * - approval action on an encrypted topic: https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#sns-what-permissions-for-sse
  * - CodeDeploy service role (in-place, launch templates): https://docs.aws.amazon.com/codedeploy/latest/userguide/getting-started-create-service-role.html
  * - instance role: https://docs.aws.amazon.com/codedeploy/latest/userguide/getting-started-create-iam-instance-profile.html
  * - VPC flow logs role: https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html
@@ -132,6 +139,9 @@ const CALLS: Record<RoleKind, (job: RoleJob, scope: StackScope) => ExpectedCall[
 
   'approval-action': (job, scope) => [
     ...(job.topicArn ? [allow('sns:Publish', job.topicArn), deny('sns:Subscribe', job.topicArn)] : []),
+    // SNS encrypts the request with the topic's key, as the publisher; no other key is the role's.
+    ...(job.topicKeyArn ? allowAll(['kms:GenerateDataKey', 'kms:Decrypt'], job.topicKeyArn) : []),
+    ...scope.keyArns.filter((arn) => arn !== job.topicKeyArn).flatMap((arn) => denyAll(['kms:Decrypt', 'kms:GenerateDataKey'], arn)),
     deny('sns:Publish', scope.unrelated.topic),
     ...scope.topicArns.filter((arn) => arn !== job.topicArn).map((arn) => deny('sns:Publish', arn)),
     deny('iam:PassRole', '*'),

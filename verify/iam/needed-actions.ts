@@ -45,7 +45,8 @@ const NEEDED_ACTIONS: Record<RoleKind, string[]> = {
     'codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:GetDeploymentConfig',
     'codedeploy:GetApplication', 'codedeploy:GetApplicationRevision', 'codedeploy:RegisterApplicationRevision',
   ],
-  'approval-action': ['sns:Publish'],
+  // Publishing to an encrypted topic: SNS asks KMS for a data key as the publisher.
+  'approval-action': ['sns:Publish', 'kms:Decrypt', 'kms:GenerateDataKey'],
   'build-project': [...BUILD_LOGS, ...ARTIFACT_READ, ...ARTIFACT_WRITE, ...BUILD_EXTRAS],
   // Reads the build artifact, writes no artifact: publishing goes to the site bucket, S3-encrypted.
   'site-deploy-project': [

@@ -75,6 +75,8 @@ export interface RoleJob {
   readonly connectionArn?: string;
   /** The approval topic. */
   readonly topicArn?: string;
+  /** The KMS key of the approval topic, when it is encrypted: publishing encrypts with it. */
+  readonly topicKeyArn?: string;
   /** The CodeBuild project the action starts, or the project running as this role. */
   readonly project?: { readonly name: string; readonly arn: string; readonly logGroup?: string };
   /** Names of the artifacts the action reads and writes. */

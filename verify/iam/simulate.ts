@@ -29,14 +29,17 @@ export interface Outcome {
  * being assumed), same account unless the ARNs say otherwise.
  */
 export async function simulate(model: StackModel, caller: Caller, call: ExpectedCall): Promise<Outcome> {
-  const resourcePolicy = call.resource === '*' ? undefined : resourcePolicyFor(model, call.resource);
+  const policy = call.resource === '*' ? undefined : resourcePolicyFor(model, call.resource);
+  const rename = call.renameContextKey;
+  const resourcePolicy = policy && rename ? renameKey(policy, rename.from, rename.to) : policy;
+  const context = rename && call.context ? renameKey(call.context, rename.from, rename.to) : call.context;
   const anonymous = caller.principal === 'anonymous';
   const response = await runSimulation({
     request: {
       principal: anonymous ? anonymousPrincipal : caller.principal,
       action: call.action,
       resource: { resource: call.resource, accountId: accountOf(call.resource) ?? model.env.account },
-      contextVariables: { 'aws:SecureTransport': 'true', ...call.context },
+      contextVariables: { 'aws:SecureTransport': 'true', ...context },
     },
     identityPolicies: caller.identityPolicies.map((p) => ({ name: p.name, policy: p.document })),
     serviceControlPolicies: [],
@@ -51,6 +54,17 @@ export async function simulate(model: StackModel, caller: Caller, call: Expected
     : response.results.map((r) => r.analysis);
   const decisive = analyses.find((a) => a.result === response.overallResult) ?? analyses[0];
   return { result: response.overallResult, why: decisive ? explain(decisive, caller, resourcePolicy) : 'no resource pattern matched' };
+}
+
+/** `value` with every object key `from` renamed `to`, at any depth. */
+function renameKey<T>(value: T, from: string, to: string): T {
+  if (Array.isArray(value)) {
+    return value.map((v) => renameKey(v, from, to)) as T;
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k === from ? to : k, renameKey(v, from, to)])) as T;
+  }
+  return value;
 }
 
 /** Whether an outcome is what the expectation asks for. */

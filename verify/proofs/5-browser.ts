@@ -5,9 +5,12 @@
  * template), and opened in headless Chromium.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Browser, BrowserContext, chromium, ConsoleMessage, Page, Response } from 'playwright-core';
+import { LIVE_RELEASE_KEY, RELEASES_PREFIX } from '../../src/static-site/routing-function-code';
 import { startCloudFrontEmulator } from '../browser/cloudfront-emulator';
+import { KeyValueStores } from '../browser/cloudfront-function';
 import { distributionConfig, DistributionConfig, PolicyHeader } from '../browser/distribution-config';
 import { buildSite } from '../browser/site-build';
 import { exampleStacks } from '../example-stacks';
@@ -22,6 +25,8 @@ const STACK_ID = 'StaticSiteExample';
 const APP_DIR = path.join(__dirname, '..', '..', 'examples', 'static-site-app');
 const OUTPUT_DIRECTORY = 'dist';
 const NOT_FOUND_PAGE = '404.html';
+// A release id as go-live writes it: <UTC time>-<commit>-<execution>.
+const RELEASE_ID = '20250102T030405Z-0123456789ab-0a1b2c3d';
 
 // Names shaped like the build's hashed files, so only the routing decides what happens to them.
 const MISSING_ASSET = '/assets/missing-0000aaaa.js';
@@ -88,7 +93,9 @@ const proof: Proof = {
       const build = buildSite(APP_DIR, OUTPUT_DIRECTORY);
       cleanups.push(() => build.dispose());
       addChunkTestPage(build.outputDir);
-      const emulator = await startCloudFrontEmulator(config, build.outputDir);
+      const bucket = publishedBucket(config, build.outputDir);
+      cleanups.push(() => bucket.dispose());
+      const emulator = await startCloudFrontEmulator(config, bucket.dir, bucket.stores);
       cleanups.push(() => emulator.close());
       const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
       cleanups.push(() => browser.close());
@@ -137,10 +144,39 @@ async function runCases(site: Site): Promise<string[]> {
   return failures;
 }
 
+/** The site bucket as a deploy leaves it, and the KeyValueStore naming the live release. */
+interface PublishedBucket {
+  readonly dir: string;
+  readonly stores: KeyValueStores;
+  dispose(): void;
+}
+
+/**
+ * The bucket after the build is deployed. In place, the build is the bucket. With releases (the
+ * function reads a KeyValueStore), the build is the release RELEASE_ID under releases/, its
+ * not-found page is also at the root (where go-live publishes it for the error response), and
+ * the store's live key names the release.
+ */
+function publishedBucket(config: DistributionConfig, buildDir: string): PublishedBucket {
+  if (!config.keyValueStoreId) {
+    return { dir: buildDir, stores: {}, dispose: () => undefined };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'site-bucket-'));
+  fs.mkdirSync(path.join(dir, RELEASES_PREFIX));
+  fs.symlinkSync(buildDir, path.join(dir, RELEASES_PREFIX, RELEASE_ID), 'dir');
+  fs.copyFileSync(path.join(buildDir, NOT_FOUND_PAGE), path.join(dir, NOT_FOUND_PAGE));
+  return {
+    dir,
+    stores: { [config.keyValueStoreId]: { [LIVE_RELEASE_KEY]: RELEASE_ID } },
+    dispose: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
 /** One line saying what the emulator took from the template. */
 function configSummary(config: DistributionConfig): string {
   const errors = config.errorResponses.map((e) => `${e.errorCode}→${e.responsePagePath} (${e.responseCode})`);
   return `${config.distributionId}: viewer-request function ${config.viewerRequestCode ? 'run' : 'absent'}, `
+    + `${config.keyValueStoreId ? `live release ${RELEASE_ID} from the KeyValueStore, ` : ''}`
     + `default root object ${config.defaultRootObject ?? 'none'}, error responses ${errors.join(', ') || 'none'}, `
     + `policy headers ${config.policyHeaders.map((h) => h.name).join(', ') || 'none'}`;
 }
