@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -7,7 +7,13 @@ import { Construct } from 'constructs';
 import { ArtifactKey } from './artifact-store';
 import { ManagedPolicyRole } from './managed-policy-role';
 import { nagResourceFinding, suppressNagFindings } from './nag-suppressions';
-import { validateEnvironmentVariableName, validateRelativeDirectory } from './validation';
+import {
+  validateBuildEnvironment,
+  validateEnvironmentVariableName,
+  validateEnvironmentVariableValue,
+  validateRelativeDirectory,
+  validateWholeMinutes,
+} from './validation';
 
 /**
  * How the code is built and tested in AWS CodeBuild.
@@ -94,7 +100,7 @@ export interface BuildOptions {
   readonly testReports?: string[];
 
   /**
-   * How long a build may take before CodeBuild stops it.
+   * How long a build may take before CodeBuild stops it: whole minutes from 5 to 2160.
    *
    * @default Duration.minutes(30)
    */
@@ -122,6 +128,13 @@ const DEFAULT_COMMANDS = ['npm ci', 'npm run build'];
 const DEFAULT_CACHE_PATHS = ['/root/.npm/**/*'];
 
 /**
+ * The build timeouts CodeBuild accepts, in whole minutes.
+ *
+ * @see https://docs.aws.amazon.com/codebuild/latest/APIReference/API_CreateProject.html#CodeBuild-CreateProject-request-timeoutInMinutes
+ */
+const TIMEOUT_MINUTES = { min: 5, max: 2160 };
+
+/**
  * Creates the CodeBuild project that builds and tests the code, from the user's `BuildOptions`.
  *
  * @param scope the pipeline construct (bad options are reported against it)
@@ -129,9 +142,16 @@ const DEFAULT_CACHE_PATHS = ['/root/.npm/**/*'];
 export function createBuildProject(scope: Construct, id: string, props: BuildProjectProps): codebuild.PipelineProject {
   const options = props.options;
   const outputDirectory = options.outputDirectory ?? props.defaultOutputDirectory;
+  const buildImage = options.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0;
+  const computeType = options.computeType ?? codebuild.ComputeType.SMALL;
   validateRelativeDirectory(scope, 'buildOptions.outputDirectory', outputDirectory);
-  for (const name of Object.keys(options.environmentVariables ?? {})) {
+  validateBuildEnvironment(scope, 'buildOptions', buildImage, computeType);
+  for (const [name, variable] of Object.entries(options.environmentVariables ?? {})) {
     validateEnvironmentVariableName(scope, 'buildOptions.environmentVariables', name);
+    validateEnvironmentVariableValue(scope, `buildOptions.environmentVariables.${name}`, variable);
+  }
+  if (options.timeout) {
+    validateWholeMinutes(scope, 'buildOptions.timeout', options.timeout, TIMEOUT_MINUTES.min, TIMEOUT_MINUTES.max);
   }
 
   const cachePaths = options.cachePaths ?? DEFAULT_CACHE_PATHS;
@@ -149,8 +169,8 @@ export function createBuildProject(scope: Construct, id: string, props: BuildPro
       reportGroupArn: reportGroup?.reportGroupArn,
     })),
     environment: {
-      buildImage: options.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0,
-      computeType: options.computeType ?? codebuild.ComputeType.SMALL,
+      buildImage,
+      computeType,
       environmentVariables: options.environmentVariables,
     },
     cache: cachePaths.length > 0 ? codebuild.Cache.bucket(props.artifactBucket, { prefix: `build-cache/${id}` }) : undefined,
@@ -160,7 +180,50 @@ export function createBuildProject(scope: Construct, id: string, props: BuildPro
     logRetention: props.logRetention,
   });
   reportGroup?.grantWrite(project);
+  suppressSecretArnWildcards(project, options.environmentVariables ?? {});
   return project;
+}
+
+/**
+ * Accepts the wildcards aws-cdk-lib grants a project for each Secrets Manager secret named by ARN
+ * in its environment variables: `<secret ARN>*`, and, for a secret of another account, any key of
+ * that account (the one encrypting the secret is not known).
+ */
+function suppressSecretArnWildcards(project: codebuild.Project, variables: { [name: string]: codebuild.BuildEnvironmentVariable }): void {
+  const stack = Stack.of(project);
+  const secretArns = Object.values(variables)
+    .filter((v) => v.type === codebuild.BuildEnvironmentVariableType.SECRETS_MANAGER)
+    .map((v) => String(v.value))
+    .filter((value) => !Token.isUnresolved(value) && value.startsWith('arn:'))
+    .map((value) => stack.splitArn(value, ArnFormat.COLON_RESOURCE_NAME));
+  if (secretArns.length === 0) {
+    return;
+  }
+  const policy = project.role!.node.findChild('DefaultPolicy');
+  const findings = (arns: string[]) => arns.map((arn) => nagResourceFinding(policy, arn));
+  // The same ARNs aws-cdk-lib grants (Project.serializeEnvVariables).
+  const secrets = secretArns.map((arn) => stack.formatArn({
+    ...arn,
+    service: 'secretsmanager',
+    resource: 'secret',
+    resourceName: `${arn.resourceName!.split(':')[0]}*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  }));
+  const otherAccountKeys = secretArns
+    .filter((arn) => arn.account && Token.compareStrings(arn.account, stack.account) === TokenComparison.DIFFERENT)
+    .map((arn) => stack.formatArn({ ...arn, service: 'kms', resource: 'key', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }));
+  suppressNagFindings(policy, [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason: 'aws-cdk-lib appends * to a secret ARN: Secrets Manager adds a random suffix to secret names',
+      appliesTo: findings(secrets),
+    },
+    ...otherAccountKeys.length ? [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'A secret of another account is encrypted with a key of that account, which the build cannot name; aws-cdk-lib grants decryption with any of its keys.',
+      appliesTo: findings(otherAccountKeys),
+    }] : [],
+  ]);
 }
 
 /** What every CodeBuild project of this library is given. */

@@ -8,7 +8,8 @@ import {
   CONNECTION_ARN,
   validateBranch,
   validateConnectionArn,
-  validateNotEmpty,
+  validateGitHostName,
+  validateMaxLength,
   validateRepositoryName,
   validationError,
 } from './validation';
@@ -65,10 +66,10 @@ export interface ConnectionSourceOptions {
    */
   readonly connectionArn: string;
 
-  /** Owner of the repository: the user, organization or workspace name. */
+  /** Owner of the repository: the user, organization or workspace name (at most 100 characters). */
   readonly owner: string;
 
-  /** Name of the repository. */
+  /** Name of the repository (at most 100 characters). */
   readonly repository: string;
 
   /**
@@ -161,6 +162,9 @@ class CodeCommitSource extends PipelineSource {
     if (repositoryName !== undefined) {
       validateRepositoryName(scope, 'source.repositoryName', repositoryName);
     }
+    if (this.options.repositoryDescription !== undefined) {
+      validateMaxLength(scope, 'source.repositoryDescription', this.options.repositoryDescription, 1000, "CodeCommit's limit");
+    }
     validateBranch(scope, 'source.branch', branch);
 
     const repository = existing ?? new codecommit.Repository(scope, 'Repository', {
@@ -191,8 +195,8 @@ class ConnectionSource extends PipelineSource {
     const { connectionArn, owner, repository } = this.options;
     const branch = this.options.branch ?? DEFAULT_BRANCH;
     validateConnectionArn(scope, 'source.connectionArn', connectionArn);
-    validateNotEmpty(scope, 'source.owner', owner);
-    validateNotEmpty(scope, 'source.repository', repository);
+    validateGitHostName(scope, 'source.owner', owner);
+    validateGitHostName(scope, 'source.repository', repository);
     validateBranch(scope, 'source.branch', branch);
 
     // aws-cdk-lib grants `codestar-connections:UseConnection`, which only matches ARNs of that

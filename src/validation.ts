@@ -1,4 +1,5 @@
-import { Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
+import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { IConstruct } from 'constructs';
 
 /**
@@ -88,12 +89,203 @@ export function validateNotEmpty(scope: IConstruct, prop: string, value: string)
   check(scope, value.trim().length > 0, `${prop} must not be empty`);
 }
 
+/**
+ * The owner or the repository name of a connection source: not empty, at most 100 characters, no
+ * spaces or control characters. GitHub allows 39 characters for an owner and 100 for a repository;
+ * GitLab and Bitbucket paths have no spaces either.
+ *
+ * @see https://docs.github.com/en/repositories/creating-and-managing-repositories/repository-limits
+ */
+export function validateGitHostName(scope: IConstruct, prop: string, value: string): void {
+  if (!isKnown(value)) return;
+  validateNotEmpty(scope, prop, value);
+  check(scope, value.length <= 100 && !/[\s\x00-\x1f\x7f]/.test(value),
+    `${prop} must be at most 100 characters without spaces or line breaks, got '${value}'; give the name as it appears in the repository URL`);
+}
+
 /** A DNS name CloudFront accepts as an alternate domain name (a leading `*.` wildcard is allowed). */
 export function validateDomainName(scope: IConstruct, prop: string, name: string): void {
   if (!isKnown(name)) return;
   const label = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
   const valid = name.length <= 253 && new RegExp(`^(\\*\\.)?(${label}\\.)+${label}$`, 'i').test(name);
   check(scope, valid, `${prop} must be a domain name such as 'www.example.com', got '${name}'`);
+}
+
+/**
+ * The domain names of a site: a list (not a list token) of at least one domain name, each listed
+ * once. CloudFront compares alternate domain names without regard to case.
+ */
+export function validateDomainNameList(scope: IConstruct, prop: string, names: string[]): void {
+  check(scope, !Token.isUnresolved(names),
+    `${prop} must list the names, got the list token '${names}'; the first name is the site URL and the domain of its certificate, `
+    + "which are needed at synth time, so pass the names, e.g. ['www.example.com']");
+  check(scope, names.length > 0, `${prop} must list at least one domain name; leave out domain to use the CloudFront domain`);
+  names.forEach((name) => validateDomainName(scope, prop, name));
+  const seen = new Set<string>();
+  for (const name of names.filter(isKnown)) {
+    check(scope, !seen.has(name.toLowerCase()),
+      `${prop} lists a domain name twice, got '${name}'; list each name once (domain names are not case-sensitive)`);
+    seen.add(name.toLowerCase());
+  }
+}
+
+/**
+ * The domain name of a certificate ACM creates: at most 64 characters (the other names of the
+ * certificate may be longer).
+ *
+ * @see https://docs.aws.amazon.com/acm/latest/APIReference/API_RequestCertificate.html
+ */
+export function validateCertificateDomainName(scope: IConstruct, prop: string, name: string): void {
+  if (!isKnown(name)) return;
+  check(scope, name.length <= 64,
+    `${prop} must be at most 64 characters to be the domain name of the certificate created for the site (ACM's limit), got '${name}'; `
+    + 'list a shorter name first, or pass a certificate in domain.certificate');
+}
+
+/** Matches the ARN of an ACM certificate; group 1 is its region. */
+export const CERTIFICATE_ARN = /^arn:[\w-]+:acm:([a-z0-9-]+):\d{12}:certificate\/.+$/;
+
+/** An ACM certificate ARN, as `acm.Certificate.fromCertificateArn` takes it. */
+export function validateCertificateArn(scope: IConstruct, prop: string, arn: string): void {
+  if (!isKnown(arn)) return;
+  check(scope, CERTIFICATE_ARN.test(arn),
+    `${prop} must be an ACM certificate ARN such as 'arn:aws:acm:us-east-1:123456789012:certificate/...', got '${arn}'; `
+    + "import the certificate with acm.Certificate.fromCertificateArn(this, 'Cert', '<its ARN>')");
+}
+
+/**
+ * The ARN of an AWS WAF (WAFv2) web ACL CloudFront can use: scope CLOUDFRONT, which WAF keeps in
+ * us-east-1 under `global/`.
+ *
+ * @see https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_DistributionConfig.html#cloudfront-Type-DistributionConfig-WebACLId
+ */
+export function validateWebAclArn(scope: IConstruct, prop: string, arn: string): void {
+  if (!isKnown(arn)) return;
+  check(scope, /^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[\w-]+\/[\w-]+$/.test(arn),
+    `${prop} must be the ARN of a WAFv2 web ACL of scope CLOUDFRONT, such as 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/site/<id>', `
+    + `got '${arn}'; create the web ACL with scope CLOUDFRONT (in us-east-1) and pass its ARN`);
+}
+
+/**
+ * CodePipeline pipeline names: 1-100 letters, digits, `.`, `@`, `_`, `-`.
+ *
+ * @see https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html
+ */
+export function validatePipelineName(scope: IConstruct, prop: string, name: string): void {
+  if (!isKnown(name)) return;
+  check(scope, /^[A-Za-z0-9.@_-]{1,100}$/.test(name),
+    `${prop} must be 1-100 letters, digits, '.', '@', '_' or '-' (CodePipeline's rules), got '${name}'; e.g. 'marketing-site'`);
+}
+
+/**
+ * A value the construct needs at synth time (it names construct ids or goes into generated code):
+ * a token, resolved only at deploy time, cannot be used.
+ *
+ * @param why what the value is needed for, e.g. 'it names the pipeline stage Deploy<name>'
+ */
+export function validateLiteral(scope: IConstruct, prop: string, value: string, why: string, example: string): void {
+  check(scope, isKnown(value), `${prop} must not be a token, got '${value}'; ${why}, so pass a literal such as '${example}'`);
+}
+
+/**
+ * Email addresses an SNS topic subscribes: each with an `@` and no spaces, and each once (SNS
+ * subscribes an address once per topic, whatever its case).
+ */
+export function validateEmails(scope: IConstruct, prop: string, emails: string[]): void {
+  check(scope, !Token.isUnresolved(emails),
+    `${prop} must list the addresses, got the list token '${emails}'; each address is a subscription created at synth time, so list them`);
+  const seen = new Set<string>();
+  for (const email of emails) {
+    if (isKnown(email)) {
+      check(scope, /^[^\s@]+@[^\s@]+$/.test(email), `${prop} must hold email addresses, got '${email}'; give addresses such as 'team@example.com'`);
+    }
+    check(scope, !seen.has(email.toLowerCase()), `${prop} lists an email address twice, got '${email}'; list each address once`);
+    seen.add(email.toLowerCase());
+  }
+}
+
+/** Free text with a length limit (descriptions, approval comments). */
+export function validateMaxLength(scope: IConstruct, prop: string, value: string, max: number, limitOf: string): void {
+  if (!isKnown(value)) return;
+  check(scope, value.length <= max, `${prop} must be at most ${max} characters (${limitOf}), got '${value}'; shorten it`);
+}
+
+/**
+ * An HTTP header value: one line (a line break would end the header), and at most `maxLength`
+ * characters when the header has a limit.
+ */
+export function validateHeaderValue(scope: IConstruct, prop: string, value: string, maxLength?: number): void {
+  if (!isKnown(value)) return;
+  check(scope, !/[\x00-\x08\x0a-\x1f\x7f]/.test(value),
+    `${prop} must be one line without control characters, got '${value}'; remove the line breaks, the header's directives are separated by ';' or ','`);
+  if (maxLength !== undefined) {
+    check(scope, value.length <= maxLength,
+      `${prop} must be at most ${maxLength} characters (CloudFront's limit for this header), got '${value}'; shorten it`);
+  }
+}
+
+/**
+ * A duration CodeBuild takes in whole minutes, within [min, max] minutes.
+ *
+ * @see https://docs.aws.amazon.com/codebuild/latest/APIReference/API_CreateProject.html#CodeBuild-CreateProject-request-timeoutInMinutes
+ */
+export function validateWholeMinutes(scope: IConstruct, prop: string, duration: Duration, min: number, max: number): void {
+  if (duration.isUnresolved()) return;
+  const minutes = duration.toMilliseconds({ integral: false }) / 60_000;
+  check(scope, Number.isInteger(minutes) && minutes >= min && minutes <= max,
+    `${prop} must be a whole number of minutes from ${min} to ${max} (CodeBuild's limits), got '${duration}'; e.g. Duration.minutes(30)`);
+}
+
+/**
+ * A build image and a compute type that CodeBuild runs together (ARM, Windows and Lambda images
+ * take only some compute types), as the image itself checks them.
+ */
+export function validateBuildEnvironment(scope: IConstruct, prefix: string,
+  buildImage: codebuild.IBuildImage, computeType: codebuild.ComputeType): void {
+  const problems = buildImage.validate?.({ buildImage, computeType }) ?? [];
+  check(scope, problems.length === 0,
+    `${prefix}.buildImage and ${prefix}.computeType do not go together, got '${buildImage.imageId}' with '${computeType}'; `
+    + `${problems.join('; ')}; pick a compute type the image supports`);
+}
+
+/** The kinds of build environment variable whose value names a resource the build reads. */
+const SECRET_REFERENCES: Record<string, { what: string; example: string; arn: RegExp }> = {
+  PARAMETER_STORE: {
+    what: 'Systems Manager parameter',
+    example: "'/site/api-key' or 'arn:aws:ssm:us-east-1:123456789012:parameter/site/api-key'",
+    arn: /^arn:[\w-]+:ssm:[a-z0-9-]+:\d{12}:parameter\/.+$/,
+  },
+  SECRETS_MANAGER: {
+    what: 'Secrets Manager secret',
+    example: "'site-secret:password' or 'arn:aws:secretsmanager:us-east-1:123456789012:secret:site-AbCdEf'",
+    arn: /^arn:[\w-]+:secretsmanager:[a-z0-9-]+:\d{12}:secret:[^:]+(:.*)?$/,
+  },
+};
+
+/**
+ * The value of a build environment variable that names an SSM parameter or a Secrets Manager
+ * secret: not empty, and, when an ARN, an ARN of that service with the resource in it.
+ *
+ * @see https://docs.aws.amazon.com/codebuild/latest/userguide/build-spec-ref.html#build-spec.env.secrets-manager
+ */
+export function validateEnvironmentVariableValue(scope: IConstruct, prop: string, variable: codebuild.BuildEnvironmentVariable): void {
+  const reference = SECRET_REFERENCES[variable.type ?? 'PLAINTEXT'];
+  const value = variable.value === undefined || variable.value === null ? '' : String(variable.value);
+  if (!reference || !isKnown(value)) return;
+  check(scope, value.trim().length > 0, `${prop} must name a ${reference.what}, got '${value}'; give its name or ARN, e.g. ${reference.example}`);
+  check(scope, !value.startsWith('arn:') || reference.arn.test(value),
+    `${prop} must be the name or the ARN of a ${reference.what}, got '${value}'; e.g. ${reference.example}`);
+}
+
+/**
+ * An EC2 instance type: family (with generation and options) and size, e.g. `t3.micro`.
+ *
+ * @see https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html
+ */
+export function validateInstanceType(scope: IConstruct, prop: string, instanceType: string): void {
+  if (!isKnown(instanceType)) return;
+  check(scope, /^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(instanceType),
+    `${prop} must be an EC2 instance type such as 't3.micro', got '${instanceType}'; see the instance type names of Amazon EC2`);
 }
 
 /** An integer within [min, max]. */

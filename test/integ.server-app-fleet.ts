@@ -5,6 +5,9 @@
  * The stack needs a region (the load balancer's access logs are written by the region's Elastic Load
  * Balancing account, so the construct refuses an env-agnostic stack). It takes the one integ-runner
  * sets: the fixed `test-region` when it synthesizes the snapshot, the region it deploys to otherwise.
+ *
+ * The example's load balancer keeps its default deletion protection: after a real run, turn it off
+ * (or delete the load balancer) before integ-runner destroys the stack.
  */
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Stack } from 'aws-cdk-lib';

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { AgentInstallTarget } from './agent-installation';
 import { anyLaunchTemplateArn } from './deploy-role';
 import { ManagedFleet, ManagedFleetLoadBalancerOptions, ManagedFleetOptions } from './managed-fleet';
-import { validateIntegerRange, validationError } from '../validation';
+import { CERTIFICATE_ARN, validateCertificateArn, validateInstanceType, validateIntegerRange, validationError } from '../validation';
 
 /** CodeDeploy matches instances on at most three tag groups; each tag key is one group. */
 const MAX_TAG_KEYS = 3;
@@ -248,6 +248,9 @@ class ManagedFleetTarget extends DeploymentTarget {
     if (fleetOptions.maxCapacity !== undefined) {
       validateIntegerRange(scope, `${prop}.maxCapacity`, fleetOptions.maxCapacity, minCapacity, 1000);
     }
+    if (fleetOptions.instanceType !== undefined) {
+      validateInstanceType(scope, `${prop}.instanceType`, fleetOptions.instanceType.toString());
+    }
     if (fleetOptions.loadBalancer) {
       validateLoadBalancer(scope, `${prop}.loadBalancer`, fleetOptions.loadBalancer);
     }
@@ -288,6 +291,19 @@ function validateLoadBalancer(scope: Construct, prop: string, options: ManagedFl
   const path = options.healthCheckPath;
   if (path !== undefined && !Token.isUnresolved(path) && !path.startsWith('/')) {
     throw validationError(scope, `${prop}.healthCheckPath must start with '/', got '${path}'; e.g. '/health'`);
+  }
+  if (options.certificate) {
+    validateLoadBalancerCertificate(scope, `${prop}.certificate`, options.certificate.certificateArn, region);
+  }
+}
+
+/** A load balancer takes certificates of its own region only. */
+function validateLoadBalancerCertificate(scope: Construct, prop: string, arn: string, region: string): void {
+  validateCertificateArn(scope, prop, arn);
+  const certificateRegion = CERTIFICATE_ARN.exec(arn)?.[1];
+  if (certificateRegion !== undefined && certificateRegion !== region) {
+    throw validationError(scope, `${prop} must be in the region of the load balancer, '${region}', got one in '${certificateRegion}'; `
+      + `request or import the certificate in '${region}'`);
   }
 }
 

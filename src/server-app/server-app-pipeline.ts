@@ -17,7 +17,7 @@ import { MinimumHealthyHosts } from './minimum-healthy-hosts';
 import { revisionCheckCommands } from './revision-check';
 import { ManagedPolicyGrantee, ManagedPolicyRole } from '../managed-policy-role';
 import { ApprovalOptions, DeployPipelineProps, PipelineCore } from '../pipeline';
-import { validationError } from '../validation';
+import { validateLiteral, validationError } from '../validation';
 
 /** The environment deployed to when `environments` is not given. */
 const DEFAULT_ENVIRONMENT = 'Production';
@@ -65,7 +65,7 @@ export interface ServerDeploymentOptions {
 
 /** A stage of the release: where it is deployed, and whether someone approves it first. */
 export interface ServerEnvironment extends ServerDeploymentOptions {
-  /** The name of the environment, e.g. 'Staging'; the pipeline stage is `Deploy<name>`. */
+  /** The name of the environment, e.g. 'Staging' (a literal, not a token); the pipeline stage is `Deploy<name>`. */
   readonly name: string;
 
   /** The servers of the environment. */
@@ -272,7 +272,7 @@ export class ServerAppPipeline extends Construct {
 
       const stageActions: codepipeline.IAction[] = [];
       if (environment.approval) {
-        stageActions.push(core.approvalAction(`Approve${name}`, environment.approval));
+        stageActions.push(core.approvalAction(`Approve${name}`, environment.approval, `${prefix}approval`));
       }
       stageActions.push(new actions.CodeDeployServerDeployAction({
         actionName: 'Deploy',
@@ -324,7 +324,8 @@ function resolveEnvironments(scope: Construct, props: ServerAppPipelineProps): R
   return props.environments.map((environment, i) => {
     const prefix = `environments[${i}].`;
     const name = environment.name;
-    if (!Token.isUnresolved(name) && !ENVIRONMENT_NAME.test(name ?? '')) {
+    validateLiteral(scope, `${prefix}name`, name, 'it names the pipeline stage Deploy<name> and the resources of the environment', 'Production');
+    if (!ENVIRONMENT_NAME.test(name ?? '')) {
       throw validationError(scope, `${prefix}name must be 1-50 letters, digits, '_' or '-', got '${name}'; it names the pipeline stage Deploy<name>`);
     }
     if (seen.has(name)) {

@@ -11,13 +11,14 @@ import { routingFunctionCode } from './routing-function-code';
 import { enableEventBridge, REPLICATION_NAG_RULES } from '../bucket-compliance';
 import { suppressControlFindings } from '../control-suppressions';
 import { suppressNagFindings } from '../nag-suppressions';
-import { validateDomainName, validationError } from '../validation';
+import { validateCertificateArn, validateCertificateDomainName, validateDomainNameList, validationError } from '../validation';
 
 /**
  * A custom domain for the site.
  *
- * CloudFront only accepts certificates from us-east-1. With the stack in another region, create the
- * certificate in a us-east-1 stack and pass it with `crossRegionReferences: true` on both stacks.
+ * CloudFront only accepts certificates from us-east-1. With the stack in another region, request the
+ * certificate in us-east-1 and pass it with `acm.Certificate.fromCertificateArn` (a certificate of a
+ * us-east-1 stack would need `crossRegionReferences`, which adds a Lambda-backed custom resource).
  *
  * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cnames-and-https-requirements.html
  */
@@ -198,21 +199,15 @@ export class SiteHosting extends Construct {
     if (!domain) {
       return undefined;
     }
-    if (!Token.isUnresolved(domain.domainNames) && domain.domainNames.length === 0) {
-      throw validationError(owner, 'domain.domainNames must list at least one domain name; leave out domain to use the CloudFront domain');
-    }
-    domain.domainNames.forEach((name) => validateDomainName(owner, 'domain.domainNames', name));
+    validateDomainNameList(owner, 'domain.domainNames', domain.domainNames);
 
     if (domain.certificate) {
-      const region = certificateRegion(domain.certificate);
-      if (region !== undefined && region !== 'us-east-1') {
-        throw validationError(owner, `domain.certificate must be in us-east-1 (CloudFront only uses certificates from there), got one in '${region}'; ` +
-          'create it in a us-east-1 stack and pass it with crossRegionReferences: true');
-      }
+      validateSiteCertificate(owner, domain.certificate);
       return domain.certificate;
     }
     const stackRegion = Stack.of(owner).region;
     if (domain.hostedZone && stackRegion === 'us-east-1') {
+      validateCertificateDomainName(owner, 'domain.domainNames[0]', domain.domainNames[0]);
       return new acm.Certificate(this, 'Certificate', {
         domainName: domain.domainNames[0],
         subjectAlternativeNames: domain.domainNames.slice(1),
@@ -237,14 +232,54 @@ export class SiteHosting extends Construct {
     });
   }
 
-  /** A and AAAA alias records of each domain name to the distribution. */
+  /**
+   * A and AAAA alias records of each domain name to the distribution. The names are fully qualified
+   * (with the final dot), so aws-cdk-lib does not read the zone's name, which a zone imported by id
+   * alone does not have.
+   */
   private addAliasRecords(zone: route53.IHostedZone, domainNames: string[]): void {
     const target = route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(this.distribution));
-    domainNames.forEach((recordName, index) => {
+    domainNames.forEach((name, index) => {
+      const recordName = `${name}.`;
       new route53.ARecord(this, `AliasA${index}`, { zone, recordName, target });
       new route53.AaaaRecord(this, `AliasAaaa${index}`, { zone, recordName, target });
     });
   }
+}
+
+/** How to pass a certificate of us-east-1 to a site whatever the region of its stack. */
+const IMPORT_CERTIFICATE = "pass acm.Certificate.fromCertificateArn(this, 'Cert', '<arn in us-east-1>')";
+
+/**
+ * Checks the certificate given for the site: an ACM certificate ARN (when known), in us-east-1,
+ * and, when created in another stack of the app, in a stack of this stack's region: a reference
+ * across regions needs `crossRegionReferences`, which adds a Lambda-backed custom resource (and a
+ * region on both stacks).
+ */
+function validateSiteCertificate(owner: Construct, certificate: acm.ICertificate): void {
+  validateCertificateArn(owner, 'domain.certificate', certificate.certificateArn);
+  const region = certificateRegion(certificate);
+  if (region !== undefined && region !== 'us-east-1') {
+    throw validationError(owner, `domain.certificate must be in us-east-1 (CloudFront only uses certificates from there), got one in '${region}'; `
+      + `request the certificate in us-east-1 and ${IMPORT_CERTIFICATE}`);
+  }
+  const certificateStack = Stack.of(certificate);
+  const siteStack = Stack.of(owner);
+  if (certificateStack !== siteStack && Token.isUnresolved(certificate.certificateArn) && !sameKnownRegion(certificateStack, siteStack)) {
+    throw validationError(owner, `domain.certificate must not come from a stack of another region, got one of stack '${certificateStack.stackName}' `
+      + `${whereIs(certificateStack)} for a stack ${whereIs(siteStack)}; a reference across regions adds a Lambda-backed custom resource, `
+      + `so ${IMPORT_CERTIFICATE} instead`);
+  }
+}
+
+/** Whether two stacks are in one region, known at synth time. */
+function sameKnownRegion(a: Stack, b: Stack): boolean {
+  return !Token.isUnresolved(a.region) && a.region === b.region;
+}
+
+/** Where a stack is, for a message: "in 'eu-west-1'", or 'without a region' when environment-agnostic. */
+function whereIs(stack: Stack): string {
+  return Token.isUnresolved(stack.region) ? 'without a region' : `in '${stack.region}'`;
 }
 
 /**

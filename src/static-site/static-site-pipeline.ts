@@ -16,7 +16,21 @@ import { SiteDomainOptions, SiteHosting } from './site-hosting';
 import { suppressControlFindings } from '../control-suppressions';
 import { suppressNagFindings } from '../nag-suppressions';
 import { DeployPipelineProps, PipelineCore } from '../pipeline';
-import { validateIntegerRange, validateRelativeDirectory, validationError } from '../validation';
+import {
+  validateHeaderValue,
+  validateIntegerRange,
+  validateLiteral,
+  validateRelativeDirectory,
+  validateWebAclArn,
+  validationError,
+} from '../validation';
+
+/**
+ * The longest Content-Security-Policy a response headers policy takes.
+ *
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html#limits-response-headers-policies
+ */
+const MAX_CONTENT_SECURITY_POLICY_LENGTH = 1783;
 
 /** How a build is published. */
 export enum DeployMode {
@@ -51,7 +65,8 @@ export interface StaticSitePipelineProps extends DeployPipelineProps {
   readonly singlePageApp?: boolean;
 
   /**
-   * The page, relative to the site root, served with status 404 for missing files.
+   * The page, relative to the site root, served with status 404 for missing files. A literal, not a
+   * token: the deploy steps look for it in each build.
    *
    * @default '404.html'
    */
@@ -65,7 +80,7 @@ export interface StaticSitePipelineProps extends DeployPipelineProps {
   readonly cacheControl?: CacheControlOptions;
 
   /**
-   * A Content-Security-Policy header for every response.
+   * A Content-Security-Policy header for every response: one line of at most 1783 characters.
    *
    * @default - none (HSTS, nosniff, frame options and referrer policy are always sent)
    */
@@ -165,7 +180,7 @@ export class StaticSitePipeline extends Construct {
   constructor(scope: Construct, id: string, props: StaticSitePipelineProps) {
     super(scope, id);
     const notFoundPage = props.notFoundPage ?? '404.html';
-    validateRelativeDirectory(this, 'notFoundPage', notFoundPage);
+    validateSiteOptions(this, notFoundPage, props);
     const atomic = (props.deployMode ?? DeployMode.ATOMIC_RELEASES) === DeployMode.ATOMIC_RELEASES;
     validateReleaseOptions(this, atomic, props);
 
@@ -258,6 +273,27 @@ export class StaticSitePipeline extends Construct {
         reason: 'Without the domain prop the site is served on its *.cloudfront.net name, whose default certificate CloudFront manages: no custom certificate, SNI or TLS 1.2 minimum can be set.',
       })));
     }
+  }
+}
+
+/**
+ * Checks what the site serves: the not-found page, the headers and the web ACL. The page must be a
+ * literal: the deploy scripts check the build for it, and the rollback role may read it alone.
+ */
+function validateSiteOptions(scope: Construct, notFoundPage: string, props: StaticSitePipelineProps): void {
+  validateLiteral(scope, 'notFoundPage', notFoundPage, "the deploy scripts and the rollback role's permissions need the page's name at synth time", '404.html');
+  validateRelativeDirectory(scope, 'notFoundPage', notFoundPage);
+  if (props.contentSecurityPolicy !== undefined) {
+    validateHeaderValue(scope, 'contentSecurityPolicy', props.contentSecurityPolicy, MAX_CONTENT_SECURITY_POLICY_LENGTH);
+  }
+  for (const kind of ['immutable', 'revalidated'] as const) {
+    const value = props.cacheControl?.[kind];
+    if (value !== undefined) {
+      validateHeaderValue(scope, `cacheControl.${kind}`, value);
+    }
+  }
+  if (props.webAclId !== undefined) {
+    validateWebAclArn(scope, 'webAclId', props.webAclId);
   }
 }
 

@@ -1,10 +1,11 @@
-import { App, Aspects, Stack } from 'aws-cdk-lib';
+import { App, Aspects, Lazy, Stack } from 'aws-cdk-lib';
 import { Annotations, Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ServerAppStack, StagedServerAppStack } from '../../examples/server-app';
@@ -710,6 +711,14 @@ describe('bad input', () => {
     ['alarm rollback of an environment without alarms', {
       environments: [{ name: 'Staging', target: DeploymentTarget.ec2Tags({ app: ['api'] }), rollbackOnAlarm: true }],
     }, "environments[0].rollbackOnAlarm is true but environment 'Staging' has no alarms, got '0 alarms'; add alarms, or deploy to DeploymentTarget.managedFleet with a loadBalancer, whose alarms are created for you"],
+    ['an approval email of an environment listed twice', {
+      environments: [{ name: 'Production', target: DeploymentTarget.ec2Tags({ app: ['api'] }), approval: { notifyEmails: ['lead@example.com', 'LEAD@example.com'] } }],
+    }, "environments[0].approval.notifyEmails lists an email address twice, got 'LEAD@example.com'; list each address once"],
+    ['an empty approval email of an environment', {
+      environments: [{ name: 'Production', target: DeploymentTarget.ec2Tags({ app: ['api'] }), approval: { notifyEmails: [''] } }],
+    }, "environments[0].approval.notifyEmails must hold email addresses, got ''; give addresses such as 'team@example.com'"],
+    ['a pipeline name of 101 characters', { target: DeploymentTarget.ec2Tags({ app: ['api'] }), pipelineName: 'p'.repeat(101) },
+      `pipelineName must be 1-100 letters, digits, '.', '@', '_' or '-' (CodePipeline's rules), got '${'p'.repeat(101)}'; e.g. 'marketing-site'`],
   ])('%s is rejected with a message naming the prop and the fix', (_, props, message) => {
     expect(errorOf(props)).toBe(`ServerAppPipeline 'Api': ${message}`);
   });
@@ -759,10 +768,62 @@ describe('bad input', () => {
       + "set env: { region } on the stack (the region's Elastic Load Balancing account writes the access logs)");
   });
 
+  test('an environment name that is a token is rejected: it names the stage and the resources of the environment', () => {
+    const name = Lazy.string({ produce: () => 'Production' });
+    expect(errorOf({ environments: [{ name, target: DeploymentTarget.ec2Tags({ app: ['api'] }) }] })).toBe(
+      `ServerAppPipeline 'Api': environments[0].name must not be a token, got '${name}'; `
+      + "it names the pipeline stage Deploy<name> and the resources of the environment, so pass a literal such as 'Production'");
+  });
+
+  test('a fleet of an unknown instance type is rejected', () => {
+    const stack = testStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { restrictDefaultSecurityGroup: false });
+    expect(errorOf({ target: DeploymentTarget.managedFleet({ vpc, instanceType: new ec2.InstanceType('banana') }) }, stack)).toBe(
+      "ServerAppPipeline 'Api': target.instanceType must be an EC2 instance type such as 't3.micro', got 'banana'; see the instance type names of Amazon EC2");
+  });
+
+  test('a load balancer certificate imported from a value that is not an ARN is rejected', () => {
+    const stack = testStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { restrictDefaultSecurityGroup: false });
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'not-an-arn');
+    expect(errorOf({ target: DeploymentTarget.managedFleet({ vpc, loadBalancer: { certificate } }) }, stack)).toBe(
+      "ServerAppPipeline 'Api': target.loadBalancer.certificate must be an ACM certificate ARN such as 'arn:aws:acm:us-east-1:123456789012:certificate/...', "
+      + "got 'not-an-arn'; import the certificate with acm.Certificate.fromCertificateArn(this, 'Cert', '<its ARN>')");
+  });
+
+  test('a load balancer certificate of another region is rejected', () => {
+    const stack = testStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { restrictDefaultSecurityGroup: false });
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:ap-south-1:123456789012:certificate/abc');
+    expect(errorOf({ target: DeploymentTarget.managedFleet({ vpc, loadBalancer: { certificate } }) }, stack)).toBe(
+      "ServerAppPipeline 'Api': target.loadBalancer.certificate must be in the region of the load balancer, 'eu-west-1', got one in 'ap-south-1'; "
+      + "request or import the certificate in 'eu-west-1'");
+  });
+
   test('a fleet with fewer than one instance is rejected', () => {
     const stack = testStack();
     const vpc = new ec2.Vpc(stack, 'Vpc', { restrictDefaultSecurityGroup: false });
     expect(errorOf({ target: DeploymentTarget.managedFleet({ vpc, minCapacity: 0 }) }, stack)).toBe(
       "ServerAppPipeline 'Api': target.minCapacity must be a whole number from 1 to 1000, got 0");
+  });
+});
+
+describe('keys', () => {
+  test('an imported instance role in an environment-agnostic stack is granted without a key depending on itself', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Agnostic');
+    synth({
+      target: DeploymentTarget.ec2Tags({ app: ['api'] }),
+      instanceRoles: [iam.Role.fromRoleArn(stack, 'AppInstances', 'arn:aws:iam::123456789012:role/app-instances')],
+      notifications: { emails: ['team@example.com'] },
+      approval: { notifyEmails: ['lead@example.com'] },
+    }, stack);
+    expect(() => app.synth()).not.toThrow();
+    const keys = Object.entries<any>(Template.fromStack(stack).findResources('AWS::KMS::Key'));
+    expect(keys.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['ApiArtifactsKey', 'ApiTopicsKey']);
+    for (const [id, key] of keys) {
+      // A key policy names its own key as '*'; its ARN would make the key depend on itself.
+      expect(JSON.stringify(key.Properties.KeyPolicy)).not.toContain(`"${id}"`);
+    }
   });
 });

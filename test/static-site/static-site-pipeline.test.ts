@@ -1,4 +1,4 @@
-import { App, Stack, Token } from 'aws-cdk-lib';
+import { App, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
@@ -698,6 +698,15 @@ describe('custom domain', () => {
       DomainValidationOptions: [{ DomainName: 'www.example.com', HostedZoneId: 'Z1' }],
     });
   });
+
+  test('the alias records are fully qualified names, so a hosted zone imported by id alone works', () => {
+    const stack = newStack();
+    const hostedZone = route53.HostedZone.fromHostedZoneId(stack, 'Zone', 'Z0123456789ABCDEFGHIJ');
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE_ARN);
+    const template = synth({ domain: { domainNames: ['www.example.com', '*.example.com'], certificate, hostedZone } }, stack);
+    const records = Object.values<any>(template.findResources('AWS::Route53::RecordSet')).map((r) => [r.Properties.Type, r.Properties.Name]);
+    expect(records.sort()).toEqual([['A', '*.example.com.'], ['A', 'www.example.com.'], ['AAAA', '*.example.com.'], ['AAAA', 'www.example.com.']]);
+  });
 });
 
 describe('cdk-nag AwsSolutions', () => {
@@ -751,6 +760,20 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-IAM5 Resource::arn:<AWS::Partition>:logs:eu-west-1:123456789012:log-group:/aws/codebuild/<SiteBuildX>:*',
       'AwsSolutions-IAM5 Resource::arn:<AWS::Partition>:logs:eu-west-1:123456789012:log-group:/aws/codebuild/<SiteDeployX>:*',
     ]);
+  });
+
+  test('a secret given by ARN is read with the wildcard aws-cdk-lib appends, suppressed for that secret alone', () => {
+    const stack = newStack();
+    const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:site-AbCdEf';
+    const template = synth({
+      buildOptions: {
+        environmentVariables: {
+          API_KEY: { type: codebuild.BuildEnvironmentVariableType.SECRETS_MANAGER, value: `${secretArn}:password::` },
+        },
+      },
+    }, stack);
+    expect(nagErrors(stack)).toEqual([]);
+    expect(suppressedFindings(template)).toContain(`AwsSolutions-IAM5 Resource::${secretArn}*`);
   });
 
   test('with redirects, the template has no errors either', () => {
@@ -817,6 +840,58 @@ describe('bad input', () => {
       "StaticSitePipeline 'Site': releasesToKeep only applies to deployMode DeployMode.ATOMIC_RELEASES; remove it or use atomic releases"],
     ['redirects with in-place deploys', { deployMode: DeployMode.IN_PLACE, redirects: true },
       "StaticSitePipeline 'Site': redirects needs deployMode DeployMode.ATOMIC_RELEASES (redirects are loaded into its KeyValueStore); remove it or use atomic releases"],
+    ['an empty pipeline name', { pipelineName: '' },
+      "StaticSitePipeline 'Site': pipelineName must be 1-100 letters, digits, '.', '@', '_' or '-' (CodePipeline's rules), got ''; e.g. 'marketing-site'"],
+    ['a pipeline name with a space', { pipelineName: 'my pipeline' },
+      "StaticSitePipeline 'Site': pipelineName must be 1-100 letters, digits, '.', '@', '_' or '-' (CodePipeline's rules), got 'my pipeline'; e.g. 'marketing-site'"],
+    ['domain names repeated in another case', { domain: { domainNames: ['www.example.com', 'WWW.example.com'] } },
+      "StaticSitePipeline 'Site': domain.domainNames lists a domain name twice, got 'WWW.example.com'; list each name once (domain names are not case-sensitive)"],
+    ['a regional web ACL', { webAclId: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/site/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee' },
+      "StaticSitePipeline 'Site': webAclId must be the ARN of a WAFv2 web ACL of scope CLOUDFRONT, such as 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/site/<id>', "
+      + "got 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/site/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'; create the web ACL with scope CLOUDFRONT (in us-east-1) and pass its ARN"],
+    ['a web ACL id that is not an ARN', { webAclId: 'not-a-web-acl' },
+      "StaticSitePipeline 'Site': webAclId must be the ARN of a WAFv2 web ACL of scope CLOUDFRONT, such as 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/site/<id>', "
+      + "got 'not-a-web-acl'; create the web ACL with scope CLOUDFRONT (in us-east-1) and pass its ARN"],
+    ['a build timeout of 90 seconds', { buildOptions: { timeout: Duration.seconds(90) } },
+      "StaticSitePipeline 'Site': buildOptions.timeout must be a whole number of minutes from 5 to 2160 (CodeBuild's limits), got 'Duration.seconds(90)'; e.g. Duration.minutes(30)"],
+    ['a build timeout of 4 minutes', { buildOptions: { timeout: Duration.minutes(4) } },
+      "StaticSitePipeline 'Site': buildOptions.timeout must be a whole number of minutes from 5 to 2160 (CodeBuild's limits), got 'Duration.minutes(4)'; e.g. Duration.minutes(30)"],
+    ['a Lambda build image on the default compute type', { buildOptions: { buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20 } },
+      "StaticSitePipeline 'Site': buildOptions.buildImage and buildOptions.computeType do not go together, "
+      + "got 'aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20' with 'BUILD_GENERAL1_SMALL'; "
+      + "Lambda images only support Lambda ComputeTypes between 'BUILD_LAMBDA_1GB' and 'BUILD_LAMBDA_10GB', got 'BUILD_GENERAL1_SMALL'; pick a compute type the image supports"],
+    ['a secret ARN without a secret', {
+      buildOptions: { environmentVariables: { API_KEY: { type: codebuild.BuildEnvironmentVariableType.SECRETS_MANAGER, value: 'arn:aws:secretsmanager:garbage' } } },
+    }, "StaticSitePipeline 'Site': buildOptions.environmentVariables.API_KEY must be the name or the ARN of a Secrets Manager secret, got 'arn:aws:secretsmanager:garbage'; "
+      + "e.g. 'site-secret:password' or 'arn:aws:secretsmanager:us-east-1:123456789012:secret:site-AbCdEf'"],
+    ['an empty parameter name', {
+      buildOptions: { environmentVariables: { API_KEY: { type: codebuild.BuildEnvironmentVariableType.PARAMETER_STORE, value: '' } } },
+    }, "StaticSitePipeline 'Site': buildOptions.environmentVariables.API_KEY must name a Systems Manager parameter, got ''; "
+      + "give its name or ARN, e.g. '/site/api-key' or 'arn:aws:ssm:us-east-1:123456789012:parameter/site/api-key'"],
+    ['an approval email listed twice', { approval: { notifyEmails: ['lead@example.com', 'Lead@example.com'] } },
+      "StaticSitePipeline 'Site': approval.notifyEmails lists an email address twice, got 'Lead@example.com'; list each address once"],
+    ['an empty approval email', { approval: { notifyEmails: [''] } },
+      "StaticSitePipeline 'Site': approval.notifyEmails must hold email addresses, got ''; give addresses such as 'team@example.com'"],
+    ['a notification email listed twice', { notifications: { emails: ['team@example.com', 'team@example.com'] } },
+      "StaticSitePipeline 'Site': notifications.emails lists an email address twice, got 'team@example.com'; list each address once"],
+    ['an empty approval comment', { approval: { comment: '' } },
+      "StaticSitePipeline 'Site': approval.comment must not be empty (CodePipeline takes 1 to 1000 characters), got ''; leave it out to show 'Approve to deploy this release'"],
+    ['an approval comment of 1001 characters', { approval: { comment: 'c'.repeat(1001) } },
+      `StaticSitePipeline 'Site': approval.comment must be at most 1000 characters (CodePipeline's limit for an action's configuration values), got '${'c'.repeat(1001)}'; shorten it`],
+    ['a repository description of 1001 characters', { source: PipelineSource.codeCommit({ repositoryName: 'site', repositoryDescription: 'd'.repeat(1001) }) },
+      `StaticSitePipeline 'Site': source.repositoryDescription must be at most 1000 characters (CodeCommit's limit), got '${'d'.repeat(1001)}'; shorten it`],
+    ['a connection owner of 101 characters', { source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'o'.repeat(101), repository: 'docs' }) },
+      `StaticSitePipeline 'Site': source.owner must be at most 100 characters without spaces or line breaks, got '${'o'.repeat(101)}'; give the name as it appears in the repository URL`],
+    ['a connection repository with a line break', { source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repository: 'docs\nsite' }) },
+      "StaticSitePipeline 'Site': source.repository must be at most 100 characters without spaces or line breaks, got 'docs\nsite'; give the name as it appears in the repository URL"],
+    ['a Content-Security-Policy with a line break', { contentSecurityPolicy: "default-src 'self'\nX-Evil: 1" },
+      "StaticSitePipeline 'Site': contentSecurityPolicy must be one line without control characters, got 'default-src 'self'\nX-Evil: 1'; "
+      + "remove the line breaks, the header's directives are separated by ';' or ','"],
+    ['a Content-Security-Policy of 1784 characters', { contentSecurityPolicy: `default-src 'self' ${'a'.repeat(1765)}` },
+      `StaticSitePipeline 'Site': contentSecurityPolicy must be at most 1783 characters (CloudFront's limit for this header), got 'default-src 'self' ${'a'.repeat(1765)}'; shorten it`],
+    ['a Cache-Control with a line break', { cacheControl: { immutable: 'no-cache\nX-Evil: 1' } },
+      "StaticSitePipeline 'Site': cacheControl.immutable must be one line without control characters, got 'no-cache\nX-Evil: 1'; "
+      + "remove the line breaks, the header's directives are separated by ';' or ','"],
   ])('%s is rejected with a message naming the prop and the fix', (_, props, message) => {
     expect(errorOf(props)).toBe(message);
   });
@@ -826,13 +901,81 @@ describe('bad input', () => {
     const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE_ARN.replace('us-east-1', 'eu-west-1'));
     expect(errorOf({ domain: { domainNames: ['www.example.com'], certificate } }, stack)).toBe(
       "StaticSitePipeline 'Site': domain.certificate must be in us-east-1 (CloudFront only uses certificates from there), got one in 'eu-west-1'; " +
-      'create it in a us-east-1 stack and pass it with crossRegionReferences: true');
+      "request the certificate in us-east-1 and pass acm.Certificate.fromCertificateArn(this, 'Cert', '<arn in us-east-1>')");
   });
 
   test('a certificate created in a eu-west-1 stack is rejected by its stack region', () => {
     const stack = newStack();
     const certificate = new acm.Certificate(stack, 'Cert', { domainName: 'www.example.com' });
     expect(errorOf({ domain: { domainNames: ['www.example.com'], certificate } }, stack)).toContain("got one in 'eu-west-1'");
+  });
+
+  test('a not-found page that is a token is rejected: the deploy scripts and the rollback permissions need its name', () => {
+    const notFoundPage = Lazy.string({ produce: () => '404.html' });
+    expect(errorOf({ notFoundPage })).toBe(`StaticSitePipeline 'Site': notFoundPage must not be a token, got '${notFoundPage}'; `
+      + "the deploy scripts and the rollback role's permissions need the page's name at synth time, so pass a literal such as '404.html'");
+  });
+
+  test('domain names given as a list token are rejected: the first name is needed at synth time', () => {
+    const stack = newStack();
+    const domainNames = Token.asList({ Ref: 'DomainNames' });
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE_ARN);
+    expect(errorOf({ domain: { domainNames, certificate } }, stack)).toBe(
+      `StaticSitePipeline 'Site': domain.domainNames must list the names, got the list token '${domainNames}'; the first name is the site URL `
+      + "and the domain of its certificate, which are needed at synth time, so pass the names, e.g. ['www.example.com']");
+  });
+
+  test.each([
+    ['an empty ARN', ''],
+    ['a value that is not an ARN', 'not-an-arn'],
+    ['an ARN without a region', 'arn:aws:acm::123456789012:certificate/abc'],
+    ['an ARN of another service', 'arn:aws:s3:us-east-1:123456789012:certificate/abc'],
+    ['an IAM server certificate', 'arn:aws:iam::123456789012:server-certificate/site'],
+  ])('a certificate imported from %s is rejected', (_, arn) => {
+    const stack = newStack();
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', arn);
+    expect(errorOf({ domain: { domainNames: ['www.example.com'], certificate } }, stack)).toBe(
+      `StaticSitePipeline 'Site': domain.certificate must be an ACM certificate ARN such as 'arn:aws:acm:us-east-1:123456789012:certificate/...', got '${arn}'; `
+      + "import the certificate with acm.Certificate.fromCertificateArn(this, 'Cert', '<its ARN>')");
+  });
+
+  test('a certificate of a us-east-1 stack is rejected for a stack in another region: the reference would need a Lambda function', () => {
+    const app = new App();
+    const certificateStack = new Stack(app, 'Certificates', { env: { ...TEST_ENV, region: 'us-east-1' }, crossRegionReferences: true });
+    const certificate = new acm.Certificate(certificateStack, 'Cert', { domainName: 'www.example.com' });
+    const stack = new Stack(app, 'Site', { env: TEST_ENV, crossRegionReferences: true });
+    expect(errorOf({ domain: { domainNames: ['www.example.com'], certificate } }, stack)).toBe(
+      "StaticSitePipeline 'Site': domain.certificate must not come from a stack of another region, got one of stack 'Certificates' in 'us-east-1' "
+      + "for a stack in 'eu-west-1'; a reference across regions adds a Lambda-backed custom resource, "
+      + "so pass acm.Certificate.fromCertificateArn(this, 'Cert', '<arn in us-east-1>') instead");
+  });
+
+  test('a certificate of a us-east-1 stack is rejected for an environment-agnostic stack', () => {
+    const app = new App();
+    const certificateStack = new Stack(app, 'Certificates', { env: { ...TEST_ENV, region: 'us-east-1' } });
+    const certificate = new acm.Certificate(certificateStack, 'Cert', { domainName: 'www.example.com' });
+    expect(errorOf({ domain: { domainNames: ['www.example.com'], certificate } }, new Stack(app, 'Site'))).toContain(
+      "got one of stack 'Certificates' in 'us-east-1' for a stack without a region;");
+  });
+
+  test('a certificate of another us-east-1 stack is used through an ordinary cross-stack reference', () => {
+    const app = new App();
+    const env = { ...TEST_ENV, region: 'us-east-1' };
+    const certificate = new acm.Certificate(new Stack(app, 'Certificates', { env }), 'Cert', { domainName: 'www.example.com' });
+    const template = synth({ domain: { domainNames: ['www.example.com'], certificate } }, new Stack(app, 'Site', { env }));
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({ ViewerCertificate: Match.objectLike({ AcmCertificateArn: { 'Fn::ImportValue': Match.anyValue() } }) }),
+    });
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+  });
+
+  test('a first domain name over 64 characters is rejected before a certificate is created for it', () => {
+    const stack = newStack({ env: { ...TEST_ENV, region: 'us-east-1' } });
+    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z1', zoneName: 'example.com' });
+    const name = `${'l'.repeat(53)}.example.com`;
+    expect(errorOf({ domain: { domainNames: [name], hostedZone } }, stack)).toBe(
+      `StaticSitePipeline 'Site': domain.domainNames[0] must be at most 64 characters to be the domain name of the certificate created for the site (ACM's limit), got '${name}'; `
+      + 'list a shorter name first, or pass a certificate in domain.certificate');
   });
 
   test('tokens are not validated', () => {
@@ -842,6 +985,11 @@ describe('bad input', () => {
       source: PipelineSource.connection({ connectionArn: token('Arn'), owner: token('Owner'), repository: token('Repo'), branch: token('Branch') }),
       buildOptions: { outputDirectory: token('Dir') },
       domain: { domainNames: [token('Domain')], certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', token('CertArn')) },
+      pipelineName: token('PipelineName'),
+      webAclId: token('WebAcl'),
+      contentSecurityPolicy: token('Policy'),
+      cacheControl: { immutable: token('CacheControl') },
+      approval: { notifyEmails: [token('Email')], comment: token('Comment') },
     }, stack)).not.toThrow();
   });
 });
