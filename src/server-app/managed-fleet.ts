@@ -145,6 +145,23 @@ export interface ManagedFleetProps extends ManagedFleetOptions {
   readonly accessLogsBucket: s3.IBucket;
 }
 
+/**
+ * What the Systems Manager agent of an instance calls, for Session Manager and State Manager: the
+ * actions of AWS's `AmazonSSMManagedInstanceCore` policy, listed here so the role has no AWS managed
+ * policy whose content can change under it.
+ *
+ * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/setup-instance-permissions.html
+ */
+const SSM_INSTANCE_ACTIONS = [
+  'ssm:DescribeAssociation', 'ssm:GetDeployablePatchSnapshotForInstance', 'ssm:GetDocument', 'ssm:DescribeDocument',
+  'ssm:GetManifest', 'ssm:GetParameter', 'ssm:GetParameters', 'ssm:ListAssociations', 'ssm:ListInstanceAssociations',
+  'ssm:PutInventory', 'ssm:PutComplianceItems', 'ssm:PutConfigurePackageResult', 'ssm:UpdateAssociationStatus',
+  'ssm:UpdateInstanceAssociationStatus', 'ssm:UpdateInstanceInformation',
+  'ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel',
+  'ec2messages:AcknowledgeMessage', 'ec2messages:DeleteMessage', 'ec2messages:FailMessage', 'ec2messages:GetEndpoint',
+  'ec2messages:GetMessages', 'ec2messages:SendReply',
+];
+
 /** The application port, health check path and 5xx threshold when the user gives none. */
 const DEFAULT_APP_PORT = 8080;
 const DEFAULT_HEALTH_CHECK_PATH = '/health';
@@ -179,13 +196,13 @@ export class ManagedFleet extends Construct {
     this.role = new ManagedPolicyRole(this, 'InstanceRole', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
       description: `Instances of the ${props.environmentName} fleet`,
-      // Session Manager replaces SSH (no key pair, no port 22) and lets State Manager manage the host.
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
     });
-    suppressNagFindings(this.role, [{
-      id: 'AwsSolutions-IAM4',
-      reason: 'AmazonSSMManagedInstanceCore is the policy AWS maintains for Session Manager and State Manager on an instance; it replaces SSH access.',
-      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore'],
+    // Session Manager replaces SSH (no key pair, no port 22) and lets State Manager manage the host.
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: SSM_INSTANCE_ACTIONS, resources: ['*'] }));
+    suppressNagFindings(this.role.node.findChild('DefaultPolicy'), [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'The calls of the Systems Manager agent (ssm, ssmmessages, ec2messages) have no resource-level permissions; they are the actions of AWS\'s AmazonSSMManagedInstanceCore, spelled out.',
+      appliesTo: ['Resource::*'],
     }]);
 
     const securityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {

@@ -637,6 +637,15 @@ describe('secure by default', () => {
     template.resourceCountIs('AWS::Lambda::Function', 0);
   });
 
+  test('the fleet instance role spells out the Systems Manager agent actions instead of an AWS managed policy', () => {
+    const role = logicalIdOf(server, 'AWS::IAM::Role', 'ApiProductionFleetInstanceRole');
+    expect(server.toJSON().Resources[role].Properties.ManagedPolicyArns ?? []).toEqual([]);
+    expect(roleStatements(server, role)).toContainEqual(expect.objectContaining({
+      Action: expect.arrayContaining(['ssm:UpdateInstanceInformation', 'ssmmessages:OpenDataChannel', 'ec2messages:GetMessages']),
+      Resource: '*',
+    }));
+  });
+
   test('the only suppressed findings of the server example are the ones AWS makes unavoidable', () => {
     const suppressed = Object.values<any>(server.toJSON().Resources)
       .flatMap((r) => r.Metadata?.cdk_nag?.rules_to_suppress ?? [])
@@ -645,8 +654,6 @@ describe('secure by default', () => {
     expect(suppressed.sort()).toEqual([
       // The load balancer is internet-facing on its listener port.
       'AwsSolutions-EC23 ',
-      // Session Manager and State Manager on the fleet instances.
-      'AwsSolutions-IAM4 Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore',
       // Build, pipeline, source action, deploy action and instance roles read or write artifacts.
       'AwsSolutions-IAM5 Resource::<ApiArtifactsX.Arn>/*',
       'AwsSolutions-IAM5 Resource::<ApiArtifactsX.Arn>/*',
@@ -654,6 +661,8 @@ describe('secure by default', () => {
       'AwsSolutions-IAM5 Resource::<ApiArtifactsX.Arn>/*',
       'AwsSolutions-IAM5 Resource::<ApiArtifactsX.Arn>/*',
       // Describe actions without resource-level permissions, and conditioned RunInstances/CreateTags.
+      'AwsSolutions-IAM5 Resource::*',
+      // The Systems Manager agent's calls on the fleet instances (no resource-level permissions).
       'AwsSolutions-IAM5 Resource::*',
       'AwsSolutions-IAM5 Resource::arn:<AWS::Partition>:autoscaling:eu-west-1:123456789012:autoScalingGroup:*:autoScalingGroupName/<ApiProductionFleetGroupASGX>',
       'AwsSolutions-IAM5 Resource::arn:<AWS::Partition>:logs:eu-west-1:123456789012:log-group:/aws/codebuild/<ApiBuildX>:*',

@@ -80,6 +80,14 @@ const NEEDED_ACTIONS: Record<RoleKind, string[]> = {
     'kms:Decrypt', 'kms:DescribeKey',
     'codedeploy-commands-secure:GetDeploymentSpecification', 'codedeploy-commands-secure:PollHostCommand',
     'codedeploy-commands-secure:PutHostCommandAcknowledgement', 'codedeploy-commands-secure:PutHostCommandComplete',
+    // The Systems Manager agent (Session Manager, State Manager): AWS's AmazonSSMManagedInstanceCore.
+    'ssm:DescribeAssociation', 'ssm:GetDeployablePatchSnapshotForInstance', 'ssm:GetDocument', 'ssm:DescribeDocument',
+    'ssm:GetManifest', 'ssm:GetParameter', 'ssm:GetParameters', 'ssm:ListAssociations', 'ssm:ListInstanceAssociations',
+    'ssm:PutInventory', 'ssm:PutComplianceItems', 'ssm:PutConfigurePackageResult', 'ssm:UpdateAssociationStatus',
+    'ssm:UpdateInstanceAssociationStatus', 'ssm:UpdateInstanceInformation',
+    'ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel',
+    'ec2messages:AcknowledgeMessage', 'ec2messages:DeleteMessage', 'ec2messages:FailMessage', 'ec2messages:GetEndpoint',
+    'ec2messages:GetMessages', 'ec2messages:SendReply',
   ],
 };
 
