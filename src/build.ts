@@ -251,15 +251,7 @@ export interface StandaloneProjectProps extends Omit<codebuild.ProjectProps, 'en
  * that reports is granted its one report group).
  */
 export function createPipelineProject(scope: Construct, id: string, props: PipelineProjectProps): codebuild.PipelineProject {
-  const { encryptionKey, writesArtifacts, logRetention, ...projectProps } = props;
-  const project = new codebuild.PipelineProject(scope, id, {
-    ...projectProps,
-    role: codeBuildRole(scope, id),
-    encryptionKey: writesArtifacts ? encryptionKey : undefined,
-    grantReportGroupPermissions: false,
-  });
-  applyProjectDefaults(scope, id, project, props);
-  return project;
+  return createProject(scope, id, props, codebuild.PipelineProject);
 }
 
 /**
@@ -267,8 +259,14 @@ export function createPipelineProject(scope: Construct, id: string, props: Pipel
  * buildspec is inline), started by a person or a script.
  */
 export function createStandaloneProject(scope: Construct, id: string, props: StandaloneProjectProps): codebuild.Project {
+  return createProject(scope, id, props, codebuild.Project);
+}
+
+/** Creates a project of the given class with this library's role, key, report and log settings. */
+function createProject<P extends codebuild.Project>(scope: Construct, id: string, props: PipelineProjectProps,
+  projectClass: new (scope: Construct, id: string, props: codebuild.PipelineProjectProps) => P): P {
   const { encryptionKey, writesArtifacts, logRetention, ...projectProps } = props;
-  const project = new codebuild.Project(scope, id, {
+  const project = new projectClass(scope, id, {
     ...projectProps,
     role: codeBuildRole(scope, id),
     encryptionKey: writesArtifacts ? encryptionKey : undefined,
