@@ -2,9 +2,9 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { enableEventBridge, REPLICATION_NAG_RULES } from './bucket-compliance';
+import { enableEventBridge } from './bucket-compliance';
 import { suppressControlFindings } from './control-suppressions';
-import { suppressNagFindings } from './nag-suppressions';
+import { inPacks, suppressNagFindings } from './nag-suppressions';
 
 /** Why the access log bucket is not encrypted with a KMS key. */
 const SSE_S3_ONLY = 'S3 server access logging (and Elastic Load Balancing access logging) delivers only to buckets encrypted with SSE-S3, not SSE-KMS; the logs are encrypted at rest with AES-256.';
@@ -48,14 +48,9 @@ export class AccessLogsBucket extends s3.Bucket {
     (this.node.defaultChild as s3.CfnBucket).addPropertyDeletionOverride('AccessControl');
     enableEventBridge(this);
     suppressNagFindings(this, [
-      ...REPLICATION_NAG_RULES.map((rule) => ({
-        id: rule,
-        reason: 'Access logs expire after the retention period; a replica in a second bucket would double their cost without a recovery need.',
-      })),
-      ...['NIST.800.53.R5-S3DefaultEncryptionKMS', 'HIPAA.Security-S3DefaultEncryptionKMS', 'PCI.DSS.321-S3DefaultEncryptionKMS'].map((rule) => ({
-        id: rule,
-        reason: SSE_S3_ONLY,
-      })),
+      ...inPacks(['S3BucketReplicationEnabled'],
+        'Access logs expire after the retention period; a replica in a second bucket would double their cost without a recovery need.'),
+      ...inPacks(['S3DefaultEncryptionKMS'], SSE_S3_ONLY),
     ]);
     suppressControlFindings(this, [
       { id: 'CT.S3.PR.2', reason: 'This is the access log bucket; logging its own writes would log every log delivery, forever.' },

@@ -1,12 +1,5 @@
 import * as s3 from 'aws-cdk-lib/aws-s3';
 
-/** The cdk-nag rules of the NIST, HIPAA and PCI packs that ask for bucket replication. */
-export const REPLICATION_NAG_RULES = [
-  'NIST.800.53.R5-S3BucketReplicationEnabled',
-  'HIPAA.Security-S3BucketReplicationEnabled',
-  'PCI.DSS.321-S3BucketReplicationEnabled',
-];
-
 /**
  * Sends the bucket's object events to Amazon EventBridge (Control Tower CT.S3.PR.4), on the L1
  * resource: aws-cdk-lib's `eventBridgeEnabled` would add a Lambda-backed custom resource.

@@ -1,5 +1,5 @@
-import { CfnResource } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { cfnResourceOf } from './nag-suppressions';
 
 /** A Control Tower proactive control this library accepts failing on one resource, and why. */
 export interface ControlSuppression {
@@ -15,7 +15,7 @@ export interface ControlSuppression {
  * not read it; the compliance proof (verify/proofs/3-compliance.ts) does.
  */
 export function suppressControlFindings(construct: IConstruct, suppressions: ControlSuppression[]): void {
-  const resource = construct instanceof CfnResource ? construct : construct.node.defaultChild as CfnResource;
+  const resource = cfnResourceOf(construct);
   const guard = resource.cfnOptions.metadata?.guard ?? {};
   const rules: ControlSuppression[] = [...guard.SuppressedRules ?? []];
   for (const s of suppressions) {

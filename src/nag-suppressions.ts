@@ -29,7 +29,7 @@ export function suppressNagFindings(construct: IConstruct, suppressions: NagFind
 }
 
 function suppressResourceFindings(construct: IConstruct, suppressions: NagFindingSuppression[]): void {
-  const resource = construct instanceof CfnResource ? construct : construct.node.defaultChild as CfnResource;
+  const resource = cfnResourceOf(construct);
   const rules: any[] = [...resource.getMetadata('cdk_nag')?.rules_to_suppress ?? []];
   for (const s of suppressions) {
     const rule = { id: s.id, reason: s.reason, ...(s.appliesTo ? { applies_to: s.appliesTo } : {}) };
@@ -39,6 +39,24 @@ function suppressResourceFindings(construct: IConstruct, suppressions: NagFindin
     }
   }
   resource.addMetadata('cdk_nag', { rules_to_suppress: rules });
+}
+
+/** The resource behind a construct: itself when it is one, else its default child. */
+export function cfnResourceOf(construct: IConstruct): CfnResource {
+  return construct instanceof CfnResource ? construct : construct.node.defaultChild as CfnResource;
+}
+
+/** Rule id prefixes of cdk-nag's compliance packs besides AwsSolutions. */
+export const NIST = 'NIST.800.53.R5';
+export const HIPAA = 'HIPAA.Security';
+export const PCI = 'PCI.DSS.321';
+
+/**
+ * The suppressions of `rules` in each of `packs` (cdk-nag prefixes a rule id with its pack's), all
+ * for one reason: the packs share most rules, and a finding unavoidable in one is in all.
+ */
+export function inPacks(rules: string[], reason: string, packs: string[] = [NIST, HIPAA, PCI]): NagFindingSuppression[] {
+  return packs.flatMap((pack) => rules.map((rule) => ({ id: `${pack}-${rule}`, reason })));
 }
 
 /**

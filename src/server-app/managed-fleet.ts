@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { agentUserDataCommands } from './agent-installation';
 import { suppressControlFindings } from '../control-suppressions';
 import { ManagedPolicyRole } from '../managed-policy-role';
-import { suppressNagFindings } from '../nag-suppressions';
+import { HIPAA, inPacks, NIST, PCI, suppressNagFindings } from '../nag-suppressions';
 
 /** An internet-facing Application Load Balancer in front of a managed fleet. */
 export interface ManagedFleetLoadBalancerOptions {
@@ -297,7 +297,7 @@ export class ManagedFleet extends Construct {
   private notificationsTopic(alarms: boolean): sns.Topic {
     const topic = new sns.Topic(this, 'ScalingNotifications', { enforceSSL: true });
     const reason = 'Auto Scaling publishes with its service-linked role, which a key policy can name only once the role exists (the first group of the account creates it); the messages hold group names, instance ids and alarm states.';
-    suppressNagFindings(topic, ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({ id: `${pack}-SNSEncryptedKMS`, reason })));
+    suppressNagFindings(topic, inPacks(['SNSEncryptedKMS'], reason));
     if (alarms) {
       // The topic policy replaces SNS's default one, which let CloudWatch publish for the account's
       // alarms; Auto Scaling publishes with its service-linked role, under its identity policy.
@@ -360,13 +360,12 @@ class ApplicationEndpoint extends Construct {
       // Recreating the load balancer would change the DNS name clients use.
       deletionProtection: options.deletionProtection ?? true,
     });
-    suppressNagFindings(this.loadBalancer, ['NIST.800.53.R5-ALBWAFEnabled', 'PCI.DSS.321-ALBWAFEnabled'].map((rule) => ({
-      id: rule,
-      reason: 'The construct attaches no AWS WAF web ACL: its rules depend on the application (and are billed per rule and request); associate one with the loadBalancer the pipeline exposes.',
-    })));
+    suppressNagFindings(this.loadBalancer, inPacks(['ALBWAFEnabled'],
+      'The construct attaches no AWS WAF web ACL: its rules depend on the application (and are billed per rule and request); associate one with the loadBalancer the pipeline exposes.',
+      [NIST, PCI]));
     if (options.deletionProtection === false) {
       const reason = 'loadBalancer.deletionProtection is false: the load balancer is deleted with its stack (a test or preview environment).';
-      suppressNagFindings(this.loadBalancer, ['NIST.800.53.R5', 'HIPAA.Security'].map((pack) => ({ id: `${pack}-ELBDeletionProtectionEnabled`, reason })));
+      suppressNagFindings(this.loadBalancer, inPacks(['ELBDeletionProtectionEnabled'], reason, [NIST, HIPAA]));
       suppressControlFindings(this.loadBalancer, [{ id: 'CT.ELASTICLOADBALANCING.PR.5', reason }]);
     }
     this.loadBalancer.logAccessLogs(props.accessLogsBucket, `load-balancers/${props.environmentName}`);
@@ -410,10 +409,7 @@ class ApplicationEndpoint extends Construct {
       this.url = `http://${this.loadBalancer.loadBalancerDnsName}${port === 80 ? '' : `:${port}`}`;
       const reason = 'No loadBalancer.certificate was given, so the load balancer serves plain HTTP; with a certificate it serves HTTPS and redirects HTTP.';
       const listener = this.loadBalancer.node.findChild('Http');
-      suppressNagFindings(listener, ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].flatMap((pack) => [
-        { id: `${pack}-ALBHttpToHttpsRedirection`, reason },
-        { id: `${pack}-ELBv2ACMCertificateRequired`, reason },
-      ]));
+      suppressNagFindings(listener, inPacks(['ALBHttpToHttpsRedirection', 'ELBv2ACMCertificateRequired'], reason));
       suppressControlFindings(listener, [{ id: 'CT.ELASTICLOADBALANCING.PR.1', reason }]);
     }
   }

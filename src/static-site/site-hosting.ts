@@ -8,9 +8,9 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { routingFunctionCode } from './routing-function-code';
-import { enableEventBridge, REPLICATION_NAG_RULES } from '../bucket-compliance';
+import { enableEventBridge } from '../bucket-compliance';
 import { suppressControlFindings } from '../control-suppressions';
-import { suppressNagFindings } from '../nag-suppressions';
+import { inPacks, suppressNagFindings } from '../nag-suppressions';
 import { validateCertificateArn, validateCertificateDomainName, validateDomainNameList, validationError } from '../validation';
 
 /**
@@ -102,11 +102,9 @@ export class SiteHosting extends Construct {
     enableEventBridge(this.bucket);
     const publicContent = 'The bucket holds the public site, which CloudFront serves to anyone; SSE-S3 encrypts it at rest, and a KMS key would only add a key policy for CloudFront, KMS grants for the deploy projects and KMS requests on cache misses.';
     suppressNagFindings(this.bucket, [
-      ...REPLICATION_NAG_RULES.map((rule) => ({
-        id: rule,
-        reason: 'The site is rebuilt from its source by running the pipeline, and the bucket keeps 30 days of versions; a replica would double storage without a recovery need.',
-      })),
-      ...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({ id: `${pack}-S3DefaultEncryptionKMS`, reason: publicContent })),
+      ...inPacks(['S3BucketReplicationEnabled'],
+        'The site is rebuilt from its source by running the pipeline, and the bucket keeps 30 days of versions; a replica would double storage without a recovery need.'),
+      ...inPacks(['S3DefaultEncryptionKMS'], publicContent),
     ]);
     suppressControlFindings(this.bucket, [
       { id: 'CT.S3.PR.10', reason: publicContent },
