@@ -114,6 +114,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 // The peer floor (CDK_FLOOR) and the version we compile against (CDK_DEV) differ on purpose.
 project.compileTask.reset('jsii --silence-warnings=reserved-word --silence-warnings=metadata/missing-dev-dependency');
+// The programs that run in CodeBuild (src/**/runtime/) ship next to the compiled constructs, which
+// read them at synth time.
+project.compileTask.exec("cd src && find . -path '*/runtime/*' -type f -exec cp --parents {} ../lib/ ';'");
 
 /** Runs a TypeScript entry point against the compiled lib/ (as users get it): examples, proofs, bench. */
 const onLocalBuild = (entry: string) => `ts-node --transpile-only -P examples/tsconfig.json -r tsconfig-paths/register ${entry}`;

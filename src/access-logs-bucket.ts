@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -43,7 +43,11 @@ export class AccessLogsBucket extends s3.Bucket {
       principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
       actions: ['s3:PutObject'],
       resources: [this.arnForObjects('*')],
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+        // Only the buckets of this stack that log here (the confused-deputy guard AWS recommends).
+        ArnLike: { 'aws:SourceArn': Lazy.list({ produce: () => this.loggedBucketArns() }) },
+      },
     }));
     (this.node.defaultChild as s3.CfnBucket).addPropertyDeletionOverride('AccessControl');
     enableEventBridge(this);
@@ -57,5 +61,14 @@ export class AccessLogsBucket extends s3.Bucket {
       { id: 'CT.S3.PR.10', reason: SSE_S3_ONLY },
       { id: 'CT.S3.PR.9', reason: 'S3 server access logging does not deliver to a bucket with an Object Lock default retention, and expired logs must be deletable.' },
     ]);
+  }
+
+  /** The ARNs of the buckets of this stack whose server access logs are delivered to this one. */
+  private loggedBucketArns(): string[] {
+    return Stack.of(this).node.findAll()
+      // By resource type, not instanceof: an app may load two copies of aws-cdk-lib.
+      .filter((c): c is s3.CfnBucket => CfnResource.isCfnResource(c) && c.cfnResourceType === s3.CfnBucket.CFN_RESOURCE_TYPE_NAME)
+      .filter((b) => (b.loggingConfiguration as s3.CfnBucket.LoggingConfigurationProperty | undefined)?.destinationBucketName === this.bucketName)
+      .map((b) => b.attrArn);
   }
 }

@@ -10,6 +10,7 @@ import { HIPAA, inPacks, nagResourceFinding, PCI, suppressNagFindings } from './
 import {
   validateBuildEnvironment,
   validateEnvironmentVariableName,
+  validateInlineBuildSpec,
   validateEnvironmentVariableValue,
   validateRelativeDirectory,
   validateWholeMinutes,
@@ -159,15 +160,18 @@ export function createBuildProject(scope: Construct, id: string, props: BuildPro
     ? new codebuild.ReportGroup(scope, `${id}TestReports`, { removalPolicy: RemovalPolicy.DESTROY })
     : undefined;
 
+  const buildSpec = renderBuildSpec({
+    options,
+    outputDirectory,
+    postBuildCommands: props.postBuildCommands ?? [],
+    cachePaths,
+    reportGroupArn: reportGroup?.reportGroupArn,
+  });
+  validateInlineBuildSpec(scope, 'buildOptions', buildSpec,
+    "move long commands into a script of the repository, e.g. commands: ['bash scripts/build.sh']");
   const project = createPipelineProject(scope, id, {
     description: 'Builds and tests each pushed commit',
-    buildSpec: codebuild.BuildSpec.fromObject(renderBuildSpec({
-      options,
-      outputDirectory,
-      postBuildCommands: props.postBuildCommands ?? [],
-      cachePaths,
-      reportGroupArn: reportGroup?.reportGroupArn,
-    })),
+    buildSpec: codebuild.BuildSpec.fromObject(buildSpec),
     environment: {
       buildImage,
       computeType,

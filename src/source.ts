@@ -1,3 +1,4 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -23,7 +24,9 @@ const DEFAULT_BRANCH = 'main';
  */
 export interface CodeCommitSourceOptions {
   /**
-   * Name of a CodeCommit repository to create for this pipeline.
+   * Name of a CodeCommit repository to create for this pipeline. The repository is retained when
+   * the stack is deleted, with its history (delete it on purpose with
+   * `aws codecommit delete-repository --repository-name <name>`).
    *
    * @default - none; give `repository` instead
    */
@@ -167,10 +170,7 @@ class CodeCommitSource extends PipelineSource {
     }
     validateBranch(scope, 'source.branch', branch);
 
-    const repository = existing ?? new codecommit.Repository(scope, 'Repository', {
-      repositoryName: repositoryName!,
-      description: this.options.repositoryDescription,
-    });
+    const repository = existing ?? newRepository(scope, repositoryName!, this.options.repositoryDescription);
     const output = new codepipeline.Artifact('Source');
     const action = new actions.CodeCommitSourceAction({
       actionName: 'CodeCommit',
@@ -226,4 +226,11 @@ class ConnectionSource extends PipelineSource {
     });
     return { action, output, branch, repositoryDisplayName: `${owner}/${repository}`, commitId: action.variables.commitId };
   }
+}
+
+/** A new CodeCommit repository, retained on stack deletion: it holds the team's history. */
+function newRepository(scope: Construct, repositoryName: string, description?: string): codecommit.Repository {
+  const repository = new codecommit.Repository(scope, 'Repository', { repositoryName, description });
+  repository.applyRemovalPolicy(RemovalPolicy.RETAIN);
+  return repository;
 }

@@ -294,3 +294,29 @@ export function validateIntegerRange(scope: IConstruct, prop: string, value: num
   check(scope, Number.isInteger(value) && value >= min && value <= max,
     `${prop} must be a whole number from ${min} to ${max}, got ${value}`);
 }
+
+/**
+ * CodeBuild's limit on an inline buildspec, in characters. It is not on the quotas page: the API
+ * rejects a longer one with "Max buildspec length is 25600".
+ *
+ * @see https://github.com/aws/aws-cdk/issues/30326
+ */
+export const CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS = 25600;
+
+/** How to shorten an upload buildspec that the immutable patterns make too long. */
+export const IMMUTABLE_PATTERNS_FIX = 'each pattern is repeated in every upload command, so give fewer or shorter patterns (a hashed file name needs one pattern, e.g. \'assets/*\')';
+
+/** What an unresolved value in a buildspec (an ARN, a name) is counted as. */
+const BUILDSPEC_TOKEN_CHARS = 150;
+
+/**
+ * The inline buildspec (the object given to `BuildSpec.fromObject`) must fit CodeBuild's limit; `shapedBy` names the props whose
+ * values make it long, and `fix` says how to shorten it.
+ */
+export function validateInlineBuildSpec(scope: IConstruct, shapedBy: string, buildSpec: object, fix: string): void {
+  // As aws-cdk-lib renders it (JSON, indented by 2), with each token counted as a long ARN.
+  const text = JSON.stringify(buildSpec, undefined, 2).replace(/[$#]\{Token\[[^\]]*\]\}/g, '-'.repeat(BUILDSPEC_TOKEN_CHARS));
+  check(scope, text.length <= CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS,
+    `${shapedBy} makes an inline buildspec longer than CodeBuild takes (${CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS} characters), `
+    + `got ${text.length} characters; ${fix}`);
+}

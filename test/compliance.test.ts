@@ -173,7 +173,7 @@ describe('buckets', () => {
     }
   });
 
-  test('S3 delivers server access logs to the access log bucket under its bucket policy, for this account', () => {
+  test('S3 delivers server access logs to the access log bucket under its bucket policy, for the buckets of this account that log there', () => {
     const bucket = logicalIdOf(site, 'AWS::S3::Bucket', 'SiteAccessLogs');
     site.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: bucket },
@@ -183,7 +183,10 @@ describe('buckets', () => {
           Effect: 'Allow',
           Principal: { Service: 'logging.s3.amazonaws.com' },
           Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/*']] },
-          Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': '123456789012' },
+            ArnLike: { 'aws:SourceArn': Match.arrayWith([{ 'Fn::GetAtt': [logicalIdOf(site, 'AWS::S3::Bucket', 'SiteHostingBucket'), 'Arn'] }]) },
+          },
         }]),
       },
     });

@@ -55,8 +55,11 @@ export interface DeployRoleGrants {
  * resource of the account).
  */
 export class DeployRole extends Construct {
-  /** The role. Give deployment groups `withoutPolicyUpdates()` of it, so they attach no managed policy. */
-  public readonly role: iam.Role;
+  /**
+   * The role. Give deployment groups `withoutPolicyUpdates()` of it, so they attach no managed
+   * policy, and make them depend on `policies`.
+   */
+  public readonly role: ManagedPolicyRole;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -69,6 +72,11 @@ export class DeployRole extends Construct {
       finding: 'Resource::*',
       reason: 'ec2:DescribeInstances/DescribeInstanceStatus, tag:GetResources, autoscaling:Describe* and elasticloadbalancing:Describe* have no resource-level permissions; ec2:RunInstances and ec2:CreateTags are limited by conditions to the fleet launch templates and to tagging at launch.',
     }]);
+  }
+
+  /** The managed policies holding the role's permissions, so far. */
+  public get policies(): iam.ManagedPolicy[] {
+    return this.role.statementPolicies;
   }
 
   /** Adds what CodeDeploy needs to deploy to one environment. */

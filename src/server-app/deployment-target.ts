@@ -277,9 +277,6 @@ class ManagedFleetTarget extends DeploymentTarget {
 /** Checks the load balancer options of a fleet. */
 function validateLoadBalancer(scope: Construct, prop: string, options: ManagedFleetLoadBalancerOptions): void {
   const region = Stack.of(scope).region;
-  if (Token.isUnresolved(region)) {
-    throw validationError(scope, `${prop} needs a stack with a region, got 'AWS::Region'; set env: { region } on the stack (the region's Elastic Load Balancing account writes the access logs)`);
-  }
   for (const [name, value] of [['port', options.port], ['listenerPort', options.listenerPort]] as const) {
     if (value !== undefined) {
       validateIntegerRange(scope, `${prop}.${name}`, value, 1, 65535);
@@ -301,7 +298,7 @@ function validateLoadBalancer(scope: Construct, prop: string, options: ManagedFl
 function validateLoadBalancerCertificate(scope: Construct, prop: string, arn: string, region: string): void {
   validateCertificateArn(scope, prop, arn);
   const certificateRegion = CERTIFICATE_ARN.exec(arn)?.[1];
-  if (certificateRegion !== undefined && certificateRegion !== region) {
+  if (certificateRegion !== undefined && !Token.isUnresolved(region) && certificateRegion !== region) {
     throw validationError(scope, `${prop} must be in the region of the load balancer, '${region}', got one in '${certificateRegion}'; `
       + `request or import the certificate in '${region}'`);
   }

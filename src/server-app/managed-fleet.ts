@@ -10,6 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { agentUserDataCommands } from './agent-installation';
+import { logAccessLogs } from './load-balancer-access-logs';
 import { suppressControlFindings } from '../control-suppressions';
 import { ManagedPolicyRole } from '../managed-policy-role';
 import { HIPAA, inPacks, NIST, PCI, suppressNagFindings } from '../nag-suppressions';
@@ -368,7 +369,7 @@ class ApplicationEndpoint extends Construct {
       suppressNagFindings(this.loadBalancer, inPacks(['ELBDeletionProtectionEnabled'], reason, [NIST, HIPAA]));
       suppressControlFindings(this.loadBalancer, [{ id: 'CT.ELASTICLOADBALANCING.PR.5', reason }]);
     }
-    this.loadBalancer.logAccessLogs(props.accessLogsBucket, `load-balancers/${props.environmentName}`);
+    logAccessLogs(this.loadBalancer, props.accessLogsBucket, `load-balancers/${props.environmentName}`);
 
     this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
       vpc: props.vpc,

@@ -290,6 +290,13 @@ export class ServerAppPipeline extends Construct {
       configs.push(config);
     }
 
+    // A group takes its role without policy updates, so nothing else orders it after the role's
+    // policies; CodeDeploy uses them as soon as the group exists (the lifecycle hooks of an Auto
+    // Scaling group are installed at creation). Added last: later environments add policies.
+    for (const deploymentGroup of deploymentGroups) {
+      deploymentGroup.node.addDependency(...deployRole.policies);
+    }
+
     this.pipeline = core.pipeline;
     this.repository = core.repository;
     this.buildProject = core.buildProject;

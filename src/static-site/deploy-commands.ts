@@ -1,3 +1,5 @@
+import { shellQuote } from '../shell';
+
 /** How Cache-Control is chosen for one group of files. */
 export interface CacheRule {
   /** Glob patterns (aws s3 `--include` syntax, relative to the site directory) of the files in the group. */
@@ -217,14 +219,6 @@ function uploads(options: UploadOptions): Upload[] {
     cacheControl: revalidated,
   });
   return result;
-}
-
-// Words made of these characters need no quoting in sh.
-const SHELL_SAFE = /^[A-Za-z0-9_./:=@%+,-]+$/;
-
-/** Quotes a literal for sh (single quotes; an embedded `'` becomes `'\''`). */
-export function shellQuote(value: string): string {
-  return SHELL_SAFE.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
 }
 
 /** `"s3://${SITE_BUCKET}/<prefix>/"`, with the literal prefix quoted so the shell cannot expand it. */

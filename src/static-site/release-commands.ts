@@ -1,6 +1,7 @@
-import { requireVariable, shellQuote, siteDirectoryChecks, uploadCommands, UploadOptions } from './deploy-commands';
-import { RELEASE_ENV, releaseScript } from './release-script';
-import { RELEASES_PREFIX } from './routing-function-code';
+import { requireVariable, siteDirectoryChecks, uploadCommands, UploadOptions } from './deploy-commands';
+import { RELEASE_ENV, RELEASES_PREFIX } from './release-contract';
+import { unpackRuntimeFilesCommands } from '../runtime-program';
+import { shellQuote } from '../shell';
 
 /**
  * Cache-Control of the revalidated files (HTML, sw.js, manifest...) of a release. A release never
@@ -12,14 +13,6 @@ import { RELEASES_PREFIX } from './routing-function-code';
  * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html
  */
 export const RELEASE_REVALIDATED_CACHE_CONTROL = 'public, max-age=0, must-revalidate, s-maxage=31536000';
-
-/**
- * CodeBuild's undocumented limit on an inline buildspec, in characters: the upload commands and
- * the release script do not fit in one project together, hence the upload and go-live steps.
- *
- * @see https://github.com/aws/aws-cdk/pull/14974
- */
-export const CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS = 25600;
 
 /** What the go-live step does after the upload. */
 export interface GoLiveOptions {
@@ -57,7 +50,7 @@ export function releaseUploadCommands(options: UploadOptions): string[] {
 
 /**
  * The go-live step's commands: the release script's `publish` (check `_redirects`, verify the
- * upload, carry over, redirects, switch `live`, not-found page, prune; see `releaseScript`).
+ * upload, carry over, redirects, switch `live`, not-found page, prune; see runtime/release.js).
  */
 export function releaseGoLiveCommands(options: GoLiveOptions): string[] {
   return [
@@ -65,7 +58,8 @@ export function releaseGoLiveCommands(options: GoLiveOptions): string[] {
     requireVariable(RELEASE_ENV.keyValueStoreArn),
     requireVariable(RELEASE_ENV.releaseId),
     ...siteDirectoryChecks(options.sourceDirectory),
-    `${script()} publish ${shellQuote(options.sourceDirectory)} ${options.releasesToKeep} ${shellQuote(options.notFoundPage)} ${options.redirects ? 1 : 0}`,
+    ...unpackReleaseProgram(),
+    `${releaseProgram()} publish ${shellQuote(options.sourceDirectory)} ${options.releasesToKeep} ${shellQuote(options.notFoundPage)} ${options.redirects ? 1 : 0}`,
   ];
 }
 
@@ -77,7 +71,8 @@ export function rollbackCommands(notFoundPage: string): string[] {
   return [
     requireVariable(RELEASE_ENV.bucket),
     requireVariable(RELEASE_ENV.keyValueStoreArn),
-    `${script()} rollback ${shellQuote(notFoundPage)}`,
+    ...unpackReleaseProgram(),
+    `${releaseProgram()} rollback ${shellQuote(notFoundPage)}`,
   ];
 }
 
@@ -103,9 +98,17 @@ export function rollbackBuildSpecObject(notFoundPage: string): object {
   return { version: '0.2', phases: { build: { commands: rollbackCommands(notFoundPage) } } };
 }
 
-/** `node -e '<release script>'`: the script is inline, so the deploy needs no asset or Lambda function. */
-function script(): string {
-  return `node -e ${shellQuote(releaseScript())}`;
+/** Shell variable holding the directory the release program is unpacked in. */
+const PROGRAM_DIR = 'RELEASE_PROGRAM_DIR';
+
+/** Unpacks the release program (runtime/release.js and the contract it reads) from the buildspec. */
+function unpackReleaseProgram(): string[] {
+  return unpackRuntimeFilesCommands(PROGRAM_DIR, __dirname, ['release.js', 'release-contract.json']);
+}
+
+/** `node <release program>`, once unpacked. */
+function releaseProgram(): string {
+  return `node "$${PROGRAM_DIR}/release.js"`;
 }
 
 /** The first `length` letters and digits of an environment variable, for the release id. */

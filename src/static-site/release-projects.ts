@@ -8,14 +8,14 @@ import { Construct } from 'constructs';
 import { ArtifactKey } from '../artifact-store';
 import { createPipelineProject, createStandaloneProject } from '../build';
 import { suppressNagFindings } from '../nag-suppressions';
+import { IMMUTABLE_PATTERNS_FIX, validateInlineBuildSpec } from '../validation';
 import { UploadOptions } from './deploy-commands';
 import {
   releaseGoLiveBuildSpecObject,
   releaseUploadBuildSpecObject,
   rollbackBuildSpecObject,
 } from './release-commands';
-import { RELEASE_ENV } from './release-script';
-import { RELEASES_PREFIX } from './routing-function-code';
+import { RELEASE_ENV, RELEASES_PREFIX } from './release-contract';
 
 /** What the release projects work on. */
 export interface ReleaseProjectsProps {
@@ -65,9 +65,11 @@ export class ReleaseProjects {
       redirects: props.redirects,
     };
 
+    const uploadSpec = releaseUploadBuildSpecObject(props.upload);
+    validateInlineBuildSpec(scope, 'cacheControl.immutablePatterns', uploadSpec, IMMUTABLE_PATTERNS_FIX);
     this.upload = createPipelineProject(scope, 'UploadRelease', {
       description: 'Uploads the site build as a new release, without making it live',
-      buildSpec: codebuild.BuildSpec.fromObject(releaseUploadBuildSpecObject(props.upload)),
+      buildSpec: codebuild.BuildSpec.fromObject(uploadSpec),
       environment: environment({ [RELEASE_ENV.bucket]: bucket.bucketName }),
       ...common,
     });

@@ -1,3 +1,5 @@
+import { LIVE_RELEASE_KEY, RELEASES_PREFIX } from './release-contract';
+
 /**
  * CloudFront Functions' maximum function size in bytes (10 KB).
  *
@@ -20,12 +22,6 @@ export interface ReleaseRouting {
   /** Look up a redirect of the live release for each request (`<release id><path>` → `<status> <location>`). */
   readonly redirects: boolean;
 }
-
-/** The KeyValueStore key naming the live release. */
-export const LIVE_RELEASE_KEY = 'live';
-
-/** The S3 key prefix (no leading slash) under which each release lives, in `releases/<release id>/`. */
-export const RELEASES_PREFIX = 'releases/';
 
 /** Options for the routing CloudFront Function. */
 export interface RoutingFunctionOptions {

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { ArtifactKey } from '../artifact-store';
 import { createPipelineProject } from '../build';
 import { suppressObjectsWildcard } from '../nag-suppressions';
+import { IMMUTABLE_PATTERNS_FIX, validateInlineBuildSpec } from '../validation';
 import { DEFAULT_IMMUTABLE_PATTERNS, DEPLOY_ENV, deployBuildSpecObject } from './deploy-commands';
 import { distributionArn } from './site-hosting';
 
@@ -56,17 +57,19 @@ export interface SiteDeployProjectProps {
  * buildspec: no Lambda function, no asset. Its role can do exactly that.
  */
 export function createSiteDeployProject(scope: Construct, id: string, props: SiteDeployProjectProps): codebuild.PipelineProject {
+  const buildSpec = deployBuildSpecObject({
+    // The build artifact holds the output directory's contents at its root.
+    sourceDirectory: '.',
+    prefix: '',
+    immutablePatterns: props.cacheControl.immutablePatterns ?? DEFAULT_IMMUTABLE_PATTERNS,
+    immutableCacheControl: props.cacheControl.immutable ?? 'public, max-age=31536000, immutable',
+    defaultCacheControl: props.cacheControl.revalidated ?? 'no-cache',
+    invalidation: 'all',
+  });
+  validateInlineBuildSpec(scope, 'cacheControl.immutablePatterns', buildSpec, IMMUTABLE_PATTERNS_FIX);
   const project = createPipelineProject(scope, id, {
     description: 'Publishes the site build to S3 and invalidates CloudFront',
-    buildSpec: codebuild.BuildSpec.fromObject(deployBuildSpecObject({
-      // The build artifact holds the output directory's contents at its root.
-      sourceDirectory: '.',
-      prefix: '',
-      immutablePatterns: props.cacheControl.immutablePatterns ?? DEFAULT_IMMUTABLE_PATTERNS,
-      immutableCacheControl: props.cacheControl.immutable ?? 'public, max-age=31536000, immutable',
-      defaultCacheControl: props.cacheControl.revalidated ?? 'no-cache',
-      invalidation: 'all',
-    })),
+    buildSpec: codebuild.BuildSpec.fromObject(buildSpec),
     environment: {
       buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
       computeType: codebuild.ComputeType.SMALL,

@@ -7,6 +7,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { CLOUDFRONT_NAME_MAX_LENGTH, KEEP_KEY_VALUE_STORE_NAME_CONTEXT, nameAccountGlobalResource } from './cloudfront-names';
 import { routingFunctionCode } from './routing-function-code';
 import { enableEventBridge } from '../bucket-compliance';
 import { suppressControlFindings } from '../control-suppressions';
@@ -118,6 +119,10 @@ export class SiteHosting extends Construct {
       this.keyValueStore = new cloudfront.KeyValueStore(this, 'Releases', {
         comment: `Live release${props.releases.redirects ? ' and redirects' : ''} of ${owner.node.path}`.slice(0, 128),
       });
+      // A new name replaces the store, and a new store has no live release until the next push.
+      if (this.node.tryGetContext(KEEP_KEY_VALUE_STORE_NAME_CONTEXT) !== true) {
+        nameAccountGlobalResource(this.keyValueStore, 'Name', CLOUDFRONT_NAME_MAX_LENGTH.keyValueStore);
+      }
     }
     const routing = new cloudfront.Function(this, 'Routing', {
       comment: props.releases
@@ -139,7 +144,7 @@ export class SiteHosting extends Construct {
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `Static site ${owner.node.path}`,
       defaultBehavior: {
-        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket, { originAccessControl: this.originAccessControl() }),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
         compress: true,
@@ -216,9 +221,18 @@ export class SiteHosting extends Construct {
       'pass an ACM certificate from us-east-1 (or a hostedZone with the stack in us-east-1 to have one created)');
   }
 
+  /** The origin access control by which CloudFront signs its requests to the bucket. */
+  private originAccessControl(): cloudfront.S3OriginAccessControl {
+    const control = new cloudfront.S3OriginAccessControl(this, 'OriginAccessControl', {
+      description: 'CloudFront reads the site bucket with signed requests',
+    });
+    nameAccountGlobalResource(control, 'OriginAccessControlConfig.Name', CLOUDFRONT_NAME_MAX_LENGTH.originAccessControl);
+    return control;
+  }
+
   /** The response headers policy: the security headers every site should send. */
   private securityHeaders(contentSecurityPolicy?: string): cloudfront.ResponseHeadersPolicy {
-    return new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+    const policy = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'Security headers of the static site',
       securityHeadersBehavior: {
         strictTransportSecurity: { accessControlMaxAge: Duration.days(365 * 2), includeSubdomains: true, override: true },
@@ -228,6 +242,8 @@ export class SiteHosting extends Construct {
         ...(contentSecurityPolicy ? { contentSecurityPolicy: { contentSecurityPolicy, override: true } } : {}),
       },
     });
+    nameAccountGlobalResource(policy, 'ResponseHeadersPolicyConfig.Name', CLOUDFRONT_NAME_MAX_LENGTH.responseHeadersPolicy);
+    return policy;
   }
 
   /**

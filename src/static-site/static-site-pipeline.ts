@@ -1,4 +1,4 @@
-import { Aws, CfnOutput } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
@@ -8,9 +8,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DEFAULT_IMMUTABLE_PATTERNS } from './deploy-commands';
 import { RELEASE_REVALIDATED_CACHE_CONTROL } from './release-commands';
+import { LIVE_RELEASE_KEY, RELEASE_ENV } from './release-contract';
 import { ReleaseProjects } from './release-projects';
-import { RELEASE_ENV } from './release-script';
-import { LIVE_RELEASE_KEY } from './routing-function-code';
 import { CacheControlOptions, createSiteDeployProject } from './site-deploy-project';
 import { SiteDomainOptions, SiteHosting } from './site-hosting';
 import { suppressControlFindings } from '../control-suppressions';
@@ -263,6 +262,15 @@ export class StaticSitePipeline extends Construct {
 
     new CfnOutput(this, 'SiteUrl', { description: 'The site', value: this.url });
     new CfnOutput(this, 'SiteBucketName', { description: 'The bucket holding the site', value: this.bucket.bucketName });
+    new CfnOutput(this, 'DistributionDomainName', {
+      description: 'The CloudFront domain name; without domain.hostedZone, point a CNAME (or an alias) record of each domain name at it',
+      value: hosting.distribution.distributionDomainName,
+    });
+    if (props.domain && !props.domain.hostedZone) {
+      Annotations.of(this).addWarningV2('cdk-deploy-pipelines:dnsRecordsAreYours',
+        `domain has no hostedZone: no DNS record is created for ${props.domain.domainNames.join(', ')}; `
+        + 'create a CNAME (or alias) record of each pointing at the DistributionDomainName output, or give domain.hostedZone');
+    }
     if (!props.domain) {
       suppressNagFindings(hosting.distribution, [{
         id: 'AwsSolutions-CFR4',
@@ -283,6 +291,10 @@ export class StaticSitePipeline extends Construct {
 function validateSiteOptions(scope: Construct, notFoundPage: string, props: StaticSitePipelineProps): void {
   validateLiteral(scope, 'notFoundPage', notFoundPage, "the deploy scripts and the rollback role's permissions need the page's name at synth time", '404.html');
   validateRelativeDirectory(scope, 'notFoundPage', notFoundPage);
+  if (/[*?]/.test(notFoundPage)) {
+    // The page names IAM resources (the rollback role reads releases/*/<page>), where * and ? match any key.
+    throw validationError(scope, `notFoundPage must name one file, got '${notFoundPage}'; '*' and '?' are IAM wildcards that would let the rollback role write other files of the bucket; e.g. '404.html'`);
+  }
   if (props.contentSecurityPolicy !== undefined) {
     validateHeaderValue(scope, 'contentSecurityPolicy', props.contentSecurityPolicy, MAX_CONTENT_SECURITY_POLICY_LENGTH);
   }

@@ -51,6 +51,17 @@ function userDataOf(template: Template): string {
   return parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join('');
 }
 
+/** A pipeline deploying to four managed fleets, whose CodeDeploy role needs more than one managed policy. */
+function fourFleetEnvironments(stack: Stack = testStack()): Template {
+  const vpc = new ec2.Vpc(stack, 'Vpc', { restrictDefaultSecurityGroup: false });
+  return synth({
+    environments: ['Dev', 'Test', 'Staging', 'Production'].map((name) => ({
+      name,
+      target: DeploymentTarget.managedFleet({ vpc, loadBalancer: {} }),
+    })),
+  }, stack);
+}
+
 // The examples, synthesized once with cdk-nag for every test of their wiring.
 const exampleApp = new App();
 const serverStack = new ServerAppStack(exampleApp, 'ServerAppExample', { env: TEST_ENV });
@@ -184,6 +195,24 @@ describe('deployment group', () => {
       Ec2TagSet: Match.absent(),
     });
     template.resourceCountIs('AWS::SSM::Association', 0);
+  });
+
+  test.each([
+    ['the fleet example', () => server],
+    ['the staged example', () => staged],
+    ['four fleet environments, whose role overflows into more policies', () => fourFleetEnvironments()],
+  ])('every deployment group of %s is created after every policy of its service role', (_name, templateOf) => {
+    const template = templateOf();
+    const groups = Object.values<any>(template.findResources('AWS::CodeDeploy::DeploymentGroup'));
+    expect(groups.length).toBeGreaterThan(0);
+    for (const group of groups) {
+      const role = group.Properties.ServiceRoleArn['Fn::GetAtt'][0];
+      const policies = Object.entries<any>(template.findResources('AWS::IAM::ManagedPolicy'))
+        .filter(([, p]) => (p.Properties.Roles ?? []).some((r: any) => r.Ref === role))
+        .map(([id]) => id);
+      expect(policies.length).toBeGreaterThan(0);
+      expect(group.DependsOn).toEqual(expect.arrayContaining(policies));
+    }
   });
 
   test('minimumHealthyHosts creates a deployment configuration with that minimum', () => {
@@ -341,6 +370,53 @@ function onlyResource(template: Template, type: string): any {
   return resources[0];
 }
 
+describe('environment-agnostic stack', () => {
+  const stack = new Stack(new App(), 'Agnostic');
+  const vpc = new ec2.Vpc(stack, 'Vpc', { restrictDefaultSecurityGroup: false });
+  const template = synth({ target: DeploymentTarget.managedFleet({ vpc, loadBalancer: {} }) }, stack);
+  const policy = Object.values<any>(template.findResources('AWS::S3::BucketPolicy'))
+    .find((p) => JSON.stringify(p).includes('load-balancers/Production'));
+
+  test('a fleet load balancer logs its access without knowing the region at synth time', () => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([
+        { Key: 'access_logs.s3.enabled', Value: 'true' },
+        { Key: 'access_logs.s3.prefix', Value: 'load-balancers/Production' },
+      ]),
+    });
+  });
+
+  test('the log delivery service principal of newer regions may write the load balancer logs', () => {
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({
+      Principal: { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' },
+      Action: 's3:PutObject',
+    }));
+  });
+
+  test('in older regions, the region\'s Elastic Load Balancing account may write them, from a mapping of every such region', () => {
+    const legacy = policy.Properties.PolicyDocument.Statement.find((s: any) => s.Effect === 'Allow' && s.Principal.AWS !== undefined);
+    const principal = JSON.stringify(legacy.Principal.AWS);
+    expect(principal).toContain('"Fn::If":["ElbAccessLogsAccountsInRegion",{"Fn::FindInMap":["ElbAccessLogsAccounts",{"Ref":"AWS::Region"},"account"]},{"Ref":"AWS::AccountId"}]');
+    expect(template.toJSON().Mappings.ElbAccessLogsAccounts['us-east-1']).toEqual({ account: '127311923021' });
+    expect(template.toJSON().Mappings.ElbAccessLogsAccounts['eu-west-1']).toEqual({ account: '156460612806' });
+  });
+
+  test('the region condition names each older region once and no newer one, within Fn::Or\'s 10 operands', () => {
+    const condition = JSON.stringify(template.toJSON().Conditions.ElbAccessLogsAccountsInRegion);
+    const regions = [...condition.matchAll(/\{"Ref":"AWS::Region"\},"([a-z0-9-]+)"/g)].map((m) => m[1]).sort();
+    expect(regions).toEqual(Object.keys(template.toJSON().Mappings.ElbAccessLogsAccounts).sort());
+    expect(regions).not.toContain('il-central-1');
+    const operandCounts = [...condition.matchAll(/"Fn::Or":\[/g)].length;
+    expect(operandCounts).toBeGreaterThan(1);
+  });
+
+  test('the load balancer is created after the bucket policy that lets it write', () => {
+    const lb = Object.values<any>(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'))[0];
+    expect(lb.DependsOn).toEqual(expect.arrayContaining([Object.keys(template.findResources('AWS::S3::BucketPolicy'))
+      .find((id) => template.toJSON().Resources[id] === policy)]));
+  });
+});
+
 describe('managed fleet compliance', () => {
   test('the load balancer is protected from deletion by default', () => {
     server.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
@@ -455,13 +531,7 @@ describe('managed fleet compliance', () => {
   test('the CodeDeploy role of four fleet environments spreads its statements over managed policies, without a cdk-nag error', () => {
     const stack = testStack();
     Aspects.of(stack).add(new AwsSolutionsChecks());
-    const vpc = new ec2.Vpc(stack, 'Vpc', { restrictDefaultSecurityGroup: false });
-    const template = synth({
-      environments: ['Dev', 'Test', 'Staging', 'Production'].map((name) => ({
-        name,
-        target: DeploymentTarget.managedFleet({ vpc, loadBalancer: {} }),
-      })),
-    }, stack);
+    const template = fourFleetEnvironments(stack);
     const role = logicalIdOf(template, 'AWS::IAM::Role', 'ApiDeployRole');
     const policies = Object.keys(template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Roles: [{ Ref: role }] } }));
     expect(policies.map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['ApiDeployRoleDefaultPolicy', 'ApiDeployRoleOverflowPolicy1']);
@@ -767,14 +837,6 @@ describe('bad input', () => {
       minimumHealthyHosts: MinimumHealthyHosts.count(1),
     }, stack)).toBe("ServerAppPipeline 'Api': deploymentConfig and minimumHealthyHosts are exclusive, got both; "
       + 'minimumHealthyHosts creates a deployment configuration, so give one of them');
-  });
-
-  test('a fleet load balancer in a stack without a region is rejected', () => {
-    const stack = new Stack(new App(), 'Agnostic');
-    const vpc = new ec2.Vpc(stack, 'Vpc', { restrictDefaultSecurityGroup: false });
-    expect(errorOf({ target: DeploymentTarget.managedFleet({ vpc, loadBalancer: {} }) }, stack)).toBe(
-      "ServerAppPipeline 'Api': target.loadBalancer needs a stack with a region, got 'AWS::Region'; "
-      + "set env: { region } on the stack (the region's Elastic Load Balancing account writes the access logs)");
   });
 
   test('an environment name that is a token is rejected: it names the stage and the resources of the environment', () => {

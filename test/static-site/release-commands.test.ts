@@ -4,7 +4,6 @@ import * as os from 'os';
 import * as path from 'path';
 import { DEFAULT_IMMUTABLE_PATTERNS } from '../../src/static-site/deploy-commands';
 import {
-  CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS,
   GoLiveOptions,
   RELEASE_REVALIDATED_CACHE_CONTROL,
   releaseGoLiveBuildSpecObject,
@@ -14,6 +13,7 @@ import {
   rollbackBuildSpecObject,
   rollbackCommands,
 } from '../../src/static-site/release-commands';
+import { CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS } from '../../src/validation';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'site-build');
 const FAKE_BIN = path.join(__dirname, '..', 'fixtures', 'fake-aws');
@@ -123,6 +123,8 @@ class World {
       env: {
         ...process.env,
         PATH: `${FAKE_BIN}${path.delimiter}${process.env.PATH}`,
+        // The release program unpacks into the temp directory: one of this test's, removed after it.
+        TMPDIR: tempDir('tmp'),
         FAKE_AWS_STATE: this.statePath,
         FAKE_AWS_LOG: this.logPath,
         FAKE_AWS_FAIL_ON: undefined,
@@ -382,6 +384,20 @@ describe('carrying over files for open tabs', () => {
     expect(objects[`releases/${releaseId}/assets/chunk-22222222.js`]).toEqual(objects[`releases/${OLD(2)}/assets/chunk-22222222.js`]);
     expect(objects[`releases/${releaseId}/assets/chunk-11111111.js`].body).toBe('chunk one');
     expect(objects[`releases/${releaseId}/assets/index-3f9a1c2b.js`].body).not.toBe('same name');
+  });
+
+  test('copies with --copy-props metadata-directive: headers kept, no tagging calls the role is not granted (multipart copies)', () => {
+    const world = new World();
+    world.seedRelease(OLD(1), { 'index.html': 'one', 'assets/chunk-11111111.js': 'chunk one' });
+    world.setKeys({ live: OLD(1) });
+
+    world.goLive(site());
+
+    const copies = world.calls.filter((args) => args[0] === 's3' && args[1] === 'cp' && args.includes('--recursive'));
+    expect(copies.length).toBeGreaterThan(0);
+    for (const copy of copies) {
+      expect(copy[copy.indexOf('--copy-props') + 1]).toBe('metadata-directive');
+    }
   });
 
   test('does not carry over pages, or files of releases beyond releasesToKeep', () => {

@@ -620,7 +620,11 @@ describe('atomic releases (the default)', () => {
       { Name: 'SITE_BUCKET', Type: 'PLAINTEXT', Value: { Ref: siteBucket } },
       { Name: 'KVS_ARN', Type: 'PLAINTEXT', Value: storeArn },
     ]);
-    expect(JSON.parse(project.Source.BuildSpec).phases.build.commands.pop()).toMatch(/^node -e '.*' rollback 404\.html$/s);
+    const commands: string[] = JSON.parse(project.Source.BuildSpec).phases.build.commands;
+    expect(commands.slice(-2)).toEqual([
+      expect.stringMatching(/^export RELEASE_PROGRAM_DIR="\$\(node -e '[^']*' '[A-Za-z0-9+\/=]+'\)"$/),
+      'node "$RELEASE_PROGRAM_DIR/release.js" rollback 404.html',
+    ]);
   });
 
   test('the stack outputs the rollback commands and the command that reads the live release', () => {

@@ -1,5 +1,5 @@
 /**
- * Runs one fuzz case and judges it: the construct either synthesizes a clean template or rejects
+ * Runs one fuzz case and judges it: the construct either synthesizes a clean template (within AWS's limits) or rejects
  * the input with its own validation error naming a hostile prop. Anything else is a failure.
  */
 import { App, Aspects, Stack } from 'aws-cdk-lib';
@@ -7,6 +7,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ACCOUNT } from './arbitraries';
 import { FuzzCase, hostileProps, PropsShape } from './case';
+import { checkLimits } from '../limits/aws-limits';
 
 /** A construct under fuzzing. */
 export interface FuzzTarget {
@@ -20,6 +21,9 @@ export interface FuzzTarget {
    */
   prepare(stack: Stack, c: FuzzCase): () => void;
 }
+
+/** Warnings the constructs give on purpose, by acknowledgement id. */
+const INTENDED_WARNINGS = ['cdk-deploy-pipelines:dnsRecordsAreYours'];
 
 /** What happened to one case. */
 export type Outcome =
@@ -88,12 +92,18 @@ function judgeTemplate(stack: Stack, template: Template): Outcome {
     const rules = [...new Set(errors.map(findingId))].sort();
     return failed(`finding: ${rules[0]}`, `synthesized with ${errors.length} error(s): ${errors.slice(0, 3).join('; ')}`);
   }
-  // cdk-nag reports its WARN-level rules as warnings starting with the rule id; those are allowed.
+  // cdk-nag reports its WARN-level rules as warnings starting with the rule id; those are allowed,
+  // as are the constructs' own warnings of what is left to the user.
   const warnings = ofLevel('warning')
-    .filter((m) => !firstLine(m.entry.data).startsWith('AwsSolutions-'));
+    .filter((m) => !firstLine(m.entry.data).startsWith('AwsSolutions-'))
+    .filter((m) => !INTENDED_WARNINGS.some((id) => String(m.entry.data).endsWith(`[ack: ${id}]`)));
   if (warnings.length) {
     return failed(`warning: ${normalize(firstLine(warnings[0].entry.data))}`,
       `synthesized with CDK warning(s) other than cdk-nag's: ${warnings.slice(0, 3).map((m) => `${m.id}: ${firstLine(m.entry.data)}`).join('; ')}`);
+  }
+  const violations = checkLimits(template.toJSON());
+  if (violations.length) {
+    return failed(`limit: ${violations[0].limit}`, `synthesized a template AWS would reject: ${violations.slice(0, 3).map((v) => `${v.limit} at ${v.where}: ${v.detail}`).join('; ')}`);
   }
   const functions = Object.keys(template.findResources('AWS::Lambda::Function'));
   if (functions.length) {

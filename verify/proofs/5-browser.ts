@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Browser, BrowserContext, chromium, ConsoleMessage, Page, Response } from 'playwright-core';
-import { LIVE_RELEASE_KEY, RELEASES_PREFIX } from '../../src/static-site/routing-function-code';
+import { LIVE_RELEASE_KEY, RELEASES_PREFIX } from '../../src/static-site/release-contract';
 import { startCloudFrontEmulator } from '../browser/cloudfront-emulator';
 import { KeyValueStores } from '../browser/cloudfront-function';
 import { distributionConfig, DistributionConfig, PolicyHeader } from '../browser/distribution-config';

@@ -85,7 +85,7 @@ function copyAsJavaScript(dir: string): void {
   transpileTree(path.join(ROOT, 'verify'), path.join(dir, 'verify'), (file) => file === path.join(ROOT, 'verify', 'example-stacks.ts'));
 }
 
-/** Writes every .ts file under `from` (that `include` accepts) as CommonJS under `to`. */
+/** Writes every .ts file under `from` (that `include` accepts) as CommonJS under `to`, and copies runtime/ files. */
 function transpileTree(from: string, to: string, include: (file: string) => boolean = () => true): void {
   for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
     const source = path.join(from, entry.name);
@@ -98,6 +98,10 @@ function transpileTree(from: string, to: string, include: (file: string) => bool
       });
       fs.mkdirSync(to, { recursive: true });
       fs.writeFileSync(path.join(to, entry.name.replace(/\.ts$/, '.js')), output.outputText);
+    } else if (entry.isFile() && path.basename(from) === 'runtime' && include(source)) {
+      // The programs the constructs read at synth time ship as they are, as in the package.
+      fs.mkdirSync(to, { recursive: true });
+      fs.copyFileSync(source, path.join(to, entry.name));
     }
   }
 }

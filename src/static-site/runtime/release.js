@@ -1,70 +1,34 @@
-import { LIVE_RELEASE_KEY, RELEASES_PREFIX } from './routing-function-code';
-
-/**
- * Environment variables the release script reads (set by the CodeBuild projects, the build
- * command, or `aws codebuild start-build --environment-variables-override`).
- */
-export const RELEASE_ENV = {
-  bucket: 'SITE_BUCKET',
-  keyValueStoreArn: 'KVS_ARN',
-  releaseId: 'RELEASE_ID',
-  commitId: 'COMMIT_ID',
-  executionId: 'EXECUTION_ID',
-  rollbackTarget: 'RELEASE',
-} as const;
-
-/** The statuses a `_redirects` rule may have: redirects only (rewrites and custom 404s need a file check at the edge). */
-export const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
-
-/** CloudFront KeyValueStore limits: key and value length, and the size of the whole store. */
-const KVS_LIMITS = { keyBytes: 512, valueBytes: 1024, storeBytes: 5 * 1024 * 1024 };
-
-/**
- * The release script: a dependency-free Node.js program (Node 16+, as on CodeBuild's standard
- * images) that the deploy and rollback buildspecs run with `node -e`. It drives the AWS CLI, so
- * it needs nothing but the CLI and the environment of `RELEASE_ENV`.
- *
- * - `publish <dir> <releasesToKeep> <notFoundPage> <redirects 0|1>`: after the upload of
- *   `releases/$RELEASE_ID/`, checks `_redirects`, verifies the upload, carries over the files of recent releases that this one
- *   no longer has (open tabs still load them), writes the release's redirects and its marker
- *   `releases/<id>.json`, switches `live` (one `put-key` with the store's ETag), publishes the
- *   release's not-found page at the bucket root (CloudFront fetches error pages without running the
- *   function), and deletes releases beyond the newest `releasesToKeep` (never the live one or the
- *   one before it) with their redirect keys, and unfinished uploads.
- * - `rollback <notFoundPage>`: switches `live` to `$RELEASE`, or to the newest release older than
- *   the live one, and publishes its not-found page.
- *
- * A release is complete once its marker exists; only complete releases can go live.
- */
-export function releaseScript(): string {
-  return minify(RELEASE_SCRIPT);
-}
-
-/** Drops comment lines and indentation, to stay far below CodeBuild's inline buildspec limit (25,600 characters). */
-function minify(source: string): string {
-  return source.split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('//'))
-    .join('\n');
-}
-
-// Comments stand on lines of their own (minify drops them); no line may end inside a string.
-const RELEASE_SCRIPT = `
 'use strict';
+// The release program of StaticSitePipeline's atomic releases. The go-live and rollback steps run
+// it in CodeBuild (`node release.js <command> ...`); it drives the AWS CLI and needs nothing but
+// the CLI, Node.js 16+ and the environment variables of release-contract.json.
+//
+// - `publish <dir> <releasesToKeep> <notFoundPage> <redirects 0|1>`: after the upload of
+//   releases/$RELEASE_ID/, checks _redirects, verifies the upload, carries over the files of recent
+//   releases that this one no longer has (open tabs still load them), writes the release's
+//   redirects and its marker releases/<id>.json, switches `live` (one put-key with the store's
+//   ETag), publishes the release's not-found page at the bucket root (CloudFront fetches error
+//   pages without running the function), and deletes releases beyond the newest releasesToKeep
+//   (never the live one or the one before it) with their redirect keys, and unfinished uploads.
+// - `rollback <notFoundPage>`: switches `live` to $RELEASE, or to the newest release older than
+//   the live one, and publishes its not-found page.
+//
+// A release is complete once its marker exists; only complete releases can go live.
+
 const { execFileSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 
-const [command, ...args] = process.argv.slice(1);
-const PREFIX = '${RELEASES_PREFIX}';
-const LIVE = '${LIVE_RELEASE_KEY}';
+const [command, ...args] = process.argv.slice(2);
+const CONTRACT = require('./release-contract.json');
+const PREFIX = CONTRACT.releasesPrefix;
+const LIVE = CONTRACT.liveReleaseKey;
+const ENV = CONTRACT.environment;
 // Ids are made by the deploy step: UTC time, short commit, short execution id. Nothing else under
 // the prefix is ever touched.
-const RELEASE_ID = /^\\d{8}T\\d{6}Z-[0-9A-Za-z]*-[0-9A-Za-z]*$/;
-const STATUSES = ${JSON.stringify(REDIRECT_STATUSES.map(String))};
-const LIMITS = ${JSON.stringify(KVS_LIMITS)};
-// UpdateKeys takes at most 50 keys a call.
-const BATCH = 50;
+const RELEASE_ID = /^\d{8}T\d{6}Z-[0-9A-Za-z]*-[0-9A-Za-z]*$/;
+const STATUSES = CONTRACT.redirectStatuses.map(String);
+const LIMITS = CONTRACT.keyValueStoreLimits;
 
 function fail(message) {
   console.error((command === 'rollback' ? 'Rollback' : 'Deploy') + ' failed: ' + message);
@@ -94,7 +58,7 @@ function json(argv) {
 }
 
 function kvs(operation, extra) {
-  return json(['cloudfront-keyvaluestore', operation, '--kvs-arn', env('${RELEASE_ENV.keyValueStoreArn}')].concat(extra || []));
+  return json(['cloudfront-keyvaluestore', operation, '--kvs-arn', env(ENV.keyValueStoreArn)].concat(extra || []));
 }
 
 function etag() {
@@ -116,8 +80,8 @@ function liveRelease() {
 // Puts and deletes keys in batches; every write names the ETag of the store it read.
 function updateKeys(puts, deletes, tag) {
   const ops = puts.map((p) => ['puts', p]).concat(deletes.map((k) => ['deletes', { Key: k }]));
-  for (let i = 0; i < ops.length; i += BATCH) {
-    const batch = ops.slice(i, i + BATCH);
+  for (let i = 0; i < ops.length; i += LIMITS.keysPerUpdate) {
+    const batch = ops.slice(i, i + LIMITS.keysPerUpdate);
     const argv = ['--if-match', tag];
     for (const kind of ['puts', 'deletes']) {
       const items = batch.filter((op) => op[0] === kind).map((op) => op[1]);
@@ -131,11 +95,11 @@ function updateKeys(puts, deletes, tag) {
 }
 
 function s3(key) {
-  return 's3://' + env('${RELEASE_ENV.bucket}') + '/' + key;
+  return 's3://' + env(ENV.bucket) + '/' + key;
 }
 
 function listObjects(prefix, delimiter) {
-  const argv = ['s3api', 'list-objects-v2', '--bucket', env('${RELEASE_ENV.bucket}'), '--prefix', prefix];
+  const argv = ['s3api', 'list-objects-v2', '--bucket', env(ENV.bucket), '--prefix', prefix];
   return json(delimiter ? argv.concat(['--delimiter', delimiter]) : argv);
 }
 
@@ -176,20 +140,20 @@ function parseRedirects(dir) {
     return rules;
   }
   const errors = [];
-  fs.readFileSync(file, 'utf8').split(/\\r?\\n/).forEach((raw, i) => {
+  fs.readFileSync(file, 'utf8').split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
     if (!line || line.startsWith('#')) {
       return;
     }
-    const [from, to, status, ...rest] = line.split(/\\s+/);
+    const [from, to, status, ...rest] = line.split(/\s+/);
     const code = (status || '301').replace(/!$/, '');
     const problem = !to ? 'it has no target'
       : rest.length ? 'conditions (query, Country, Language, Role, Cookie) are not supported'
       : !STATUSES.includes(code) ? 'status ' + code + ' is not supported, only redirects: ' + STATUSES.join(', ')
       : !from.startsWith('/') ? 'the source must be a path starting with /'
-      : /[*?#]|\\/:/.test(from) ? 'splats (*), placeholders (:name), query strings and fragments are not supported in the source'
-      : !/^(\\/|https?:\\/\\/)/.test(to) ? 'the target must be a path starting with / or an http(s) URL'
-      : /[*#]|\\/:[A-Za-z]/.test(to) ? 'splats, placeholders and fragments are not supported in the target'
+      : /[*?#]|\/:/.test(from) ? 'splats (*), placeholders (:name), query strings and fragments are not supported in the source'
+      : !/^(\/|https?:\/\/)/.test(to) ? 'the target must be a path starting with / or an http(s) URL'
+      : /[*#]|\/:[A-Za-z]/.test(to) ? 'splats, placeholders and fragments are not supported in the target'
       : Buffer.byteLength(to) + 4 > LIMITS.valueBytes ? 'the target is longer than the store allows'
       : Buffer.byteLength(from) + 64 > LIMITS.keyBytes ? 'the source is longer than the store allows' : '';
     if (problem) {
@@ -197,7 +161,7 @@ function parseRedirects(dir) {
       return;
     }
     // A trailing slash does not count, as in the routing function.
-    const key = from.length > 1 ? from.replace(/\\/$/, '') : from;
+    const key = from.length > 1 ? from.replace(/\/$/, '') : from;
     if (rules.has(key)) {
       console.log('_redirects line ' + (i + 1) + ': ' + from + ' already has a rule; the first one wins.');
     } else {
@@ -205,7 +169,7 @@ function parseRedirects(dir) {
     }
   });
   if (errors.length) {
-    fail(errors.length + ' unsupported line(s) in _redirects:\\n' + errors.join('\\n'));
+    fail(errors.length + ' unsupported line(s) in _redirects:\n' + errors.join('\n'));
   }
   return rules;
 }
@@ -226,6 +190,10 @@ function verify(dir, id, files) {
 // Tabs opened on a recent release still load its files (lazy chunks, images) after the switch:
 // the new release gets copies of the non-HTML files of the kept releases that it does not have.
 // Markers list each release's own files, so copies are never carried twice.
+// `--copy-props metadata-directive`: a copy keeps Cache-Control and Content-Type (as `default` does)
+// without the GetObjectTagging/PutObjectTagging calls `default` makes for multipart (8 MB+) copies,
+// which the role is not granted; `none` would drop both headers.
+// https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/cp.html
 function carryOver(id, files, recent) {
   const from = new Map();
   for (const old of recent.slice().reverse()) {
@@ -239,14 +207,14 @@ function carryOver(id, files, recent) {
     const carried = [...from].filter((entry) => entry[1] === old).map((entry) => entry[0]);
     for (let i = 0; i < carried.length; i += 100) {
       const filters = carried.slice(i, i + 100).flatMap((file) => ['--include', file.replace(/[*?[]/g, '[$&]')]);
-      run(['s3', 'cp', s3(PREFIX + old + '/'), s3(PREFIX + id + '/'), '--recursive', '--only-show-errors', '--exclude', '*'].concat(filters));
+      run(['s3', 'cp', s3(PREFIX + old + '/'), s3(PREFIX + id + '/'), '--recursive', '--only-show-errors', '--copy-props', 'metadata-directive', '--exclude', '*'].concat(filters));
     }
     console.log('Carried over ' + carried.length + ' file(s) of release ' + old);
   }
 }
 
 function writeMarker(id, files) {
-  const own = [...files.keys()].filter((file) => !/\\.html?$/.test(file));
+  const own = [...files.keys()].filter((file) => !/\.html?$/.test(file));
   const body = JSON.stringify({ id, files: own });
   const tmp = path.join(require('os').tmpdir(), id + '.json');
   fs.writeFileSync(tmp, body);
@@ -273,7 +241,7 @@ function switchLive(id, tag) {
 // live release's page is copied to the bucket root (revalidated: it changes with the release).
 function publishNotFound(page, source) {
   if (source) {
-    run(['s3', 'cp', source, s3(page), '--only-show-errors', '--cache-control', 'no-cache', '--metadata-directive', 'REPLACE']);
+    run(['s3', 'cp', source, s3(page), '--only-show-errors', '--copy-props', 'metadata-directive', '--cache-control', 'no-cache', '--metadata-directive', 'REPLACE']);
   } else {
     run(['s3', 'rm', s3(page), '--only-show-errors']);
   }
@@ -302,7 +270,7 @@ function prune(keep, redirects) {
 }
 
 function publish(dir, keep, page, redirects) {
-  const id = env('${RELEASE_ENV.releaseId}');
+  const id = env(ENV.releaseId);
   const rules = redirects === '1' ? parseRedirects(dir) : new Map();
   const files = localFiles(dir);
   verify(dir, id, files);
@@ -322,7 +290,7 @@ function publish(dir, keep, page, redirects) {
 function rollback(page) {
   const found = releases().complete;
   const live = liveRelease();
-  const wanted = process.env.${RELEASE_ENV.rollbackTarget};
+  const wanted = process.env[ENV.rollbackTarget];
   const list = 'releases (oldest first): ' + (found.map((id) => id === live ? id + ' (live)' : id).join(', ') || 'none');
   const target = wanted || found.filter((id) => id < live).pop();
   if (wanted && !found.includes(wanted)) {
@@ -342,7 +310,7 @@ function rollback(page) {
   console.log('The live release was ' + (live || 'none') + '; it is now ' + target + '.');
   if (live) {
     console.log('To undo: aws codebuild start-build --project-name ' + String(process.env.CODEBUILD_BUILD_ID).split(':')[0] +
-      ' --environment-variables-override name=${RELEASE_ENV.rollbackTarget},value=' + live + ',type=PLAINTEXT');
+      ' --environment-variables-override name=' + ENV.rollbackTarget + ',value=' + live + ',type=PLAINTEXT');
   }
 }
 
@@ -357,4 +325,3 @@ try {
 } catch (e) {
   fail(e.message);
 }
-`;
