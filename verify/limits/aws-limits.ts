@@ -115,6 +115,8 @@ function nameRule(name: string, type: string, property: string, max: number, pat
     source,
     measure: (template) => resources(template, type)
       .filter(([, props]) => read(props) !== undefined)
+      // A name made of a value of the user's own (a parameter, another resource's name) is theirs to keep valid.
+      .filter(([, props]) => !resolvedText(read(props)).includes(UNRESOLVED))
       .map(([id, props]) => {
         const text = resolvedText(read(props));
         return pattern.test(text)
@@ -122,7 +124,7 @@ function nameRule(name: string, type: string, property: string, max: number, pat
           : { where: `${id}.${property}`, size: -1, problem: `'${text.slice(0, 80)}' does not match ${pattern}` };
       }),
     // Too long, and with characters no name rule takes.
-    violation: { Resources: { Bad: { Type: type, Properties: setPath(property, `bad name!${'x'.repeat(max)}`) } } },
+    violation: { Resources: { Bad: { Type: type, Properties: setPath(property, `bad name!${'y'.repeat(max)}`) } } },
   };
 }
 
