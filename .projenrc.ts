@@ -41,8 +41,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
-  github: false,
-  release: false,
+  // Releases: every push to main is built and tested; the version comes from the conventional commits
+  // since the last tag (feat: minor, fix: patch, a breaking change: major once 1.x), with a changelog,
+  // and is published to npm, PyPI, Maven Central, NuGet and the Go module repository.
+  github: true,
+  release: true,
+  releaseToNpm: true,
+  majorVersion: 0,
 
   cdkVersion: CDK_FLOOR,
   constructsVersion: '10.0.5',
@@ -66,6 +71,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Integration snapshots.
     '@aws-cdk/integ-runner@2.197.10',
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    // test/release-workflows.test.ts reads the generated workflows.
+    'yaml@^2',
   ],
 
   tsconfigDevFile: 'tsconfig.dev.json',
@@ -100,6 +107,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     javaPackage: 'io.github.cdkdeploypipelines',
     mavenGroupId: 'io.github.cdk-deploy-pipelines',
     mavenArtifactId: 'cdk-deploy-pipelines',
+    // The Central Portal (central.sonatype.com): OSSRH at oss.sonatype.org was shut down in June 2025.
+    // publib uploads there through the Portal's OSSRH staging API for this server id.
+    // https://central.sonatype.org/publish/publish-portal-ossrh-staging-api/
+    mavenServerId: 'central-ossrh',
   },
   publishToNuget: {
     dotNetNamespace: 'CdkDeployPipelines',
