@@ -89,6 +89,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       moduleNameMapper: { '^cdk-deploy-pipelines$': '<rootDir>/src' },
       testPathIgnorePatterns: ['/node_modules/', '/test/fixtures/'],
+      globalSetup: '<rootDir>/test/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/test/jest-global-teardown.ts',
     },
   },
   eslintOptions: {
