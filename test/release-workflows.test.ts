@@ -50,6 +50,10 @@ describe('release workflow', () => {
     expect(fs.readFileSync(path.join(ROOT, '.github', 'workflows', 'release.yml'), 'utf8')).not.toContain('oss.sonatype.org');
   });
 
+  test('the Go module is generated against the peer dependency floor (tools/package-go.sh)', () => {
+    expect(tasks['package:go'].steps).toEqual([{ exec: 'bash tools/package-go.sh' }]);
+  });
+
   test('pull requests are built with the whole test suite', () => {
     const build = workflow('build.yml');
     expect(build.on).toHaveProperty('pull_request');
