@@ -29,9 +29,10 @@ go_dir=dist/go/cdkdeploypipelines
 # .NET: generated beside the other work files, not in dist/ (the release's package:dotnet builds it there).
 dotnet_out=.tmp/bindings
 rm -rf "$dotnet_out"
+mkdir -p "$dotnet_out"
 # --no-npmignore: pacmak would otherwise rewrite .npmignore, which projen owns.
-npx jsii-pacmak --code-only --no-npmignore --target dotnet --outdir "$dotnet_out" >"$dotnet_out.log" 2>&1 \
-  || { cat "$dotnet_out.log" >&2; exit 1; }
+npx jsii-pacmak --code-only --no-npmignore --target dotnet --outdir "$dotnet_out" >"$dotnet_out/pacmak.log" 2>&1 \
+  || { cat "$dotnet_out/pacmak.log" >&2; exit 1; }
 dotnet_dir="$dotnet_out/dotnet/CdkDeployPipelines/CdkDeployPipelines"
 
 # Every type of the assembly, by name, in each language (a type pacmak skipped is a binding users lack).
