@@ -41,8 +41,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
-  github: false,
-  release: false,
+  // Releases: every push to main is built and tested; the version comes from the conventional commits
+  // since the last tag (feat: minor, fix: patch, a breaking change: major once 1.x), with a changelog,
+  // and is published to npm, PyPI, Maven Central, NuGet and the Go module repository.
+  github: true,
+  release: true,
+  releaseToNpm: true,
+  majorVersion: 0,
 
   cdkVersion: CDK_FLOOR,
   constructsVersion: '10.0.5',
@@ -66,6 +71,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Integration snapshots.
     '@aws-cdk/integ-runner@2.197.10',
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    // test/release-workflows.test.ts reads the generated workflows.
+    'yaml@^2',
   ],
 
   tsconfigDevFile: 'tsconfig.dev.json',
@@ -82,6 +89,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       moduleNameMapper: { '^cdk-deploy-pipelines$': '<rootDir>/src' },
       testPathIgnorePatterns: ['/node_modules/', '/test/fixtures/'],
+      globalSetup: '<rootDir>/test/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/test/jest-global-teardown.ts',
     },
   },
   eslintOptions: {
@@ -100,6 +109,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     javaPackage: 'io.github.cdkdeploypipelines',
     mavenGroupId: 'io.github.cdk-deploy-pipelines',
     mavenArtifactId: 'cdk-deploy-pipelines',
+    // The Central Portal (central.sonatype.com): OSSRH at oss.sonatype.org was shut down in June 2025.
+    // publib uploads there through the Portal's OSSRH staging API for this server id.
+    // https://central.sonatype.org/publish/publish-portal-ossrh-staging-api/
+    mavenServerId: 'central-ossrh',
   },
   publishToNuget: {
     dotNetNamespace: 'CdkDeployPipelines',
@@ -157,10 +170,25 @@ const integUpdate = project.addTask('integ:update', {
 integUpdate.spawn(project.compileTask);
 integUpdate.exec(`integ-runner --update-on-failed --dry-run ${integApp}`);
 
-// Language bindings: jsii-pacmak for every target, the npm tarball and the Python wheel, offline.
+// Language packages, built as the release builds them: the npm tarball, the Python wheel, the jar
+// (Maven, with ~/.m2 as its cache instead of a new empty repository each run), and the Go module,
+// generated against the peer dependency floor so go.mod requires what package.json allows
+// (tools/package-go.sh says why). .NET is generated only: no .NET SDK here.
+project.tasks.tryFind('package:java')!.reset('jsii-pacmak -v --target java --maven-local-repository="$HOME/.m2/repository"');
+project.tasks.tryFind('package:go')!.reset('bash tools/package-go.sh');
 const bindings = project.addTask('package:bindings', {
-  description: 'Generate the Python, Java, .NET and Go bindings; build the npm tarball and the Python wheel offline',
-  exec: 'bash tools/package-bindings.sh',
+  description: 'Build the npm, Python, Java and Go packages, generate .NET, and check every type is in each',
+});
+for (const language of ['js', 'python', 'java', 'go']) {
+  bindings.spawn(project.tasks.tryFind(`package:${language}`)!);
+}
+bindings.exec('bash tools/package-bindings.sh');
+
+// The README's complete apps in Python, Java and Go, on the packages just built and aws-cdk-lib
+// 2.257.0 from each language's registry, synthesize the templates the TypeScript app does.
+const consumerApps = project.addTask('consumer-apps', {
+  description: 'Synthesize the README apps in TypeScript, Python, Java and Go (needs package:bindings) and compare the templates',
+  exec: onSource('test/consumers/consumer-apps.ts'),
 });
 
 // `npm run verify`: proof, with real tools, that the synthesized pipelines work and are safe.
@@ -181,6 +209,7 @@ project.testTask.spawn(apiDocsFresh);
 project.testTask.spawn(diagramsFresh);
 project.testTask.spawn(integ);
 project.testTask.spawn(bindings);
+project.testTask.spawn(consumerApps);
 project.testTask.exec('jest --passWithNoTests --ci');
 project.testTask.spawn(project.tasks.tryFind('eslint')!);
 project.testTask.exec(onLocalBuild('verify/run.ts'));
@@ -206,6 +235,8 @@ project.npmignore?.exclude('/examples/', '/verify/', '/docs/generate-diagrams.ts
 // integ-runner's temporary assembly of a stopped run (a finished run removes it), and the assertion
 // handler's 2 MB bundle: asset hashes are not compared and no run deploys a committed snapshot.
 project.gitignore.exclude('/test/cdk-integ.out.*', '/test/*.snapshot/asset.*');
+// What the Java consumer app's Maven build writes.
+project.gitignore.exclude('/test/consumers/java/target/');
 project.npmignore?.exclude('/tools/');
 
 project.synth();

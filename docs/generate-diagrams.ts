@@ -11,6 +11,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ServerAppStack } from '../examples/server-app';
 import { StaticSiteStack } from '../examples/static-site';
+import { useOwnTempDir } from '../test/own-temp-dir';
 
 /** One picture: which example stack it is drawn from, and where it is written. */
 interface Diagram {
@@ -157,4 +158,10 @@ function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-main();
+// The example apps synthesize into cdk.out* folders of the temp dir: this run's own, removed after.
+const removeTempDir = useOwnTempDir('cdp-diagrams-');
+try {
+  main();
+} finally {
+  removeTempDir();
+}

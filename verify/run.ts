@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Proof, ProofResult } from './proof';
+import { useOwnTempDir } from '../test/own-temp-dir';
 
 async function main(): Promise<void> {
   const only = process.argv[2];
@@ -48,4 +49,7 @@ function printTable(results: ProofResult[]): void {
   console.log(`\nverify: ${tried - failed} passed, ${failed} failed`);
 }
 
-void main();
+// The proofs' apps and tools write to the temp dir (cdk.out* folders, npm installs, browser profiles):
+// this run's own, removed when the proofs end.
+const removeTempDir = useOwnTempDir('cdp-verify-');
+void main().finally(removeTempDir);
