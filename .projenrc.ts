@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, JsonFile } from 'projen';
 
 /**
  * The lowest aws-cdk-lib that has everything the constructs use:
@@ -213,6 +213,42 @@ project.testTask.spawn(consumerApps);
 project.testTask.exec('jest --passWithNoTests --ci');
 project.testTask.spawn(project.tasks.tryFind('eslint')!);
 project.testTask.exec(onLocalBuild('verify/run.ts'));
+
+// The programs that run in CodeBuild and CloudFront Functions (src/**/runtime/*.js) are plain
+// JavaScript, as their runtimes take it: type-checked from their JSDoc (test/runtime-types declares
+// what CloudFront puts around the routing function) and linted with the rules of the TypeScript.
+new JsonFile(project, 'tsconfig.runtime.json', {
+  obj: {
+    compilerOptions: {
+      allowJs: true,
+      checkJs: true,
+      noEmit: true,
+      target: 'ES2020',
+      module: 'commonjs',
+      moduleDetection: 'force',
+      lib: ['es2020'],
+      types: ['node'],
+      resolveJsonModule: true,
+      skipLibCheck: true,
+    },
+    include: ['src/**/runtime/*.js', 'test/runtime-types/*.d.ts'],
+  },
+});
+// projen's eslint ignores *.js everywhere; these are programs of ours.
+project.eslint?.addIgnorePattern('!src/**/runtime/*.js');
+project.eslint?.addOverride({
+  files: ['src/**/runtime/*.js'],
+  parserOptions: { project: './tsconfig.runtime.json' },
+  // CommonJS is what `node <program>.js` runs on any CodeBuild image, with no build step.
+  rules: { '@typescript-eslint/no-require-imports': 'off' },
+} as any);
+const runtimeCheck = project.addTask('runtime:check', {
+  description: 'Type-check and lint the programs of src/**/runtime/ (they run in CodeBuild and CloudFront Functions)',
+  env: { ESLINT_USE_FLAT_CONFIG: 'false' },
+});
+runtimeCheck.exec('tsc -p tsconfig.runtime.json');
+runtimeCheck.exec("eslint --ext .js --no-error-on-unmatched-pattern 'src/**/runtime/*.js'");
+project.testTask.spawn(runtimeCheck);
 
 // `npm run bench`: the examples against hand-written aws-cdk-lib stacks (not part of the tests).
 const bench = project.addTask('bench', {

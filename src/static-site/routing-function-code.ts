@@ -1,4 +1,5 @@
 import { LIVE_RELEASE_KEY, RELEASES_PREFIX } from './release-contract';
+import { readRuntimeFile } from '../runtime-program';
 
 /**
  * CloudFront Functions' maximum function size in bytes (10 KB).
@@ -48,8 +49,9 @@ function validateHost(name: string, value: string): void {
 }
 
 /**
- * Returns the JavaScript source of a viewer-request CloudFront Function (runtime `cloudfront-js-2.0`)
- * that routes requests of a static site served from S3:
+ * Returns the code of the viewer-request CloudFront Function (runtime `cloudfront-js-2.0`) that
+ * routes requests of a static site served from S3: runtime/routing.js as it is, after the import of
+ * CloudFront's helper module (with releases) and one line of settings, `var ROUTING = {...};`.
  *
  * 1. With `hostRedirect`, a request for one of `fromHosts` (case-insensitive) gets a 301 to
  *    `https://<toHost><uri><querystring>` with `cache-control: max-age=3600`.
@@ -64,15 +66,6 @@ function validateHost(name: string, value: string): void {
  * The query string is never touched by the rewrites.
  */
 export function routingFunctionCode(options: RoutingFunctionOptions): string {
-  const releases = options.releases;
-  const lines: string[] = [
-    // The KeyValueStore helpers come from this module, imported in the first line.
-    // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-custom-methods.html
-    ...(releases ? ['import cf from \'cloudfront\';'] : []),
-    '// Static site routing: viewer-request CloudFront Function, runtime cloudfront-js-2.0.',
-    `// Extensionless paths are served from ${options.singlePageApp ? '/index.html (single-page app)' : '<path>/index.html (directory index)'}.`,
-  ];
-
   const redirect = options.hostRedirect;
   if (redirect) {
     redirect.fromHosts.forEach((host) => validateHost('fromHosts', host));
@@ -80,174 +73,33 @@ export function routingFunctionCode(options: RoutingFunctionOptions): string {
     if (redirect.fromHosts.some((host) => host.toLowerCase() === redirect.toHost.toLowerCase())) {
       throw new Error(`hostRedirect.fromHosts includes hostRedirect.toHost ('${redirect.toHost}'), which would redirect forever`);
     }
-    // Lower-cased at run time rather than here, so that an unresolved CDK token stays intact.
-    lines.push(
-      `var FROM_HOSTS = ${JSON.stringify(redirect.fromHosts)}.map(function (h) { return h.toLowerCase(); });`,
-      `var TO_HOST = ${JSON.stringify(redirect.toHost)};`,
-    );
   }
-  if (releases) {
-    lines.push(...releaseHelpers(releases));
-  }
-  if (redirect || releases?.redirects) {
-    lines.push(...QUERY_STRING_HELPERS);
-  }
-
-  lines.push(
-    '',
-    `${releases ? 'async ' : ''}function handler(event) {`,
-    '  var request = event.request;',
-    '  var uri = request.uri;',
-  );
-
-  if (redirect) {
-    lines.push(
-      '  var host = request.headers.host;',
-      '  if (host && FROM_HOSTS.indexOf(host.value.toLowerCase()) !== -1) {',
-      '    return {',
-      '      statusCode: 301,',
-      '      statusDescription: \'Moved Permanently\',',
-      '      headers: {',
-      '        \'location\': { value: \'https://\' + TO_HOST + uri + queryString(request.querystring) },',
-      '        \'cache-control\': { value: \'max-age=3600\' },',
-      '      },',
-      '    };',
-      '  }',
-    );
-  }
-  if (releases) {
-    lines.push(
-      '  var live = await liveRelease();',
-      '  if (live === undefined) {',
-      '    return unavailable();',
-      '  }',
-    );
-  }
-  if (releases?.redirects) {
-    lines.push(
-      '  var redirect = live ? await redirectOf(live, uri, request.querystring) : null;',
-      '  if (redirect) {',
-      '    return redirect;',
-      '  }',
-    );
-  }
-
-  lines.push(...options.singlePageApp ? [
-    '  if (uri.endsWith(\'/\') || uri.slice(uri.lastIndexOf(\'/\') + 1).indexOf(\'.\') === -1) {',
-    '    // A route of the app (no "." in the last segment; dots in directory names do not count).',
-    '    request.uri = \'/index.html\';',
-    '  }',
-  ] : [
-    '  if (uri.endsWith(\'/\')) {',
-    '    // Directory URI: serve its index document.',
-    '    request.uri = uri + \'index.html\';',
-    '  } else if (uri.slice(uri.lastIndexOf(\'/\') + 1).indexOf(\'.\') === -1) {',
-    '    // No "." in the last segment (dots in directory names do not count): not a file.',
-    '    request.uri = uri + \'/index.html\';',
-    '  }',
-  ], '  // Anything else is a file (e.g. /app.3f9a.js) and is fetched as is, so a missing one stays a 404.');
-  if (releases) {
-    lines.push(
-      '  if (live) {',
-      '    // A new cache key per release: switching releases needs no invalidation.',
-      `    request.uri = '/${RELEASES_PREFIX}' + live + request.uri;`,
-      '  }',
-    );
-  }
-  lines.push(
-    '  return request;',
-    '}',
-    '',
-  );
-
-  return lines.join('\n');
+  const settings: RoutingSettings = {
+    singlePageApp: options.singlePageApp,
+    ...redirect ? { fromHosts: redirect.fromHosts, toHost: redirect.toHost } : {},
+    ...options.releases ? {
+      keyValueStoreId: options.releases.keyValueStoreId,
+      redirects: options.releases.redirects,
+      releasesPrefix: RELEASES_PREFIX,
+      liveReleaseKey: LIVE_RELEASE_KEY,
+    } : {},
+  };
+  return [
+    // The KeyValueStore helpers come from this module, imported in the first line.
+    // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-custom-methods.html
+    ...options.releases ? ['import cf from \'cloudfront\';'] : [],
+    `var ROUTING = ${JSON.stringify(settings)};`,
+    readRuntimeFile(__dirname, 'routing.js'),
+  ].join('\n');
 }
 
-// Rebuild a query string for a redirect location.
-const QUERY_STRING_HELPERS = [
-  '',
-  '// Re-encode a query string name or value. CloudFront passes them as the viewer sent them:',
-  '// decode once and encode again, keep "+" (a form-encoded space), and encode malformed escapes as text.',
-  'function enc(s) {',
-  '  return s.split(\'+\').map(function (part) {',
-  '    try { part = decodeURIComponent(part); } catch (e) { /* not a valid escape: encode as text */ }',
-  '    return encodeURIComponent(part);',
-  '  }).join(\'+\');',
-  '}',
-  '',
-  '// Rebuild "?a=1&b=2&b=3" from the querystring object, keeping repeated names; "" when empty.',
-  'function queryString(qs) {',
-  '  var pairs = [];',
-  '  Object.keys(qs).forEach(function (name) {',
-  '    (qs[name].multiValue || [qs[name]]).forEach(function (v) {',
-  '      pairs.push(v.value === \'\' ? enc(name) : enc(name) + \'=\' + enc(v.value));',
-  '    });',
-  '  });',
-  '  return pairs.length ? \'?\' + pairs.join(\'&\') : \'\';',
-  '}',
-];
-
-/** The KeyValueStore handle and the helpers that read it: the live release, the 503, and redirects. */
-function releaseHelpers(releases: ReleaseRouting): string[] {
-  const lines = [
-    `// Requests are served from /${RELEASES_PREFIX}<id>/, <id> being the value of the key "${LIVE_RELEASE_KEY}".`,
-    `var kvs = cf.kvs(${JSON.stringify(releases.keyValueStoreId)});`,
-    '',
-    '// The live release id; "" before the first release; undefined when the store cannot be read.',
-    'async function liveRelease() {',
-    '  try {',
-    `    return await kvs.get('${LIVE_RELEASE_KEY}');`,
-    '  } catch (e) {',
-    '    // get() fails alike for a missing key and a store error; exists() tells them apart. With no',
-    '    // release yet the bucket root is served: a site switched from in-place deploys stays up.',
-    '    try {',
-    `      return (await kvs.exists('${LIVE_RELEASE_KEY}')) ? undefined : '';`,
-    '    } catch (e2) {',
-    '      return undefined;',
-    '    }',
-    '  }',
-    '}',
-    '',
-    '// Never a guess at which release to serve: a short, uncached 503.',
-    'function unavailable() {',
-    '  return {',
-    '    statusCode: 503,',
-    '    statusDescription: \'Service Unavailable\',',
-    '    headers: {',
-    '      \'retry-after\': { value: \'30\' },',
-    '      \'cache-control\': { value: \'no-store\' },',
-    '      \'content-type\': { value: \'text/plain; charset=utf-8\' },',
-    '    },',
-    '    body: { encoding: \'text\', data: \'The site is unavailable for a moment. Please retry in 30 seconds.\' },',
-    '  };',
-    '}',
-  ];
-  if (releases.redirects) {
-    lines.push(
-      '',
-      '// The redirect of the live release for this path: key "<release id><path>" (a trailing slash',
-      '// does not count), value "<status> <location>". One more store read per request.',
-      'async function redirectOf(live, uri, qs) {',
-      '  var rule;',
-      '  try {',
-      '    rule = await kvs.get(live + (uri.length > 1 && uri.endsWith(\'/\') ? uri.slice(0, -1) : uri));',
-      '  } catch (e) {',
-      '    return null;',
-      '  }',
-      '  var space = rule.indexOf(\' \');',
-      '  var status = Number(rule.slice(0, space));',
-      '  var location = rule.slice(space + 1);',
-      '  var query = queryString(qs);',
-      '  return {',
-      '    statusCode: status,',
-      '    headers: {',
-      '      \'location\': { value: query && location.indexOf(\'?\') !== -1 ? location + \'&\' + query.slice(1) : location + query },',
-      '      // Permanent redirects are cached by browsers; an hour keeps them changeable.',
-      '      \'cache-control\': { value: status === 301 || status === 308 ? \'max-age=3600\' : \'no-cache\' },',
-      '    },',
-      '  };',
-      '}',
-    );
-  }
-  return lines;
+/** What runtime/routing.js reads from `ROUTING`: the options, and the names shared with the release program. */
+interface RoutingSettings {
+  readonly singlePageApp: boolean;
+  readonly fromHosts?: string[];
+  readonly toHost?: string;
+  readonly keyValueStoreId?: string;
+  readonly redirects?: boolean;
+  readonly releasesPrefix?: string;
+  readonly liveReleaseKey?: string;
 }

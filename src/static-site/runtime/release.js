@@ -46,7 +46,7 @@ function env(name) {
 // Runs the AWS CLI without a shell (arguments are passed as they are); returns its output.
 function run(argv) {
   try {
-    return execFileSync('aws', argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
+    return execFileSync('aws', argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
   } catch (e) {
     throw new Error('aws ' + argv.slice(0, 2).join(' ') + ' failed: ' + String(e.stderr || e.message).trim());
   }
@@ -147,15 +147,7 @@ function parseRedirects(dir) {
     }
     const [from, to, status, ...rest] = line.split(/\s+/);
     const code = (status || '301').replace(/!$/, '');
-    const problem = !to ? 'it has no target'
-      : rest.length ? 'conditions (query, Country, Language, Role, Cookie) are not supported'
-      : !STATUSES.includes(code) ? 'status ' + code + ' is not supported, only redirects: ' + STATUSES.join(', ')
-      : !from.startsWith('/') ? 'the source must be a path starting with /'
-      : /[*?#]|\/:/.test(from) ? 'splats (*), placeholders (:name), query strings and fragments are not supported in the source'
-      : !/^(\/|https?:\/\/)/.test(to) ? 'the target must be a path starting with / or an http(s) URL'
-      : /[*#]|\/:[A-Za-z]/.test(to) ? 'splats, placeholders and fragments are not supported in the target'
-      : Buffer.byteLength(to) + 4 > LIMITS.valueBytes ? 'the target is longer than the store allows'
-      : Buffer.byteLength(from) + 64 > LIMITS.keyBytes ? 'the source is longer than the store allows' : '';
+    const problem = redirectRuleProblem(from, to, code, rest);
     if (problem) {
       errors.push('_redirects line ' + (i + 1) + ' "' + line + '": ' + problem);
       return;
@@ -172,6 +164,20 @@ function parseRedirects(dir) {
     fail(errors.length + ' unsupported line(s) in _redirects:\n' + errors.join('\n'));
   }
   return rules;
+}
+
+// What is wrong with a _redirects rule, '' when nothing: the store answers exact paths only.
+function redirectRuleProblem(from, to, code, rest) {
+  if (!to) return 'it has no target';
+  if (rest.length) return 'conditions (query, Country, Language, Role, Cookie) are not supported';
+  if (!STATUSES.includes(code)) return 'status ' + code + ' is not supported, only redirects: ' + STATUSES.join(', ');
+  if (!from.startsWith('/')) return 'the source must be a path starting with /';
+  if (/[*?#]|\/:/.test(from)) return 'splats (*), placeholders (:name), query strings and fragments are not supported in the source';
+  if (!/^(\/|https?:\/\/)/.test(to)) return 'the target must be a path starting with / or an http(s) URL';
+  if (/[*#]|\/:[A-Za-z]/.test(to)) return 'splats, placeholders and fragments are not supported in the target';
+  if (Buffer.byteLength(to) + 4 > LIMITS.valueBytes) return 'the target is longer than the store allows';
+  if (Buffer.byteLength(from) + 64 > LIMITS.keyBytes) return 'the source is longer than the store allows';
+  return '';
 }
 
 // Every file of the build must be in the bucket with its size: a file no upload matched, or an

@@ -1,0 +1,22 @@
+// What runtime/routing.js finds around it once deployed: CloudFront's helper module and the settings
+// line the construct writes above it (see routingFunctionCode).
+
+/** A CloudFront KeyValueStore handle of the `cloudfront` module. */
+interface CloudFrontKeyValueStore {
+  get(key: string): Promise<string>;
+  exists(key: string): Promise<boolean>;
+}
+
+/** The `cloudfront` module, imported as `cf` when the site has releases. */
+declare const cf: { kvs(id: string): CloudFrontKeyValueStore };
+
+/** The site's settings, written by the construct (RoutingSettings in routing-function-code.ts). */
+declare const ROUTING: {
+  singlePageApp: boolean;
+  fromHosts?: string[];
+  toHost?: string;
+  keyValueStoreId?: string;
+  redirects?: boolean;
+  releasesPrefix?: string;
+  liveReleaseKey?: string;
+};
