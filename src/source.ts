@@ -162,6 +162,11 @@ class CodeCommitSource extends PipelineSource {
     if (repositoryName !== undefined) {
       validateRepositoryName(scope, 'source.repositoryName', repositoryName);
     }
+    if (existing !== undefined) {
+      // An imported name goes into the source action's IAM resource ARNs unchecked (cfn-lint W1032
+      // found `...:codecommit:<region>:<account>:` for an empty one).
+      validateRepositoryName(scope, 'source.repository', existing.repositoryName);
+    }
     if (this.options.repositoryDescription !== undefined) {
       validateMaxLength(scope, 'source.repositoryDescription', this.options.repositoryDescription, 1000, "CodeCommit's limit");
     }

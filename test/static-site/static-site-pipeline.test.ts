@@ -800,6 +800,8 @@ describe('bad input', () => {
       "StaticSitePipeline 'Site': source.repositoryName must be 1-100 letters, digits, '.', '_' or '-' and must not end in '.git' (CodeCommit's rules), got 'site.git'"],
     ['a repository name of 101 characters', { source: PipelineSource.codeCommit({ repositoryName: 'a'.repeat(101) }) },
       `StaticSitePipeline 'Site': source.repositoryName must be 1-100 letters, digits, '.', '_' or '-' and must not end in '.git' (CodeCommit's rules), got '${'a'.repeat(101)}'`],
+    ['an existing repository imported with an empty name', { source: PipelineSource.codeCommit({ repository: codecommit.Repository.fromRepositoryName(new Stack(), 'Imported', '') }) },
+      "StaticSitePipeline 'Site': source.repository must not be empty; give the CodeCommit repository a name such as 'my-site'"],
     ['neither a repository name nor a repository', { source: PipelineSource.codeCommit({}) },
       "StaticSitePipeline 'Site': source: give exactly one of repositoryName (to create a repository) or repository (an existing one)"],
     ['an empty branch', { source: PipelineSource.codeCommit({ repositoryName: 'site', branch: '' }) },
