@@ -191,12 +191,20 @@ const consumerApps = project.addTask('consumer-apps', {
   exec: onSource('test/consumers/consumer-apps.ts'),
 });
 
+// cfn-lint, checkov, moto_server and the AWS CLI v1 of the proofs, pinned, in .tmp/verify-tools
+// (nothing to do when the venv already holds tools/verify-tools/requirements.txt).
+const verifyTools = project.addTask('verify:tools', {
+  description: 'Install the pinned Python tools of the proofs into .tmp/verify-tools',
+  exec: 'bash tools/setup-verify-tools.sh',
+});
+
 // `npm run verify`: proof, with real tools, that the synthesized pipelines work and are safe.
 const verify = project.addTask('verify', {
   description: 'Prove the example pipelines work and are safe (build, IAM, compliance packs, fuzzing, browser)',
   receiveArgs: true,
 });
 verify.spawn(project.compileTask);
+verify.spawn(verifyTools);
 verify.exec(onLocalBuild('verify/run.ts'), { receiveArgs: true });
 
 // `npm test` is the whole suite on a fresh clone: jsii compile, API.md, README examples and
@@ -212,6 +220,7 @@ project.testTask.spawn(bindings);
 project.testTask.spawn(consumerApps);
 project.testTask.exec('jest --passWithNoTests --ci');
 project.testTask.spawn(project.tasks.tryFind('eslint')!);
+project.testTask.spawn(verifyTools);
 project.testTask.exec(onLocalBuild('verify/run.ts'));
 
 // The programs that run in CodeBuild and CloudFront Functions (src/**/runtime/*.js) are plain

@@ -5,9 +5,13 @@ import { Construct } from 'constructs';
 import { enableEventBridge } from './bucket-compliance';
 import { suppressControlFindings } from './control-suppressions';
 import { inPacks, suppressNagFindings } from './nag-suppressions';
+import { suppressCheckovFindings } from './template-check-suppressions';
 
 /** Why the access log bucket is not encrypted with a KMS key. */
 const SSE_S3_ONLY = 'S3 server access logging (and Elastic Load Balancing access logging) delivers only to buckets encrypted with SSE-S3, not SSE-KMS; the logs are encrypted at rest with AES-256.';
+
+/** Why the access log bucket has no server access logging of its own. */
+const NO_SELF_LOGGING = 'This is the access log bucket; logging its own writes would log every log delivery, forever.';
 
 /**
  * The bucket that receives S3 server access logs (and CloudFront standard logs) of the buckets a
@@ -56,8 +60,9 @@ export class AccessLogsBucket extends s3.Bucket {
         'Access logs expire after the retention period; a replica in a second bucket would double their cost without a recovery need.'),
       ...inPacks(['S3DefaultEncryptionKMS'], SSE_S3_ONLY),
     ]);
+    suppressCheckovFindings(this, [{ id: 'CKV_AWS_18', reason: NO_SELF_LOGGING }]);
     suppressControlFindings(this, [
-      { id: 'CT.S3.PR.2', reason: 'This is the access log bucket; logging its own writes would log every log delivery, forever.' },
+      { id: 'CT.S3.PR.2', reason: NO_SELF_LOGGING },
       { id: 'CT.S3.PR.10', reason: SSE_S3_ONLY },
       { id: 'CT.S3.PR.9', reason: 'S3 server access logging does not deliver to a bucket with an Object Lock default retention, and expired logs must be deletable.' },
     ]);

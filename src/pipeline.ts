@@ -17,6 +17,7 @@ import { BuildOptions, createBuildProject } from './build';
 import { ManagedPolicyRole, pipelineActionRole } from './managed-policy-role';
 import { PipelineKey } from './pipeline-key';
 import { PipelineSource } from './source';
+import { suppressCfnLintFindings } from './template-check-suppressions';
 import { validateEmails, validateIntegerRange, validateMaxLength, validatePipelineName, validationError } from './validation';
 
 /** What a publisher to an encrypted topic does with its key (SNS calls KMS as the publisher). */
@@ -215,6 +216,10 @@ export class PipelineCore {
         },
       ],
     });
+    suppressCfnLintFindings(this.pipeline, [{
+      id: 'W3005',
+      reason: "aws-cdk-lib's Pipeline depends on its role construct so that the role's policy exists before the pipeline is created; the DependsOn on the role itself duplicates the RoleArn reference and changes nothing.",
+    }]);
 
     if (props.approval) {
       this.addStage('Approve', [this.approvalAction('Approve', props.approval)]);

@@ -13,7 +13,8 @@ import { agentUserDataCommands } from './agent-installation';
 import { logAccessLogs } from './load-balancer-access-logs';
 import { suppressControlFindings } from '../control-suppressions';
 import { ManagedPolicyRole } from '../managed-policy-role';
-import { HIPAA, inPacks, NIST, PCI, suppressNagFindings } from '../nag-suppressions';
+import { HIPAA, inPacks, nagResourceFinding, NIST, PCI, suppressNagFindings } from '../nag-suppressions';
+import { suppressCfnLintFindings, suppressCheckovFindings } from '../template-check-suppressions';
 
 /** An internet-facing Application Load Balancer in front of a managed fleet. */
 export interface ManagedFleetLoadBalancerOptions {
@@ -155,13 +156,23 @@ export interface ManagedFleetProps extends ManagedFleetOptions {
  */
 const SSM_INSTANCE_ACTIONS = [
   'ssm:DescribeAssociation', 'ssm:GetDeployablePatchSnapshotForInstance', 'ssm:GetDocument', 'ssm:DescribeDocument',
-  'ssm:GetManifest', 'ssm:GetParameter', 'ssm:GetParameters', 'ssm:ListAssociations', 'ssm:ListInstanceAssociations',
+  'ssm:GetManifest', 'ssm:ListAssociations', 'ssm:ListInstanceAssociations',
   'ssm:PutInventory', 'ssm:PutComplianceItems', 'ssm:PutConfigurePackageResult', 'ssm:UpdateAssociationStatus',
   'ssm:UpdateInstanceAssociationStatus', 'ssm:UpdateInstanceInformation',
   'ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel',
   'ec2messages:AcknowledgeMessage', 'ec2messages:DeleteMessage', 'ec2messages:FailMessage', 'ec2messages:GetEndpoint',
   'ec2messages:GetMessages', 'ec2messages:SendReply',
 ];
+
+/**
+ * The parameter reads of `AmazonSSMManagedInstanceCore`, which grants them on every parameter of the
+ * account (checkov CKV_AWS_108: any instance could read any other application's secrets). Here they
+ * reach AWS's public parameters only (`/aws/service/...`: AMI ids, regions); an application that
+ * needs its own parameters grants them on the fleet's `role`.
+ *
+ * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-public-parameters.html
+ */
+const SSM_PUBLIC_PARAMETER_ACTIONS = ['ssm:GetParameter', 'ssm:GetParameters'];
 
 /** The application port, health check path and 5xx threshold when the user gives none. */
 const DEFAULT_APP_PORT = 8080;
@@ -200,11 +211,19 @@ export class ManagedFleet extends Construct {
     });
     // Session Manager replaces SSH (no key pair, no port 22) and lets State Manager manage the host.
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: SSM_INSTANCE_ACTIONS, resources: ['*'] }));
-    suppressNagFindings(this.role.node.findChild('DefaultPolicy'), [{
-      id: 'AwsSolutions-IAM5',
-      reason: 'The calls of the Systems Manager agent (ssm, ssmmessages, ec2messages) have no resource-level permissions; they are the actions of AWS\'s AmazonSSMManagedInstanceCore, spelled out.',
-      appliesTo: ['Resource::*'],
-    }]);
+    const publicParameters = Stack.of(this).formatArn({ service: 'ssm', account: '', resource: 'parameter', resourceName: 'aws/*' });
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: SSM_PUBLIC_PARAMETER_ACTIONS, resources: [publicParameters] }));
+    const agentReason = 'The calls of the Systems Manager agent (ssm, ssmmessages, ec2messages) as AWS\'s AmazonSSMManagedInstanceCore grants them, on *: ssmmessages and ec2messages have no resource types, and the agent\'s inventory, compliance and status writes name the instance it runs on.';
+    const defaultPolicy = this.role.node.findChild('DefaultPolicy');
+    suppressNagFindings(defaultPolicy, [
+      { id: 'AwsSolutions-IAM5', reason: agentReason, appliesTo: ['Resource::*'] },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: 'AWS publishes its public parameters (AMI ids, regions) under /aws/; the agent may read those and no parameter of the account.',
+        appliesTo: [nagResourceFinding(this, publicParameters)],
+      },
+    ]);
+    suppressCheckovFindings(defaultPolicy, [{ id: 'CKV_AWS_111', reason: agentReason }]);
 
     const securityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
       vpc: props.vpc,
@@ -268,6 +287,10 @@ export class ManagedFleet extends Construct {
     const zones = subnetZones(props.vpc.selectSubnets(vpcSubnets));
     if (zones) {
       (this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup).availabilityZones = zones;
+      suppressCfnLintFindings(this.autoScalingGroup, [{
+        id: 'W3010',
+        reason: 'The zones are those of the subnets the group launches in, as the VPC names them (aws-cdk-lib writes the zone names of a VPC into its subnets); Control Tower CT.AUTOSCALING.PR.1 reads AvailabilityZones only.',
+      }]);
     }
     suppressControlFindings(this.autoScalingGroup, [{
       id: 'CT.AUTOSCALING.PR.6',
@@ -299,6 +322,7 @@ export class ManagedFleet extends Construct {
     const topic = new sns.Topic(this, 'ScalingNotifications', { enforceSSL: true });
     const reason = 'Auto Scaling publishes with its service-linked role, which a key policy can name only once the role exists (the first group of the account creates it); the messages hold group names, instance ids and alarm states.';
     suppressNagFindings(topic, inPacks(['SNSEncryptedKMS'], reason));
+    suppressCheckovFindings(topic, [{ id: 'CKV_AWS_26', reason }]);
     if (alarms) {
       // The topic policy replaces SNS's default one, which let CloudWatch publish for the account's
       // alarms; Auto Scaling publishes with its service-linked role, under its identity policy.
@@ -348,10 +372,9 @@ class ApplicationEndpoint extends Construct {
       description: `Load balancer of the ${props.environmentName} fleet: HTTP(S) from the internet, to the application port of the instances`,
       allowAllOutbound: false,
     });
-    suppressNagFindings(securityGroup, [{
-      id: 'AwsSolutions-EC23',
-      reason: 'An internet-facing load balancer takes HTTP(S) from anywhere on its listener ports only; the instances accept traffic from this security group alone.',
-    }]);
+    const openListener = 'An internet-facing load balancer takes HTTP(S) from anywhere on its listener ports only; the instances accept traffic from this security group alone.';
+    suppressNagFindings(securityGroup, [{ id: 'AwsSolutions-EC23', reason: openListener }]);
+    suppressCheckovFindings(securityGroup, [{ id: 'CKV_AWS_260', reason: openListener }]);
 
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: props.vpc,
@@ -411,6 +434,7 @@ class ApplicationEndpoint extends Construct {
       const reason = 'No loadBalancer.certificate was given, so the load balancer serves plain HTTP; with a certificate it serves HTTPS and redirects HTTP.';
       const listener = this.loadBalancer.node.findChild('Http');
       suppressNagFindings(listener, inPacks(['ALBHttpToHttpsRedirection', 'ELBv2ACMCertificateRequired'], reason));
+      suppressCheckovFindings(listener, ['CKV_AWS_2', 'CKV_AWS_103'].map((rule) => ({ id: rule, reason })));
       suppressControlFindings(listener, [{ id: 'CT.ELASTICLOADBALANCING.PR.1', reason }]);
     }
   }

@@ -716,6 +716,17 @@ describe('secure by default', () => {
     }));
   });
 
+  test('the fleet instance role reads only AWS public parameters, not every parameter of the account', () => {
+    // checkov CKV_AWS_108: AmazonSSMManagedInstanceCore's ssm:GetParameter(s) on * reads other applications' secrets.
+    const role = logicalIdOf(server, 'AWS::IAM::Role', 'ApiProductionFleetInstanceRole');
+    const statements = roleStatements(server, role);
+    const reads = statements.filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith('ssm:GetParameter')));
+    expect(reads).toEqual([expect.objectContaining({
+      Action: ['ssm:GetParameter', 'ssm:GetParameters'],
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:eu-west-1::parameter/aws/*']] },
+    })]);
+  });
+
   test('the only suppressed findings of the server example are the ones AWS makes unavoidable', () => {
     const suppressed = Object.values<any>(server.toJSON().Resources)
       .flatMap((r) => r.Metadata?.cdk_nag?.rules_to_suppress ?? [])
@@ -732,11 +743,13 @@ describe('secure by default', () => {
       'AwsSolutions-IAM5 Resource::<ApiArtifactsX.Arn>/*',
       // Describe actions without resource-level permissions, and conditioned RunInstances/CreateTags.
       'AwsSolutions-IAM5 Resource::*',
-      // The Systems Manager agent's calls on the fleet instances (no resource-level permissions).
+      // The Systems Manager agent's calls on the fleet instances, as AmazonSSMManagedInstanceCore grants them.
       'AwsSolutions-IAM5 Resource::*',
       'AwsSolutions-IAM5 Resource::arn:<AWS::Partition>:autoscaling:eu-west-1:123456789012:autoScalingGroup:*:autoScalingGroupName/<ApiProductionFleetGroupASGX>',
       'AwsSolutions-IAM5 Resource::arn:<AWS::Partition>:logs:eu-west-1:123456789012:log-group:/aws/codebuild/<ApiBuildX>:*',
       'AwsSolutions-IAM5 Resource::arn:<AWS::Partition>:s3:::aws-codedeploy-eu-west-1/*',
+      // The Systems Manager agent reads AWS's public parameters only.
+      'AwsSolutions-IAM5 Resource::arn:<AWS::Partition>:ssm:eu-west-1::parameter/aws/*',
     ].sort());
   });
 });

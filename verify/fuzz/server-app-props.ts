@@ -272,10 +272,11 @@ class Fixtures {
     this.vpcOf ??= ec2.Vpc.fromVpcAttributes(this.stack, 'Vpc', {
       vpcId: 'vpc-0123456789abcdef0',
       availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-      publicSubnetIds: ['subnet-0a', 'subnet-0b'],
-      publicSubnetRouteTableIds: ['rtb-0a', 'rtb-0b'],
-      privateSubnetIds: ['subnet-1a', 'subnet-1b'],
-      privateSubnetRouteTableIds: ['rtb-1a', 'rtb-1b'],
+      // Ids of the shape EC2 gives (cfn-lint checks them), 17 hex digits.
+      publicSubnetIds: ['subnet-0a0000000000000a0', 'subnet-0b0000000000000b0'],
+      publicSubnetRouteTableIds: ['rtb-0a0000000000000a0', 'rtb-0b0000000000000b0'],
+      privateSubnetIds: ['subnet-1a0000000000000a1', 'subnet-1b0000000000000b1'],
+      privateSubnetRouteTableIds: ['rtb-1a0000000000000a1', 'rtb-1b0000000000000b1'],
     });
     return this.vpcOf;
   }

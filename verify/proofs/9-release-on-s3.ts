@@ -1,0 +1,256 @@
+/**
+ * The release program run for real: the upload, go-live and rollback commands of the static site
+ * example's synthesized buildspecs, run by the AWS CLI (the pinned v1, see docs/release-on-s3.md)
+ * against moto_server's S3 on 127.0.0.1 with IAM enforced, each project signed as a user whose only
+ * policies are its role's synthesized ones, and the KeyValueStore API served by a stand-in that checks
+ * every request against botocore's service model. Asserts on the bucket as S3 keeps it.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { exampleStacks } from '../example-stacks';
+import { readStackModel } from '../iam/stack-model';
+import { Proof, ProofResult } from '../proof';
+import { pythonTool } from '../python-tools';
+import { ReleaseProject, releaseProjects, runProject } from '../release-run/release-projects';
+import { debianAwsCliV2, ReleaseServers, withoutConditions } from '../release-run/release-servers';
+import { filesOf, generatedSite, LARGE_FILE, LARGE_FILE_BYTES, sampleSite } from '../release-run/site-builds';
+import { CheckCase, resultOf } from '../template-checks/check-cases';
+
+const NAME = 'Releases: the deploy commands on moto S3 with IAM enforced';
+const STACK = 'StaticSiteExample';
+const ENV = { account: '123456789012', region: 'eu-west-1', partition: 'aws', stackName: STACK };
+/** Generated hashed chunks: thousands of files in one release (the bench goes to 10,000). */
+const CHUNKS = 2000;
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+const REVALIDATED = 'public, max-age=0, must-revalidate, s-maxage=31536000';
+/** What browsers need per extension (a module script, WebAssembly and SVG are refused with another type). */
+const CONTENT_TYPES: Record<string, RegExp> = {
+  html: /^text\/html/,
+  js: /^(text|application)\/javascript/,
+  mjs: /^text\/javascript/,
+  css: /^text\/css/,
+  svg: /^image\/svg\+xml$/,
+  wasm: /^application\/wasm$/,
+  webmanifest: /^application\/manifest\+json$/,
+  txt: /^text\/plain/,
+};
+/** Releases made before the proof: complete ones (oldest first), and an upload that never went live. */
+const SEEDED = Array.from({ length: 10 }, (_, i) => `20250101T0000${String(i).padStart(2, '0')}Z-seeded000000-seeded00`);
+const UNFINISHED = '20250102T000000Z-unfinished00-unfinish';
+/** The negative control's user: the upload role without s3:PutObject. */
+const UPLOAD_WITHOUT_PUT = 'UploadWithoutPutObject';
+
+type Snapshot = Record<string, { size: number; cacheControl?: string; contentType?: string }>;
+
+const proof: Proof = {
+  async run(): Promise<ProofResult> {
+    const stack = exampleStacks().find((s) => s.stackName === STACK);
+    if (!stack) return resultOf(NAME, [{ name: `example stack ${STACK}`, problem: 'exampleStacks() lost it' }], []);
+    const model = readStackModel(STACK, Template.fromStack(stack).toJSON() as any, ENV);
+    const projects = releaseProjects(model);
+    const conditioned: string[] = [];
+    const policiesFor = (project: ReleaseProject, drop?: string) => project.policies.map((p) => {
+      const { conditioned: found, document } = withoutConditions(p);
+      conditioned.push(...found.map((c) => `${project.step}: ${c}`));
+      return drop ? removeAction(document as any, drop) : document;
+    });
+    const servers = await ReleaseServers.start({
+      bucket: projects.upload.environment.SITE_BUCKET,
+      kvsArn: projects.goLive.environment.KVS_ARN,
+      region: ENV.region,
+      roles: {
+        [projects.upload.roleLogicalId]: policiesFor(projects.upload),
+        [projects.goLive.roleLogicalId]: policiesFor(projects.goLive),
+        [projects.rollback.roleLogicalId]: policiesFor(projects.rollback),
+        [UPLOAD_WITHOUT_PUT]: policiesFor(projects.upload, 's3:PutObject'),
+      },
+    });
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-release-'));
+    const cases: CheckCase[] = [];
+    const details: string[] = [];
+    const check = (name: string, ok: boolean, problem: () => string) => cases.push({ name, problem: ok ? undefined : problem() });
+    try {
+      const run = (step: 'upload' | 'goLive' | 'rollback', cwd: string, vars: Record<string, string> = {}, role?: string) => {
+        const started = Date.now();
+        const result = runProject(projects[step], cwd, { ...servers.environmentOf(role ?? projects[step].roleLogicalId), ...vars });
+        details.push(`${step}${role ? ` as ${role}` : ''} in ${path.basename(cwd)}: exit ${result.status} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        return result;
+      };
+      /** The pipeline's deploy stage: upload, then (when it succeeded) go-live with the exported RELEASE_ID. */
+      const deploy = (site: string, label: string) => {
+        const upload = run('upload', site, { COMMIT_ID: 'c0ffee'.repeat(7), EXECUTION_ID: `${label}-0000-4000-8000-000000000000` });
+        const releaseId = upload.exported.RELEASE_ID ?? '';
+        check(`${label}: the upload succeeds and exports RELEASE_ID`, upload.status === 0 && releaseId !== '', () => tail(upload.output));
+        if (upload.status !== 0) return releaseId;
+        const goLive = run('goLive', site, { RELEASE_ID: releaseId });
+        check(`${label}: go-live succeeds`, goLive.status === 0, () => tail(goLive.output));
+        return releaseId;
+      };
+      // Release ids hold the time to the second: one deploy a second at most, as a pipeline would.
+      const nextSecond = () => new Promise((r) => setTimeout(r, 1100));
+
+      await servers.put(Object.fromEntries([
+        ...SEEDED.flatMap((id, i) => [
+          [`releases/${id}/assets/old-${i}-a1B2c3D4.js`, { body: `old ${i}`, cacheControl: IMMUTABLE }],
+          [`releases/${id}.json`, { body: JSON.stringify({ id, files: [`assets/old-${i}-a1B2c3D4.js`] }) }],
+        ]),
+        [`releases/${UNFINISHED}/index.html`, { body: 'never went live' }],
+      ]));
+      const keep = Number(/ publish \S+ (\d+) /.exec(projects.goLive.commands.join('\n'))?.[1]);
+
+      // 1. The sample build.
+      const sample = sampleSite(path.join(work, 'sample'));
+      const first = deploy(sample, 'sample build');
+      let bucket = await servers.snapshot();
+      let store = await servers.store();
+      check('sample build: the live key names its release', store.keys.live === first, () => `live is ${store.keys.live}, expected ${first}`);
+      cases.push(...releaseCases('sample build', bucket, first, filesOf(sample)));
+      check('sample build: the not-found page is published at the root, revalidated', bucket['404.html']?.size === filesOf(sample).get('404.html')
+        && bucket['404.html']?.cacheControl === 'no-cache', () => JSON.stringify(bucket['404.html']));
+      const markers = markersOf(bucket);
+      check(`sample build: pruning keeps the newest ${keep} complete releases and drops the unfinished upload`,
+        markers.length === keep && !markers.includes(SEEDED[0]) && markers.includes(first)
+          && !hasRelease(bucket, UNFINISHED) && !hasRelease(bucket, SEEDED[0]),
+        () => `markers: ${markers.join(', ')}; unfinished left: ${hasRelease(bucket, UNFINISHED)}`);
+      check('sample build: files of kept releases are carried over', bucket[`releases/${first}/assets/old-9-a1B2c3D4.js`]?.cacheControl === IMMUTABLE,
+        () => JSON.stringify(bucket[`releases/${first}/assets/old-9-a1B2c3D4.js`]));
+
+      // 2. A generated build: thousands of files, one over 8 MB, names with spaces and unicode.
+      await nextSecond();
+      const generated = generatedSite(path.join(work, 'generated'), CHUNKS);
+      const second = deploy(generated, 'generated build');
+      bucket = await servers.snapshot();
+      store = await servers.store();
+      check('generated build: the live key names its release', store.keys.live === second, () => `live is ${store.keys.live}`);
+      cases.push(...releaseCases('generated build', bucket, second, filesOf(generated)));
+      const carried = `releases/${second}/assets/index-3f9a1c2b.js`;
+      check('generated build: the sample\'s hashed script is carried over with its Cache-Control and Content-Type',
+        sameObject(bucket[carried], bucket[`releases/${first}/assets/index-3f9a1c2b.js`]), () => `${JSON.stringify(bucket[carried])}`);
+
+      // 3. The sample again: the 9 MB file is carried over by a multipart copy.
+      await nextSecond();
+      const third = deploy(sampleSite(path.join(work, 'sample-again')), 'sample build again');
+      bucket = await servers.snapshot();
+      const copy = bucket[`releases/${third}/${LARGE_FILE}`];
+      check('sample build again: the 9 MB file is carried over (multipart copy) whole', copy?.size === LARGE_FILE_BYTES, () => JSON.stringify(copy));
+      // The CLI v2 copies metadata in parts with --copy-props metadata-directive (HeadObject on the
+      // source, which the go-live role may do), and never the tagging calls of `default`.
+      const source = bucket[`releases/${second}/${LARGE_FILE}`];
+      check('sample build again: the 9 MB file carried over by a multipart copy keeps its Cache-Control and Content-Type',
+        !!copy && !!source?.cacheControl && copy.cacheControl === source.cacheControl && copy.contentType === source.contentType,
+        () => `copy ${JSON.stringify(copy)}, source ${JSON.stringify(source)}`);
+
+      // 4. A failed upload changes nothing live.
+      await nextSecond();
+      const broken = sampleSite(path.join(work, 'broken'));
+      fs.symlinkSync(path.join(work, 'nowhere.js'), path.join(broken, 'assets', 'missing-0a1b2c3d.js'));
+      const before = await servers.store();
+      const failed = run('upload', broken, { COMMIT_ID: 'b'.repeat(40), EXECUTION_ID: 'broken-0000' });
+      const after = await servers.store();
+      bucket = await servers.snapshot();
+      check('failed upload: the upload fails', failed.status !== 0, () => 'it exited 0');
+      check('failed upload: the live key and the store are unchanged', after.etag === before.etag && after.keys.live === third, () => `live ${after.keys.live}`);
+      check('failed upload: no marker of the failed release', markersOf(bucket).every((id) => !id.includes('bbbbbbbbbbbb')), () => markersOf(bucket).join(', '));
+
+      // 5. Rollback: the newest release older than the live one.
+      await nextSecond();
+      const rollback = run('rollback', work, { CODEBUILD_BUILD_ID: `${projects.rollback.logicalId}:0a1b2c3d` });
+      store = await servers.store();
+      bucket = await servers.snapshot();
+      check('rollback: succeeds', rollback.status === 0, () => tail(rollback.output));
+      check('rollback: the live key names the previous release', store.keys.live === second, () => `live is ${store.keys.live}, expected ${second}`);
+      check('rollback: the root not-found page is the previous release\'s', bucket['404.html']?.size === filesOf(generated).get('404.html'),
+        () => JSON.stringify(bucket['404.html']));
+
+      // 6. IAM enforced: the upload role without s3:PutObject cannot upload.
+      const denied = run('upload', sample, { COMMIT_ID: 'd'.repeat(40), EXECUTION_ID: 'denied-0000' }, UPLOAD_WITHOUT_PUT);
+      check('negative control: without s3:PutObject the upload fails with AccessDenied', denied.status !== 0 && /AccessDenied/.test(denied.output), () => tail(denied.output));
+
+      // 7. The stand-in refuses requests the service model does not allow.
+      for (const [label, body, headers] of [
+        ['an unknown member (Valu)', '{"Valu":"x"}', { 'If-Match': store.etag }],
+        ['no If-Match', '{"Value":"x"}', {}],
+      ] as const) {
+        const response = await servers.rawStoreRequest(projects.goLive.roleLogicalId, 'PUT',
+          `/key-value-stores/${encodeURIComponent(servers.world.kvsArn)}/keys/live`, body, headers);
+        check(`negative control: the KeyValueStore stand-in rejects PutKey with ${label}`, response.status === 400, () => `${response.status} ${response.body}`);
+      }
+
+      const calls = (await servers.store()).calls;
+      details.push(`${awsVersion()}; ${CHUNKS + 7} files in the generated build`);
+      details.push(`KeyValueStore calls: ${[...new Set(calls.map((c) => `${c.operation} ${c.status}`))].join(', ')}`);
+      details.push(`conditions moto cannot evaluate, removed (proven by the IAM proof with iam-simulate): ${[...new Set(conditioned)].join('; ') || 'none'}`);
+    } finally {
+      servers.stop();
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+    return resultOf(NAME, cases, details);
+  },
+};
+export default proof;
+
+/** The release holds every file of the build with its size, Cache-Control and Content-Type, and has its marker. */
+function releaseCases(label: string, bucket: Snapshot, id: string, files: Map<string, number>): CheckCase[] {
+  const prefix = `releases/${id}/`;
+  const wrongSize = [...files].filter(([file, size]) => bucket[prefix + file]?.size !== size).map(([file]) => file);
+  const wrongCache = [...files.keys()].filter((file) => bucket[prefix + file] && bucket[prefix + file].cacheControl !== expectedCacheControl(file));
+  const wrongType = [...files.keys()].filter((file) => {
+    const want = CONTENT_TYPES[file.split('.').pop()!];
+    return want && bucket[prefix + file] && !want.test(bucket[prefix + file].contentType ?? '');
+  });
+  const show = (list: string[], what: (f: string) => string) => list.slice(0, 5).map(what).join('; ') + (list.length > 5 ? `; ... ${list.length} in all` : '');
+  return [
+    { name: `${label}: every file is in its release with its size (${files.size} files)`, problem: wrongSize.length ? show(wrongSize, (f) => `${f}: ${bucket[prefix + f]?.size}`) : undefined },
+    { name: `${label}: hashed files immutable, the rest revalidated`, problem: wrongCache.length ? show(wrongCache, (f) => `${f}: ${bucket[prefix + f].cacheControl}`) : undefined },
+    { name: `${label}: Content-Type by extension`, problem: wrongType.length ? show(wrongType, (f) => `${f}: ${bucket[prefix + f].contentType}`) : undefined },
+    { name: `${label}: the release is complete (marker)`, problem: bucket[`releases/${id}.json`] ? undefined : 'no marker' },
+  ];
+}
+
+/**
+ * Cache-Control the README promises: fingerprinted names (a dash or dot and 8 hash characters,
+ * not a lowercase word) immutable, everything else revalidated.
+ */
+function expectedCacheControl(file: string): string {
+  const name = file.split('/').pop()!;
+  const hashed = /-[A-Za-z0-9_-]{8}\.[^.]+$/.test(name) && !/-[a-z-]{8}\.[^.]+$/.test(name);
+  return hashed && !/\.html?$/.test(name) ? IMMUTABLE : REVALIDATED;
+}
+
+function markersOf(bucket: Snapshot): string[] {
+  return Object.keys(bucket).filter((k) => /^releases\/[^/]+\.json$/.test(k)).map((k) => k.slice('releases/'.length, -'.json'.length)).sort();
+}
+
+function hasRelease(bucket: Snapshot, id: string): boolean {
+  return Object.keys(bucket).some((k) => k.startsWith(`releases/${id}/`));
+}
+
+function sameObject(a?: Snapshot[string], b?: Snapshot[string]): boolean {
+  return !!a && !!b && a.size === b.size && a.cacheControl === b.cacheControl && a.contentType === b.contentType;
+}
+
+/** A policy without one action (and without statements left empty). */
+function removeAction(document: { Statement: Array<Record<string, unknown>> }, action: string): object {
+  return {
+    ...document,
+    Statement: document.Statement
+      .map((s) => ({ ...s, Action: [s.Action].flat().filter((a) => a !== action) }))
+      .filter((s) => (s.Action as string[]).length > 0),
+  };
+}
+
+/** The two CLIs of cli/aws: v2 for S3, v1 for the KeyValueStore. */
+function awsVersion(): string {
+  const version = (program: string) => {
+    const result = spawnSync(program, ['--version'], { encoding: 'utf8' });
+    return `${result.stdout}${result.stderr}`.trim();
+  };
+  return `S3: ${version(debianAwsCliV2())}; KeyValueStore: ${version(pythonTool('aws'))}`;
+}
+
+function tail(output: string): string {
+  return output.trim().split('\n').slice(-8).join(' | ').slice(-1500);
+}

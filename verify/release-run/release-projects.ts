@@ -1,0 +1,76 @@
+/**
+ * The release projects of a synthesized static site template, as the proof runs them: each
+ * project's buildspec commands, its environment (references resolved as CloudFormation would),
+ * the variables the pipeline action passes, and its role's policies.
+ */
+import { spawnSync } from 'child_process';
+import { StackModel } from '../iam/stack-model';
+
+/** How src/static-site/release-projects.ts describes each project (the proof finds them by it). */
+export const RELEASE_PROJECT_DESCRIPTIONS = {
+  upload: 'Uploads the site build as a new release',
+  goLive: 'Verifies the uploaded release and makes it the live one',
+  rollback: 'Makes the previous release',
+} as const;
+
+export type ReleaseStep = keyof typeof RELEASE_PROJECT_DESCRIPTIONS;
+
+export interface ReleaseProject {
+  readonly step: ReleaseStep;
+  readonly logicalId: string;
+  readonly roleLogicalId: string;
+  readonly commands: string[];
+  readonly exportedVariables: string[];
+  /** The project's own environment variables, resolved. */
+  readonly environment: Record<string, string>;
+  /** The role's policy documents as the template has them. */
+  readonly policies: Array<{ Statement: Array<Record<string, unknown>> }>;
+}
+
+/** The upload, go-live and rollback projects of the template; throws when one is missing. */
+export function releaseProjects(model: StackModel): Record<ReleaseStep, ReleaseProject> {
+  const projects = Object.entries<any>(model.template.Resources).filter(([, r]) => r.Type === 'AWS::CodeBuild::Project');
+  const find = (step: ReleaseStep): ReleaseProject => {
+    const found = projects.find(([, r]) => String(r.Properties.Description ?? '').startsWith(RELEASE_PROJECT_DESCRIPTIONS[step]));
+    if (!found) throw new Error(`${model.stackName} has no CodeBuild project described '${RELEASE_PROJECT_DESCRIPTIONS[step]}...'`);
+    const [logicalId, resource] = found;
+    const spec = JSON.parse(resource.Properties.Source.BuildSpec);
+    const roleLogicalId = resource.Properties.ServiceRole['Fn::GetAtt'][0];
+    const role = model.roles.find((r) => r.logicalId === roleLogicalId);
+    if (!role) throw new Error(`${logicalId}: role ${roleLogicalId} is not in the template`);
+    return {
+      step,
+      logicalId,
+      roleLogicalId,
+      commands: spec.phases.build.commands,
+      exportedVariables: spec.env?.['exported-variables'] ?? [],
+      environment: Object.fromEntries((resource.Properties.Environment.EnvironmentVariables ?? [])
+        .map((v: any) => [v.Name, model.resolver.resolveString(v.Value)])),
+      policies: role.policies.map((p) => p.document as any),
+    };
+  };
+  return { upload: find('upload'), goLive: find('goLive'), rollback: find('rollback') };
+}
+
+/** What one run of a project's commands did. */
+export interface ProjectRun {
+  readonly status: number;
+  readonly output: string;
+  /** The values of the buildspec's exported variables at the end of the run. */
+  readonly exported: Record<string, string>;
+}
+
+/**
+ * Runs a project's commands as CodeBuild does: one `sh` for all (variables carry over), the first
+ * command that fails ends the run with its status; then prints the exported variables.
+ */
+export function runProject(project: ReleaseProject, cwd: string, env: Record<string, string>): ProjectRun {
+  const script = [
+    ...project.commands.map((command) => `${command}\ncodebuild_status=$?\nif [ "$codebuild_status" -ne 0 ]; then exit "$codebuild_status"; fi`),
+    ...project.exportedVariables.map((name) => `printf '__exported %s=%s\\n' ${name} "$${name}"`),
+  ].join('\n');
+  const result = spawnSync('sh', ['-c', script], { cwd, env: { ...env, ...project.environment }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const output = `${result.stdout}${result.stderr}`;
+  const exported = Object.fromEntries([...result.stdout.matchAll(/^__exported (\w+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
+  return { status: result.status ?? 1, output, exported };
+}
