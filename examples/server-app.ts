@@ -89,7 +89,7 @@ export class StagedServerAppStack extends Stack {
         {
           name: 'Production',
           target: DeploymentTarget.ec2Tags({ app: ['example-server-app'], stage: ['production'] }),
-          approval: { notifyEmails: ['release-managers@example.com'] },
+          approval: { emails: ['release-managers@example.com'] },
           deploymentConfig: codedeploy.ServerDeploymentConfig.HALF_AT_A_TIME,
           alarms: [errorAlarm],
         },

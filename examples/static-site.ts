@@ -55,7 +55,7 @@ export class DocsSiteStack extends Stack {
         hostedZone,
         redirectToPrimaryDomain: true,
       },
-      approval: { notifyEmails: ['release-managers@example.com'] },
+      approval: { emails: ['release-managers@example.com'] },
       notifications: { emails: ['team@example.com'] },
     });
   }

@@ -1,11 +1,10 @@
-export { PipelineSource, PipelineSourceBindOptions, PipelineSourceConfig, CodeCommitSourceOptions, ConnectionSourceOptions } from './source';
+export { PipelineSource, CodeCommitSourceOptions, ConnectionSourceOptions } from './source';
 export { BuildOptions } from './build';
 export { DeployPipelineProps, ApprovalOptions, PipelineNotificationOptions } from './pipeline';
 export { SiteDomainOptions } from './static-site/site-hosting';
-export { CacheControlOptions } from './static-site/site-deploy-project';
+export { CacheControlOptions } from './static-site/in-place-deploy-project';
 export { DeployMode, StaticSitePipeline, StaticSitePipelineProps } from './static-site/static-site-pipeline';
 export { ServerAppPipeline, ServerAppPipelineProps, ServerEnvironment, ServerDeploymentOptions } from './server-app/server-app-pipeline';
-export { DeploymentTarget, DeploymentTargetBindOptions, DeploymentTargetConfig } from './server-app/deployment-target';
+export { DeploymentTarget } from './server-app/deployment-target';
 export { ManagedFleetOptions, ManagedFleetLoadBalancerOptions } from './server-app/managed-fleet';
 export { MinimumHealthyHosts } from './server-app/minimum-healthy-hosts';
-export { AgentInstallTarget } from './server-app/agent-installation';

@@ -33,14 +33,14 @@ export interface ApprovalOptions {
    *
    * @default - nobody is emailed
    */
-  readonly notifyEmails?: string[];
+  readonly emails?: string[];
 
   /**
    * An SNS topic told that a release waits for approval.
    *
-   * @default - a topic is created when `notifyEmails` is given
+   * @default - a topic is created when `emails` is given
    */
-  readonly notificationTopic?: sns.ITopic;
+  readonly topic?: sns.ITopic;
 
   /**
    * Text shown to the approver.
@@ -170,7 +170,7 @@ export class PipelineCore {
 
     // Created before the source and the actions, whose roles trust this role alone.
     this.pipelineRole = new ManagedPolicyRole(scope, 'PipelineRole', { assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com') });
-    const source = props.source.bind(scope, { pipelineRole: this.pipelineRole });
+    const source = props.source._bind(scope, { pipelineRole: this.pipelineRole });
     this.repository = source.repository;
     this.sourceCommitId = source.commitId;
 
@@ -282,14 +282,14 @@ export class PipelineCore {
     validateApproval(this.scope, prop, approval);
     // CodePipeline publishes the approval request with the action role.
     const role = this.actionRole(actionName);
-    const topic = approval.notificationTopic ?? (approval.notifyEmails?.length
+    const topic = approval.topic ?? (approval.emails?.length
       ? this.encryptedTopic(`${actionName}Topic`, role)
       : undefined);
     return new actions.ManualApprovalAction({
       actionName,
       role,
       notificationTopic: topic,
-      notifyEmails: approval.notifyEmails,
+      notifyEmails: approval.emails,
       additionalInformation: approval.comment ?? DEFAULT_APPROVAL_COMMENT,
     });
   }
@@ -321,7 +321,7 @@ export class PipelineCore {
  * @see https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_ActionDeclaration.html
  */
 function validateApproval(scope: Construct, prop: string, approval: ApprovalOptions): void {
-  validateEmails(scope, `${prop}.notifyEmails`, approval.notifyEmails ?? []);
+  validateEmails(scope, `${prop}.emails`, approval.emails ?? []);
   if (approval.comment !== undefined) {
     if (approval.comment === '') {
       throw validationError(scope, `${prop}.comment must not be empty (CodePipeline takes 1 to 1000 characters), got ''; leave it out to show '${DEFAULT_APPROVAL_COMMENT}'`);

@@ -147,8 +147,9 @@ export abstract class PipelineSource {
    *
    * @param scope the pipeline construct; bad options are reported against it
    * @param options what the pipeline gives the source
+   * @internal
    */
-  public abstract bind(scope: Construct, options: PipelineSourceBindOptions): PipelineSourceConfig;
+  public abstract _bind(scope: Construct, options: PipelineSourceBindOptions): PipelineSourceConfig;
 }
 
 class CodeCommitSource extends PipelineSource {
@@ -156,7 +157,8 @@ class CodeCommitSource extends PipelineSource {
     super();
   }
 
-  public bind(scope: Construct, options: PipelineSourceBindOptions): PipelineSourceConfig {
+  /** @internal */
+  public _bind(scope: Construct, options: PipelineSourceBindOptions): PipelineSourceConfig {
     const { repositoryName, repository: existing } = this.options;
     const branch = this.options.branch ?? DEFAULT_BRANCH;
     if ((repositoryName === undefined) === (existing === undefined)) {
@@ -196,7 +198,8 @@ class ConnectionSource extends PipelineSource {
     super();
   }
 
-  public bind(scope: Construct, options: PipelineSourceBindOptions): PipelineSourceConfig {
+  /** @internal */
+  public _bind(scope: Construct, options: PipelineSourceBindOptions): PipelineSourceConfig {
     const { connectionArn, owner, repository } = this.options;
     const branch = this.options.branch ?? DEFAULT_BRANCH;
     validateConnectionArn(scope, 'source.connectionArn', connectionArn);

@@ -6,7 +6,7 @@ import { IConstruct } from 'constructs';
  * The one way this library reports bad input: an error naming the construct, the prop, the
  * value and the fix, thrown at synth time.
  *
- * @example StaticSitePipeline 'Site': build.outputDirectory must be a relative path, got '/dist'
+ * @example StaticSitePipeline 'Site': buildOptions.outputDirectory must be a relative path, got '/dist'
  */
 export function validationError(scope: IConstruct, message: string): Error {
   return new Error(`${scope.constructor.name} '${scope.node.id}': ${message}`);

@@ -216,12 +216,12 @@ describe('validateEnvironmentVariableValue', () => {
 
 describe('validateEmails', () => {
   test.each([[['team@example.com']], [['a.b+c@example.co.uk', 'team@example.com']], [['a@b']], [[ref('Email')]]])('accepts %j', (emails) => {
-    expect(errorOf(() => validateEmails(scope, 'approval.notifyEmails', emails))).toBe('no error');
+    expect(errorOf(() => validateEmails(scope, 'approval.emails', emails))).toBe('no error');
   });
 
   test.each(['', 'not-an-email', '@', 'a b@example.com', 'a@'])('rejects %j', (email) => {
-    expect(errorOf(() => validateEmails(scope, 'approval.notifyEmails', ['team@example.com', email]))).toBe(
-      `Site 'Www': approval.notifyEmails must hold email addresses, got '${email}'; give addresses such as 'team@example.com'`);
+    expect(errorOf(() => validateEmails(scope, 'approval.emails', ['team@example.com', email]))).toBe(
+      `Site 'Www': approval.emails must hold email addresses, got '${email}'; give addresses such as 'team@example.com'`);
   });
 
   test.each([[['team@example.com', 'team@example.com']], [['team@example.com', 'Team@Example.com']]])('rejects the duplicate in %j', (emails) => {

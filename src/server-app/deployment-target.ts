@@ -157,8 +157,9 @@ export abstract class DeploymentTarget {
    * Creates what the target needs (the fleet, for a managed fleet) in `scope` and describes it.
    *
    * @param scope the pipeline construct; bad options are reported against it
+   * @internal
    */
-  public abstract bind(scope: Construct, options: DeploymentTargetBindOptions): DeploymentTargetConfig;
+  public abstract _bind(scope: Construct, options: DeploymentTargetBindOptions): DeploymentTargetConfig;
 }
 
 class AutoScalingGroupsTarget extends DeploymentTarget {
@@ -166,7 +167,8 @@ class AutoScalingGroupsTarget extends DeploymentTarget {
     super();
   }
 
-  public bind(scope: Construct, options: DeploymentTargetBindOptions): DeploymentTargetConfig {
+  /** @internal */
+  public _bind(scope: Construct, options: DeploymentTargetBindOptions): DeploymentTargetConfig {
     const groups = this.groups ?? [];
     if (groups.length === 0) {
       throw validationError(scope, `${options.prop} must list at least one Auto Scaling group, got '[]'; pass the groups to DeploymentTarget.autoScalingGroups([...])`);
@@ -199,7 +201,8 @@ class InstanceTagsTarget extends DeploymentTarget {
     super();
   }
 
-  public bind(scope: Construct, options: DeploymentTargetBindOptions): DeploymentTargetConfig {
+  /** @internal */
+  public _bind(scope: Construct, options: DeploymentTargetBindOptions): DeploymentTargetConfig {
     const entries = Object.entries(this.tags ?? {});
     validateTags(scope, options.prop, entries);
     // One tag group per key: CodeDeploy ORs within a group and ANDs the groups of a set.
@@ -240,7 +243,8 @@ class ManagedFleetTarget extends DeploymentTarget {
     super();
   }
 
-  public bind(scope: Construct, options: DeploymentTargetBindOptions): DeploymentTargetConfig {
+  /** @internal */
+  public _bind(scope: Construct, options: DeploymentTargetBindOptions): DeploymentTargetConfig {
     const fleetOptions = this.options;
     const { prop } = options;
     const minCapacity = fleetOptions.minCapacity ?? 2;

@@ -207,7 +207,7 @@ export class ServerAppPipeline extends Construct {
       }
       targetOwners.set(environment.target, name);
 
-      const config = environment.target.bind(this, {
+      const config = environment.target._bind(this, {
         environmentName: name,
         prop: `${prefix}target`,
         accessLogsBucket: core.accessLogsBucket,

@@ -9,12 +9,12 @@ import { ArtifactKey } from '../artifact-store';
 import { createPipelineProject, createStandaloneProject } from '../build';
 import { suppressNagFindings } from '../nag-suppressions';
 import { IMMUTABLE_PATTERNS_FIX, validateInlineBuildSpec } from '../validation';
-import { UploadOptions } from './deploy-commands';
 import {
   releaseGoLiveBuildSpecObject,
   releaseUploadBuildSpecObject,
   rollbackBuildSpecObject,
-} from './release-commands';
+} from './buildspecs/release-buildspecs';
+import { UploadOptions } from './buildspecs/upload-commands';
 import { RELEASE_ENV, RELEASES_PREFIX } from './release-contract';
 
 /** What the release projects work on. */

@@ -8,7 +8,7 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CLOUDFRONT_NAME_MAX_LENGTH, KEEP_KEY_VALUE_STORE_NAME_CONTEXT, nameAccountGlobalResource } from './cloudfront-names';
-import { routingFunctionCode } from './routing-function-code';
+import { routingFunctionCode } from './routing-function';
 import { enableEventBridge } from '../bucket-compliance';
 import { suppressControlFindings } from '../control-suppressions';
 import { inPacks, suppressNagFindings } from '../nag-suppressions';

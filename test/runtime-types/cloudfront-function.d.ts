@@ -1,5 +1,5 @@
 // What runtime/routing.js finds around it once deployed: CloudFront's helper module and the settings
-// line the construct writes above it (see routingFunctionCode).
+// line the construct writes above it (see routingFunctionCode in src/static-site/routing-function.ts).
 
 /** A CloudFront KeyValueStore handle of the `cloudfront` module. */
 interface CloudFrontKeyValueStore {

@@ -804,11 +804,11 @@ describe('bad input', () => {
       environments: [{ name: 'Staging', target: DeploymentTarget.ec2Tags({ app: ['api'] }), rollbackOnAlarm: true }],
     }, "environments[0].rollbackOnAlarm is true but environment 'Staging' has no alarms, got '0 alarms'; add alarms, or deploy to DeploymentTarget.managedFleet with a loadBalancer, whose alarms are created for you"],
     ['an approval email of an environment listed twice', {
-      environments: [{ name: 'Production', target: DeploymentTarget.ec2Tags({ app: ['api'] }), approval: { notifyEmails: ['lead@example.com', 'LEAD@example.com'] } }],
-    }, "environments[0].approval.notifyEmails lists an email address twice, got 'LEAD@example.com'; list each address once"],
+      environments: [{ name: 'Production', target: DeploymentTarget.ec2Tags({ app: ['api'] }), approval: { emails: ['lead@example.com', 'LEAD@example.com'] } }],
+    }, "environments[0].approval.emails lists an email address twice, got 'LEAD@example.com'; list each address once"],
     ['an empty approval email of an environment', {
-      environments: [{ name: 'Production', target: DeploymentTarget.ec2Tags({ app: ['api'] }), approval: { notifyEmails: [''] } }],
-    }, "environments[0].approval.notifyEmails must hold email addresses, got ''; give addresses such as 'team@example.com'"],
+      environments: [{ name: 'Production', target: DeploymentTarget.ec2Tags({ app: ['api'] }), approval: { emails: [''] } }],
+    }, "environments[0].approval.emails must hold email addresses, got ''; give addresses such as 'team@example.com'"],
     ['a pipeline name of 101 characters', { target: DeploymentTarget.ec2Tags({ app: ['api'] }), pipelineName: 'p'.repeat(101) },
       `pipelineName must be 1-100 letters, digits, '.', '@', '_' or '-' (CodePipeline's rules), got '${'p'.repeat(101)}'; e.g. 'marketing-site'`],
   ])('%s is rejected with a message naming the prop and the fix', (_, props, message) => {
@@ -900,7 +900,7 @@ describe('keys', () => {
       target: DeploymentTarget.ec2Tags({ app: ['api'] }),
       instanceRoles: [iam.Role.fromRoleArn(stack, 'AppInstances', 'arn:aws:iam::123456789012:role/app-instances')],
       notifications: { emails: ['team@example.com'] },
-      approval: { notifyEmails: ['lead@example.com'] },
+      approval: { emails: ['lead@example.com'] },
     }, stack);
     expect(() => app.synth()).not.toThrow();
     const keys = Object.entries<any>(Template.fromStack(stack).findResources('AWS::KMS::Key'));

@@ -164,7 +164,7 @@ describe('pipeline wiring', () => {
   });
 
   test('a manual approval stage sits between build and deploy, and emails go through an SSL-only topic', () => {
-    const template = synth({ approval: { notifyEmails: ['lead@example.com'] } });
+    const template = synth({ approval: { emails: ['lead@example.com'] } });
     template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
       Stages: [
         Match.objectLike({ Name: 'Source' }),
@@ -870,10 +870,10 @@ describe('bad input', () => {
       buildOptions: { environmentVariables: { API_KEY: { type: codebuild.BuildEnvironmentVariableType.PARAMETER_STORE, value: '' } } },
     }, "StaticSitePipeline 'Site': buildOptions.environmentVariables.API_KEY must name a Systems Manager parameter, got ''; "
       + "give its name or ARN, e.g. '/site/api-key' or 'arn:aws:ssm:us-east-1:123456789012:parameter/site/api-key'"],
-    ['an approval email listed twice', { approval: { notifyEmails: ['lead@example.com', 'Lead@example.com'] } },
-      "StaticSitePipeline 'Site': approval.notifyEmails lists an email address twice, got 'Lead@example.com'; list each address once"],
-    ['an empty approval email', { approval: { notifyEmails: [''] } },
-      "StaticSitePipeline 'Site': approval.notifyEmails must hold email addresses, got ''; give addresses such as 'team@example.com'"],
+    ['an approval email listed twice', { approval: { emails: ['lead@example.com', 'Lead@example.com'] } },
+      "StaticSitePipeline 'Site': approval.emails lists an email address twice, got 'Lead@example.com'; list each address once"],
+    ['an empty approval email', { approval: { emails: [''] } },
+      "StaticSitePipeline 'Site': approval.emails must hold email addresses, got ''; give addresses such as 'team@example.com'"],
     ['a notification email listed twice', { notifications: { emails: ['team@example.com', 'team@example.com'] } },
       "StaticSitePipeline 'Site': notifications.emails lists an email address twice, got 'team@example.com'; list each address once"],
     ['an empty approval comment', { approval: { comment: '' } },
@@ -991,7 +991,7 @@ describe('bad input', () => {
       webAclId: token('WebAcl'),
       contentSecurityPolicy: token('Policy'),
       cacheControl: { immutable: token('CacheControl') },
-      approval: { notifyEmails: [token('Email')], comment: token('Comment') },
+      approval: { emails: [token('Email')], comment: token('Comment') },
     }, stack)).not.toThrow();
   });
 });

@@ -110,8 +110,8 @@ export const pipelineGroups: PropGroup[] = [
     name: 'approval',
     optional: true,
     fields: [
-      { path: 'approval.notifyEmails', values: emailLists() },
-      { path: 'approval.notificationTopic', values: topics() },
+      { path: 'approval.emails', values: emailLists() },
+      { path: 'approval.topic', values: topics() },
       { path: 'approval.comment', values: freeTexts },
     ],
   },
@@ -142,8 +142,8 @@ export function pipelineProps(stack: Stack, c: FuzzCase): DeployPipelineProps {
     source: source(stack, c),
     buildOptions: has('buildOptions') ? buildOptions(stack, c) : undefined,
     approval: has('approval') ? {
-      notifyEmails: optional(get<Text[]>('approval.notifyEmails'), (v) => texts(stack, v)),
-      notificationTopic: optional(get<TopicSpec>('approval.notificationTopic'), (v) => topic(stack, 'ApprovalTopic', v)),
+      emails: optional(get<Text[]>('approval.emails'), (v) => texts(stack, v)),
+      topic: optional(get<TopicSpec>('approval.topic'), (v) => topic(stack, 'ApprovalTopic', v)),
       comment: optional(get<Text>('approval.comment'), (v) => text(stack, v)),
     } : undefined,
     notifications: has('notifications') ? {

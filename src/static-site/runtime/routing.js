@@ -1,7 +1,7 @@
 // @ts-check
 // Static site routing: the viewer-request CloudFront Function of StaticSitePipeline (cloudfront-js-2.0).
 // Deployed as it is, after the lines the construct puts above it: the `cloudfront` module as `cf` (with
-// releases) and `var ROUTING = {...};`, the site's settings (RoutingSettings in routing-function-code.ts).
+// releases) and `var ROUTING = {...};`, the site's settings (RoutingSettings in routing-function.ts).
 // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-javascript-runtime-20.html
 
 // The KeyValueStore naming the live release (and its redirects), when the site has releases.

@@ -2,7 +2,6 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DEFAULT_IMMUTABLE_PATTERNS } from '../../src/static-site/deploy-commands';
 import {
   GoLiveOptions,
   RELEASE_REVALIDATED_CACHE_CONTROL,
@@ -12,11 +11,12 @@ import {
   releaseUploadCommands,
   rollbackBuildSpecObject,
   rollbackCommands,
-} from '../../src/static-site/release-commands';
-import { CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS } from '../../src/validation';
+} from '../../../src/static-site/buildspecs/release-buildspecs';
+import { DEFAULT_IMMUTABLE_PATTERNS } from '../../../src/static-site/buildspecs/upload-commands';
+import { CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS } from '../../../src/validation';
 
-const FIXTURE = path.join(__dirname, '..', 'fixtures', 'site-build');
-const FAKE_BIN = path.join(__dirname, '..', 'fixtures', 'fake-aws');
+const FIXTURE = path.join(__dirname, '..', '..', 'fixtures', 'site-build');
+const FAKE_BIN = path.join(__dirname, '..', '..', 'fixtures', 'fake-aws');
 const BUCKET = 'my-site-bucket';
 const KVS_ARN = 'arn:aws:cloudfront::123456789012:key-value-store/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111';
 const COMMIT = '3f9a1c2b7d4e5f60718293a4b5c6d7e8f9a0b1c2';

@@ -3,7 +3,7 @@ import {
   CLOUDFRONT_FUNCTION_MAX_BYTES,
   RoutingFunctionOptions,
   routingFunctionCode,
-} from '../../src/static-site/routing-function-code';
+} from '../../src/static-site/routing-function';
 
 /** CloudFront Functions' representation of a query string, header or cookie. */
 interface CfValues {

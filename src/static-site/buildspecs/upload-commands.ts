@@ -1,4 +1,4 @@
-import { shellQuote } from '../shell';
+import { shellQuote } from '../../shell';
 
 /** How Cache-Control is chosen for one group of files. */
 export interface CacheRule {

@@ -8,9 +8,9 @@ import {
   DeployCommandsOptions,
   deployBuildSpecObject,
   deployCommands,
-} from '../../src/static-site/deploy-commands';
+} from '../../../src/static-site/buildspecs/upload-commands';
 
-const FIXTURE = path.join(__dirname, '..', 'fixtures', 'site-build');
+const FIXTURE = path.join(__dirname, '..', '..', 'fixtures', 'site-build');
 const BUCKET = 'my-site-bucket';
 const DISTRIBUTION = 'E123ABC';
 const IMMUTABLE = 'public, max-age=31536000, immutable';

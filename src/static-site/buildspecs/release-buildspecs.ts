@@ -1,7 +1,11 @@
-import { requireVariable, siteDirectoryChecks, uploadCommands, UploadOptions } from './deploy-commands';
-import { RELEASE_ENV, RELEASES_PREFIX } from './release-contract';
-import { unpackRuntimeFilesCommands } from '../runtime-program';
-import { shellQuote } from '../shell';
+import * as path from 'path';
+import { requireVariable, siteDirectoryChecks, uploadCommands, UploadOptions } from './upload-commands';
+import { unpackRuntimeFilesCommands } from '../../runtime-program';
+import { shellQuote } from '../../shell';
+import { RELEASE_ENV, RELEASES_PREFIX } from '../release-contract';
+
+/** The folder of StaticSitePipeline, whose runtime/ holds the release program. */
+const STATIC_SITE_DIR = path.join(__dirname, '..');
 
 /**
  * Cache-Control of the revalidated files (HTML, sw.js, manifest...) of a release. A release never
@@ -103,7 +107,7 @@ const PROGRAM_DIR = 'RELEASE_PROGRAM_DIR';
 
 /** Unpacks the release program (runtime/release.js and the contract it reads) from the buildspec. */
 function unpackReleaseProgram(): string[] {
-  return unpackRuntimeFilesCommands(PROGRAM_DIR, __dirname, ['release.js', 'release-contract.json']);
+  return unpackRuntimeFilesCommands(PROGRAM_DIR, STATIC_SITE_DIR, ['release.js', 'release-contract.json']);
 }
 
 /** `node <release program>`, once unpacked. */

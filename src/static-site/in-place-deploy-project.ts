@@ -9,7 +9,7 @@ import { ArtifactKey } from '../artifact-store';
 import { createPipelineProject } from '../build';
 import { suppressObjectsWildcard } from '../nag-suppressions';
 import { IMMUTABLE_PATTERNS_FIX, validateInlineBuildSpec } from '../validation';
-import { DEFAULT_IMMUTABLE_PATTERNS, DEPLOY_ENV, deployBuildSpecObject } from './deploy-commands';
+import { DEFAULT_IMMUTABLE_PATTERNS, DEPLOY_ENV, deployBuildSpecObject } from './buildspecs/upload-commands';
 import { distributionArn } from './site-hosting';
 
 /**
