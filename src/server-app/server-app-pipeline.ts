@@ -171,143 +171,180 @@ export class ServerAppPipeline extends Construct {
   /** The bucket receiving S3 and load balancer access logs. */
   public readonly accessLogsBucket: s3.IBucket;
 
+  private readonly core: PipelineCore;
+  private readonly deployRole: DeployRole;
+  /** The environment each target, and each Auto Scaling group (object or name), is deployed by. */
+  private readonly targetOwners = new Map<DeploymentTarget, string>();
+  private readonly groupOwners = new Map<unknown, string>();
+  private readonly grantedRoles = new Set<iam.IRole>();
+
   constructor(scope: Construct, id: string, props: ServerAppPipelineProps) {
     super(scope, id);
     const environments = resolveEnvironments(this, props);
-    const installAgent = props.installAgent ?? true;
-
-    const core = new PipelineCore(this, {
+    this.core = new PipelineCore(this, {
       ...props,
       defaultOutputDirectory: '.',
       postBuildCommands: revisionCheckCommands(props.buildOptions?.outputDirectory ?? '.'),
     });
-    const application = new codedeploy.ServerApplication(this, 'Application');
-    const deployRole = new DeployRole(this, 'DeployRole');
+    this.application = new codedeploy.ServerApplication(this, 'Application');
+    this.deployRole = new DeployRole(this, 'DeployRole');
 
-    const targetOwners = new Map<DeploymentTarget, string>();
-    const groupOwners = new Map<unknown, string>();
-    const grantedRoles = new Set<iam.IRole>();
-    const grantInstanceRole = (role: iam.IRole) => {
-      if (grantedRoles.has(role)) return;
-      grantedRoles.add(role);
-      // A role this library did not make (imported, or the app's own) gets the grants in a managed
-      // policy attached to it, not in an inline one.
-      const grantee = role instanceof ManagedPolicyRole ? role : new ManagedPolicyGrantee(this, `InstanceRolePolicy${grantedRoles.size}`, role);
-      core.artifactBucket.grantRead(grantee);
-      grantAgentBucketRead(grantee);
-    };
+    const deployments = environments.map((environment) => this.deployEnvironment(environment, props));
+    this.orderGroupsAfterRolePolicies(deployments.map((d) => d.group));
 
-    const deploymentGroups: codedeploy.IServerDeploymentGroup[] = [];
-    const configs: DeploymentTargetConfig[] = [];
-    for (const { environment, prefix } of environments) {
-      const { name } = environment;
-      const owner = targetOwners.get(environment.target);
-      if (owner !== undefined) {
-        throw validationError(this, `${prefix}target is the target of environment '${owner}' too, got 'DeploymentTarget'; create one target per environment`);
-      }
-      targetOwners.set(environment.target, name);
-
-      const config = environment.target._bind(this, {
-        environmentName: name,
-        prop: `${prefix}target`,
-        accessLogsBucket: core.accessLogsBucket,
-        installAgent,
-      });
-      const groups = config.autoScalingGroups ?? [];
-      for (const group of groups) {
-        const keys = [group, ...Token.isUnresolved(group.autoScalingGroupName) ? [] : [group.autoScalingGroupName]];
-        const earlier = keys.map((k) => groupOwners.get(k)).find((o) => o !== undefined);
-        if (earlier !== undefined) {
-          throw validationError(this, `${prefix}target deploys to an Auto Scaling group of environment '${earlier}', got '${group.node.path}'; give each environment its own group (CodeDeploy cannot run the lifecycle hooks of two deployment groups on one group)`);
-        }
-        keys.forEach((k) => groupOwners.set(k, name));
-      }
-
-      const alarms = [...config.alarms ?? [], ...environment.alarms ?? props.alarms ?? []];
-      if (alarms.length > MAX_ALARMS) {
-        throw validationError(this, `${prefix}alarms makes ${alarms.length} alarms for environment '${name}', got '${alarms.length}'; CodeDeploy watches at most ${MAX_ALARMS} per environment`);
-      }
-      const rollbackOnAlarm = environment.rollbackOnAlarm ?? props.rollbackOnAlarm;
-      if (rollbackOnAlarm === true && alarms.length === 0) {
-        const prop = environment.rollbackOnAlarm !== undefined ? `${prefix}rollbackOnAlarm` : 'rollbackOnAlarm';
-        throw validationError(this, `${prop} is true but environment '${name}' has no alarms, got '0 alarms'; add alarms, or deploy to DeploymentTarget.managedFleet with a loadBalancer, whose alarms are created for you`);
-      }
-
-      const instanceRoles = [...config.instanceRoles ?? [], ...props.instanceRoles ?? []];
-      instanceRoles.forEach(grantInstanceRole);
-      deployRole.grant({
-        autoScalingGroups: groups,
-        launchTemplateArns: config.launchTemplateArns ?? [],
-        instanceRoles: config.instanceRoles ?? [],
-        targetGroup: config.targetGroup,
-        alarms,
-      });
-
-      const deploymentGroup = new codedeploy.ServerDeploymentGroup(this, `${name}DeploymentGroup`, {
-        application,
-        // Without policy updates: aws-cdk-lib would attach AWSCodeDeployRole to it.
-        role: deployRole.role.withoutPolicyUpdates(),
-        deploymentConfig: deploymentConfigOf(this, environment, prefix, props),
-        autoScalingGroups: groups,
-        ec2InstanceTags: config.ec2InstanceTags,
-        onPremiseInstanceTags: config.onPremisesInstanceTags,
-        // The agent is installed below for every kind of target, not only for groups of this app.
-        installAgent: false,
-        loadBalancers: config.targetGroup ? [codedeploy.LoadBalancer.application(config.targetGroup)] : undefined,
-        alarms,
-        autoRollback: {
-          failedDeployment: true,
-          stoppedDeployment: true,
-          deploymentInAlarm: alarms.length > 0 && rollbackOnAlarm !== false,
-        },
-        // On scale-in, CodeDeploy takes the instance out of the load balancer before it terminates.
-        terminationHook: groups.length > 0 ? true : undefined,
-      });
-      // Instances launched while a deployment runs get the new release once it ends (aws-cdk-lib has no prop for it).
-      (deploymentGroup.node.defaultChild as codedeploy.CfnDeploymentGroup).outdatedInstancesStrategy = 'UPDATE';
-
-      if (config.agentInstallTargets) {
-        installAgentWithStateManager(this, `${name}AgentInstallation`, config.agentInstallTargets);
-      }
-
-      const stageActions: codepipeline.IAction[] = [];
-      if (environment.approval) {
-        stageActions.push(core.approvalAction(`Approve${name}`, environment.approval, `${prefix}approval`));
-      }
-      stageActions.push(new actions.CodeDeployServerDeployAction({
-        actionName: 'Deploy',
-        role: core.actionRole(`Deploy${name}`),
-        input: core.buildOutput,
-        deploymentGroup,
-        runOrder: stageActions.length + 1,
-      }));
-      core.addStage(`Deploy${name}`, stageActions);
-
-      if (config.url) {
-        new CfnOutput(this, `${name}Url`, { description: `The load balancer of the ${name} environment`, value: config.url });
-      }
-      deploymentGroups.push(deploymentGroup);
-      configs.push(config);
-    }
-
-    // A group takes its role without policy updates, so nothing else orders it after the role's
-    // policies; CodeDeploy uses them as soon as the group exists (the lifecycle hooks of an Auto
-    // Scaling group are installed at creation). Added last: later environments add policies.
-    for (const deploymentGroup of deploymentGroups) {
-      deploymentGroup.node.addDependency(...deployRole.policies);
-    }
-
-    this.pipeline = core.pipeline;
-    this.repository = core.repository;
-    this.buildProject = core.buildProject;
-    this.application = application;
-    this.deploymentGroups = deploymentGroups;
-    this.deploymentGroup = deploymentGroups[0];
-    this.autoScalingGroup = configs[0].createdAutoScalingGroup;
-    this.loadBalancer = configs[0].createdLoadBalancer;
-    this.artifactBucket = core.artifactBucket;
-    this.accessLogsBucket = core.accessLogsBucket;
+    this.pipeline = this.core.pipeline;
+    this.repository = this.core.repository;
+    this.buildProject = this.core.buildProject;
+    this.deploymentGroups = deployments.map((d) => d.group);
+    this.deploymentGroup = this.deploymentGroups[0];
+    this.autoScalingGroup = deployments[0].target.createdAutoScalingGroup;
+    this.loadBalancer = deployments[0].target.createdLoadBalancer;
+    this.artifactBucket = this.core.artifactBucket;
+    this.accessLogsBucket = this.core.accessLogsBucket;
   }
+
+  /**
+   * One environment: its target bound, its alarms checked, the instance and CodeDeploy roles
+   * granted, its deployment group, the agent installation, and its pipeline stage.
+   */
+  private deployEnvironment({ environment, prefix }: ResolvedEnvironment, props: ServerAppPipelineProps): EnvironmentDeployment {
+    const target = this.bindTarget(environment, prefix, props.installAgent ?? true);
+    const alarms = this.alarmsOf(environment, prefix, target, props);
+    [...target.instanceRoles ?? [], ...props.instanceRoles ?? []].forEach((role) => this.grantInstanceRole(role));
+    this.deployRole.grant({
+      autoScalingGroups: target.autoScalingGroups ?? [],
+      launchTemplateArns: target.launchTemplateArns ?? [],
+      instanceRoles: target.instanceRoles ?? [],
+      targetGroup: target.targetGroup,
+      alarms,
+    });
+    const group = this.deploymentGroupOf(environment, prefix, target, alarms, props);
+    if (target.agentInstallTargets) {
+      installAgentWithStateManager(this, `${environment.name}AgentInstallation`, target.agentInstallTargets);
+    }
+    this.addDeployStage(environment, prefix, group);
+    if (target.url) {
+      new CfnOutput(this, `${environment.name}Url`, { description: `The load balancer of the ${environment.name} environment`, value: target.url });
+    }
+    return { group, target };
+  }
+
+  /** Binds the environment's target, which no other environment may share, nor its Auto Scaling groups. */
+  private bindTarget(environment: ServerEnvironment, prefix: string, installAgent: boolean): DeploymentTargetConfig {
+    const { name } = environment;
+    const owner = this.targetOwners.get(environment.target);
+    if (owner !== undefined) {
+      throw validationError(this, `${prefix}target is the target of environment '${owner}' too, got 'DeploymentTarget'; create one target per environment`);
+    }
+    this.targetOwners.set(environment.target, name);
+
+    const target = environment.target._bind(this, {
+      environmentName: name,
+      prop: `${prefix}target`,
+      accessLogsBucket: this.core.accessLogsBucket,
+      installAgent,
+    });
+    for (const group of target.autoScalingGroups ?? []) {
+      const keys = [group, ...Token.isUnresolved(group.autoScalingGroupName) ? [] : [group.autoScalingGroupName]];
+      const earlier = keys.map((k) => this.groupOwners.get(k)).find((o) => o !== undefined);
+      if (earlier !== undefined) {
+        throw validationError(this, `${prefix}target deploys to an Auto Scaling group of environment '${earlier}', got '${group.node.path}'; give each environment its own group (CodeDeploy cannot run the lifecycle hooks of two deployment groups on one group)`);
+      }
+      keys.forEach((k) => this.groupOwners.set(k, name));
+    }
+    return target;
+  }
+
+  /** The target's alarms and the environment's (or the top-level ones): at most 10, and some if rollbackOnAlarm asks. */
+  private alarmsOf(environment: ServerEnvironment, prefix: string, target: DeploymentTargetConfig,
+    props: ServerAppPipelineProps): cloudwatch.IAlarm[] {
+    const { name } = environment;
+    const alarms = [...target.alarms ?? [], ...environment.alarms ?? props.alarms ?? []];
+    if (alarms.length > MAX_ALARMS) {
+      throw validationError(this, `${prefix}alarms makes ${alarms.length} alarms for environment '${name}', got '${alarms.length}'; CodeDeploy watches at most ${MAX_ALARMS} per environment`);
+    }
+    if ((environment.rollbackOnAlarm ?? props.rollbackOnAlarm) === true && alarms.length === 0) {
+      const prop = environment.rollbackOnAlarm !== undefined ? `${prefix}rollbackOnAlarm` : 'rollbackOnAlarm';
+      throw validationError(this, `${prop} is true but environment '${name}' has no alarms, got '0 alarms'; add alarms, or deploy to DeploymentTarget.managedFleet with a loadBalancer, whose alarms are created for you`);
+    }
+    return alarms;
+  }
+
+  /**
+   * Grants a role of the environment's instances read on the release bundles and the agent bucket,
+   * once. A role this library did not make (imported, or the app's own) gets the grants in a
+   * managed policy attached to it, not in an inline one.
+   */
+  private grantInstanceRole(role: iam.IRole): void {
+    if (this.grantedRoles.has(role)) return;
+    this.grantedRoles.add(role);
+    const grantee = role instanceof ManagedPolicyRole ? role : new ManagedPolicyGrantee(this, `InstanceRolePolicy${this.grantedRoles.size}`, role);
+    this.core.artifactBucket.grantRead(grantee);
+    grantAgentBucketRead(grantee);
+  }
+
+  /** The deployment group: in place, rolled back on failure, stop or alarm, updating instances launched meanwhile. */
+  private deploymentGroupOf(environment: ServerEnvironment, prefix: string, target: DeploymentTargetConfig,
+    alarms: cloudwatch.IAlarm[], props: ServerAppPipelineProps): codedeploy.ServerDeploymentGroup {
+    const groups = target.autoScalingGroups ?? [];
+    const group = new codedeploy.ServerDeploymentGroup(this, `${environment.name}DeploymentGroup`, {
+      application: this.application,
+      // Without policy updates: aws-cdk-lib would attach AWSCodeDeployRole to it.
+      role: this.deployRole.role.withoutPolicyUpdates(),
+      deploymentConfig: deploymentConfigOf(this, environment, prefix, props),
+      autoScalingGroups: groups,
+      ec2InstanceTags: target.ec2InstanceTags,
+      onPremiseInstanceTags: target.onPremisesInstanceTags,
+      // The agent is installed for every kind of target (deployEnvironment), not only for groups of this app.
+      installAgent: false,
+      loadBalancers: target.targetGroup ? [codedeploy.LoadBalancer.application(target.targetGroup)] : undefined,
+      alarms,
+      autoRollback: {
+        failedDeployment: true,
+        stoppedDeployment: true,
+        deploymentInAlarm: alarms.length > 0 && (environment.rollbackOnAlarm ?? props.rollbackOnAlarm) !== false,
+      },
+      // On scale-in, CodeDeploy takes the instance out of the load balancer before it terminates.
+      terminationHook: groups.length > 0 ? true : undefined,
+    });
+    // Instances launched while a deployment runs get the new release once it ends (aws-cdk-lib has no prop for it).
+    (group.node.defaultChild as codedeploy.CfnDeploymentGroup).outdatedInstancesStrategy = 'UPDATE';
+    return group;
+  }
+
+  /** The stage `Deploy<name>`: the approval, when asked for, then the CodeDeploy action. */
+  private addDeployStage(environment: ServerEnvironment, prefix: string, group: codedeploy.IServerDeploymentGroup): void {
+    const { name } = environment;
+    const stageActions: codepipeline.IAction[] = [];
+    if (environment.approval) {
+      stageActions.push(this.core.approvalAction(`Approve${name}`, environment.approval, `${prefix}approval`));
+    }
+    stageActions.push(new actions.CodeDeployServerDeployAction({
+      actionName: 'Deploy',
+      role: this.core.actionRole(`Deploy${name}`),
+      input: this.core.buildOutput,
+      deploymentGroup: group,
+      runOrder: stageActions.length + 1,
+    }));
+    this.core.addStage(`Deploy${name}`, stageActions);
+  }
+
+  /**
+   * A group takes its role without policy updates, so nothing else orders it after the role's
+   * policies; CodeDeploy uses them as soon as the group exists (the lifecycle hooks of an Auto
+   * Scaling group are installed at creation). Called last: every environment adds policies.
+   */
+  private orderGroupsAfterRolePolicies(groups: codedeploy.IServerDeploymentGroup[]): void {
+    for (const group of groups) {
+      group.node.addDependency(...this.deployRole.policies);
+    }
+  }
+}
+
+/** What deploying one environment made. */
+interface EnvironmentDeployment {
+  readonly group: codedeploy.IServerDeploymentGroup;
+  readonly target: DeploymentTargetConfig;
 }
 
 /**
