@@ -48,7 +48,7 @@ export class ServerAppStack extends Stack {
         rules_to_suppress: ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({ id: `${pack}-VPCNoUnrestrictedRouteToIGW`, reason })),
       });
     }
-    // The cfn-lint suppression src/template-check-suppressions.ts writes: aws-cdk-lib's Vpc names the
+    // The cfn-lint suppression src/compliance/template-checks.ts writes: aws-cdk-lib's Vpc names the
     // zones of its subnets, those of the stack's environment (cdk.context.json) or dummies without one.
     for (const subnet of [...vpc.publicSubnets, ...vpc.privateSubnets]) {
       (subnet.node.defaultChild as CfnResource).addMetadata('cfn-lint', {

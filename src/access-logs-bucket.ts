@@ -2,16 +2,8 @@ import { CfnResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { enableEventBridge } from './bucket-compliance';
-import { suppressControlFindings } from './control-suppressions';
-import { inPacks, suppressNagFindings } from './nag-suppressions';
-import { suppressCheckovFindings } from './template-check-suppressions';
-
-/** Why the access log bucket is not encrypted with a KMS key. */
-const SSE_S3_ONLY = 'S3 server access logging (and Elastic Load Balancing access logging) delivers only to buckets encrypted with SSE-S3, not SSE-KMS; the logs are encrypted at rest with AES-256.';
-
-/** Why the access log bucket has no server access logging of its own. */
-const NO_SELF_LOGGING = 'This is the access log bucket; logging its own writes would log every log delivery, forever.';
+import { markResource, ResourceKind } from './compliance/accepted-findings';
+import { enableEventBridge } from './compliance/bucket-events';
 
 /**
  * The bucket that receives S3 server access logs (and CloudFront standard logs) of the buckets a
@@ -55,17 +47,7 @@ export class AccessLogsBucket extends s3.Bucket {
     }));
     (this.node.defaultChild as s3.CfnBucket).addPropertyDeletionOverride('AccessControl');
     enableEventBridge(this);
-    suppressNagFindings(this, [
-      ...inPacks(['S3BucketReplicationEnabled'],
-        'Access logs expire after the retention period; a replica in a second bucket would double their cost without a recovery need.'),
-      ...inPacks(['S3DefaultEncryptionKMS'], SSE_S3_ONLY),
-    ]);
-    suppressCheckovFindings(this, [{ id: 'CKV_AWS_18', reason: NO_SELF_LOGGING }]);
-    suppressControlFindings(this, [
-      { id: 'CT.S3.PR.2', reason: NO_SELF_LOGGING },
-      { id: 'CT.S3.PR.10', reason: SSE_S3_ONLY },
-      { id: 'CT.S3.PR.9', reason: 'S3 server access logging does not deliver to a bucket with an Object Lock default retention, and expired logs must be deletable.' },
-    ]);
+    markResource(this, ResourceKind.ACCESS_LOGS_BUCKET);
   }
 
   /** The ARNs of the buckets of this stack whose server access logs are delivered to this one. */

@@ -2,9 +2,9 @@ import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { enableEventBridge } from './bucket-compliance';
-import { suppressControlFindings } from './control-suppressions';
-import { inPacks, suppressNagFindings, suppressObjectsWildcard } from './nag-suppressions';
+import { markResource, ResourceKind } from './compliance/accepted-findings';
+import { enableEventBridge } from './compliance/bucket-events';
+import { suppressObjectsWildcard } from './compliance/nag';
 import { PipelineKey } from './pipeline-key';
 
 /**
@@ -108,12 +108,7 @@ export class ArtifactBucket extends s3.Bucket {
     });
     this.artifactKey = props.encryptionKey;
     enableEventBridge(this);
-    suppressNagFindings(this, inPacks(['S3BucketReplicationEnabled'],
-      'Pipeline artifacts are rebuilt from the source by running the pipeline again, and expire after the retention period; a replica would add cost without a recovery need.'));
-    suppressControlFindings(this, [{
-      id: 'CT.S3.PR.9',
-      reason: 'Artifacts are transient: rebuilt from the source and expired after the retention period. Object Lock protects nothing without a default retention, and one would only hold expired artifacts longer.',
-    }]);
+    markResource(this, ResourceKind.ARTIFACT_BUCKET);
   }
 
   public grantRead(identity: iam.IGrantable, objectsKeyPattern: any = '*'): iam.Grant {

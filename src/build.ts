@@ -5,8 +5,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ArtifactKey } from './artifact-store';
+import { markResource, ResourceKind } from './compliance/accepted-findings';
+import { nagResourceFinding, suppressNagFindings } from './compliance/nag';
 import { ManagedPolicyRole } from './managed-policy-role';
-import { HIPAA, inPacks, nagResourceFinding, PCI, suppressNagFindings } from './nag-suppressions';
 import {
   validateBuildEnvironment,
   validateEnvironmentVariableName,
@@ -307,9 +308,7 @@ function addExpiringLogGroup(scope: Construct, id: string, project: codebuild.Pr
   // writes to its default group, the one above; naming it here would make the project and the
   // log group reference each other.
   (project.node.defaultChild as codebuild.CfnProject).logsConfig = { cloudWatchLogs: { status: 'ENABLED' } };
-  suppressNagFindings(project, inPacks(['CodeBuildProjectSourceRepoUrl'],
-    'The project has no repository URL (its source is the pipeline artifact or none); cdk-nag fails every project without OAuth source auth, whatever its source type (cdklabs/cdk-nag#1590).',
-    [HIPAA, PCI]));
+  markResource(project, ResourceKind.CODEBUILD_PROJECT);
   const policy = project.role!.node.findChild('DefaultPolicy');
   const logStreams = Stack.of(scope).formatArn({
     service: 'logs',

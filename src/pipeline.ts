@@ -14,10 +14,10 @@ import { Construct } from 'constructs';
 import { AccessLogsBucket } from './access-logs-bucket';
 import { ArtifactBucket, ArtifactKey } from './artifact-store';
 import { BuildOptions, createBuildProject } from './build';
+import { markResource, ResourceKind } from './compliance/accepted-findings';
 import { ManagedPolicyRole, pipelineActionRole } from './managed-policy-role';
 import { PipelineKey } from './pipeline-key';
 import { PipelineSource } from './source';
-import { suppressCfnLintFindings } from './template-check-suppressions';
 import { validateEmails, validateIntegerRange, validateMaxLength, validatePipelineName, validationError } from './validation';
 
 /** What a publisher to an encrypted topic does with its key (SNS calls KMS as the publisher). */
@@ -216,10 +216,7 @@ export class PipelineCore {
         },
       ],
     });
-    suppressCfnLintFindings(this.pipeline, [{
-      id: 'W3005',
-      reason: "aws-cdk-lib's Pipeline depends on its role construct so that the role's policy exists before the pipeline is created; the DependsOn on the role itself duplicates the RoleArn reference and changes nothing.",
-    }]);
+    markResource(this.pipeline, ResourceKind.PIPELINE);
 
     if (props.approval) {
       this.addStage('Approve', [this.approvalAction('Approve', props.approval)]);

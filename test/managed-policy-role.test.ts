@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { TEST_ENV } from './util';
+import { suppressNagFindings } from '../src/compliance/nag';
 import {
   estimateStatementSize,
   ManagedPolicyGrantee,
@@ -10,7 +11,6 @@ import {
   MAX_MANAGED_POLICY_SIZE,
   pipelineActionRole,
 } from '../src/managed-policy-role';
-import { suppressNagFindings } from '../src/nag-suppressions';
 
 function testStack(): Stack {
   return new Stack(new App(), 'Test', { env: TEST_ENV });

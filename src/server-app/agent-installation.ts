@@ -2,8 +2,8 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { nagResourceFinding, principalPolicyOf, suppressNagFindings } from '../compliance/nag';
 import { ManagedPolicyGrantee } from '../managed-policy-role';
-import { nagResourceFinding, principalPolicyOf, suppressNagFindings } from '../nag-suppressions';
 
 /**
  * When State Manager reinstalls the agent package: weekly, Sunday 02:00 UTC, so instances pick up

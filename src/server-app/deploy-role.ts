@@ -4,8 +4,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { nagResourceFinding, suppressNagFindings } from '../compliance/nag';
 import { ManagedPolicyRole } from '../managed-policy-role';
-import { nagResourceFinding, suppressNagFindings } from '../nag-suppressions';
 
 /**
  * The CodeDeploy actions of an EC2/on-premises in-place deployment, taken from AWS's

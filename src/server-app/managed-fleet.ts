@@ -11,10 +11,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { agentUserDataCommands } from './agent-installation';
 import { logAccessLogs } from './load-balancer-access-logs';
-import { suppressControlFindings } from '../control-suppressions';
+import { markResource, ResourceKind } from '../compliance/accepted-findings';
+import { nagResourceFinding, suppressNagFindings } from '../compliance/nag';
+import { suppressCheckovFindings } from '../compliance/template-checks';
 import { ManagedPolicyRole } from '../managed-policy-role';
-import { HIPAA, inPacks, nagResourceFinding, NIST, PCI, suppressNagFindings } from '../nag-suppressions';
-import { suppressCfnLintFindings, suppressCheckovFindings } from '../template-check-suppressions';
 
 /** An internet-facing Application Load Balancer in front of a managed fleet. */
 export interface ManagedFleetLoadBalancerOptions {
@@ -257,10 +257,7 @@ export class ManagedFleet extends Construct {
       }],
     });
     if (!props.detailedMonitoring) {
-      suppressControlFindings(launchTemplate, [{
-        id: 'CT.EC2.PR.10',
-        reason: 'Detailed monitoring (one-minute metrics) costs about USD 2 a month per instance and is off by default; the fleet alarms read load balancer metrics, which are per minute anyway. Set detailedMonitoring to turn it on.',
-      }]);
+      markResource(launchTemplate, ResourceKind.FLEET_LAUNCH_TEMPLATE_BASIC_MONITORING);
     }
     this.launchTemplateArn = Stack.of(this).formatArn({
       service: 'ec2',
@@ -287,15 +284,9 @@ export class ManagedFleet extends Construct {
     const zones = subnetZones(props.vpc.selectSubnets(vpcSubnets));
     if (zones) {
       (this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup).availabilityZones = zones;
-      suppressCfnLintFindings(this.autoScalingGroup, [{
-        id: 'W3010',
-        reason: 'The zones are those of the subnets the group launches in, as the VPC names them (aws-cdk-lib writes the zone names of a VPC into its subnets); Control Tower CT.AUTOSCALING.PR.1 reads AvailabilityZones only.',
-      }]);
+      markResource(this.autoScalingGroup, ResourceKind.FLEET_GROUP_WITH_ZONES);
     }
-    suppressControlFindings(this.autoScalingGroup, [{
-      id: 'CT.AUTOSCALING.PR.6',
-      reason: 'The fleet runs On-Demand instances of the one instanceType given; several types matter for Spot capacity, which this fleet does not use.',
-    }]);
+    markResource(this.autoScalingGroup, ResourceKind.FLEET_GROUP);
 
     this.alarms = [];
     if (props.loadBalancer) {
@@ -320,9 +311,7 @@ export class ManagedFleet extends Construct {
   /** The topic of scaling events and, when there are alarms, of the alarms, when the user gives none. */
   private notificationsTopic(alarms: boolean): sns.Topic {
     const topic = new sns.Topic(this, 'ScalingNotifications', { enforceSSL: true });
-    const reason = 'Auto Scaling publishes with its service-linked role, which a key policy can name only once the role exists (the first group of the account creates it); the messages hold group names, instance ids and alarm states.';
-    suppressNagFindings(topic, inPacks(['SNSEncryptedKMS'], reason));
-    suppressCheckovFindings(topic, [{ id: 'CKV_AWS_26', reason }]);
+    markResource(topic, ResourceKind.FLEET_TOPIC);
     if (alarms) {
       // The topic policy replaces SNS's default one, which let CloudWatch publish for the account's
       // alarms; Auto Scaling publishes with its service-linked role, under its identity policy.
@@ -372,9 +361,7 @@ class ApplicationEndpoint extends Construct {
       description: `Load balancer of the ${props.environmentName} fleet: HTTP(S) from the internet, to the application port of the instances`,
       allowAllOutbound: false,
     });
-    const openListener = 'An internet-facing load balancer takes HTTP(S) from anywhere on its listener ports only; the instances accept traffic from this security group alone.';
-    suppressNagFindings(securityGroup, [{ id: 'AwsSolutions-EC23', reason: openListener }]);
-    suppressCheckovFindings(securityGroup, [{ id: 'CKV_AWS_260', reason: openListener }]);
+    markResource(securityGroup, ResourceKind.LOAD_BALANCER_SECURITY_GROUP);
 
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: props.vpc,
@@ -384,13 +371,9 @@ class ApplicationEndpoint extends Construct {
       // Recreating the load balancer would change the DNS name clients use.
       deletionProtection: options.deletionProtection ?? true,
     });
-    suppressNagFindings(this.loadBalancer, inPacks(['ALBWAFEnabled'],
-      'The construct attaches no AWS WAF web ACL: its rules depend on the application (and are billed per rule and request); associate one with the loadBalancer the pipeline exposes.',
-      [NIST, PCI]));
+    markResource(this.loadBalancer, ResourceKind.LOAD_BALANCER);
     if (options.deletionProtection === false) {
-      const reason = 'loadBalancer.deletionProtection is false: the load balancer is deleted with its stack (a test or preview environment).';
-      suppressNagFindings(this.loadBalancer, inPacks(['ELBDeletionProtectionEnabled'], reason, [NIST, HIPAA]));
-      suppressControlFindings(this.loadBalancer, [{ id: 'CT.ELASTICLOADBALANCING.PR.5', reason }]);
+      markResource(this.loadBalancer, ResourceKind.LOAD_BALANCER_WITHOUT_DELETION_PROTECTION);
     }
     logAccessLogs(this.loadBalancer, props.accessLogsBucket, `load-balancers/${props.environmentName}`);
 
@@ -431,11 +414,7 @@ class ApplicationEndpoint extends Construct {
         defaultTargetGroups: [this.targetGroup],
       });
       this.url = `http://${this.loadBalancer.loadBalancerDnsName}${port === 80 ? '' : `:${port}`}`;
-      const reason = 'No loadBalancer.certificate was given, so the load balancer serves plain HTTP; with a certificate it serves HTTPS and redirects HTTP.';
-      const listener = this.loadBalancer.node.findChild('Http');
-      suppressNagFindings(listener, inPacks(['ALBHttpToHttpsRedirection', 'ELBv2ACMCertificateRequired'], reason));
-      suppressCheckovFindings(listener, ['CKV_AWS_2', 'CKV_AWS_103'].map((rule) => ({ id: rule, reason })));
-      suppressControlFindings(listener, [{ id: 'CT.ELASTICLOADBALANCING.PR.1', reason }]);
+      markResource(this.loadBalancer.node.findChild('Http'), ResourceKind.HTTP_LISTENER);
     }
   }
 }

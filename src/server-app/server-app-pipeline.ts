@@ -15,6 +15,7 @@ import { DeployRole } from './deploy-role';
 import { DeploymentTarget, DeploymentTargetConfig } from './deployment-target';
 import { MinimumHealthyHosts } from './minimum-healthy-hosts';
 import { revisionCheckCommands } from './revision-check';
+import { acceptFindings } from '../compliance/accepted-findings';
 import { ManagedPolicyGrantee, ManagedPolicyRole } from '../managed-policy-role';
 import { ApprovalOptions, DeployPipelineProps, PipelineCore } from '../pipeline';
 import { validateLiteral, validationError } from '../validation';
@@ -201,6 +202,7 @@ export class ServerAppPipeline extends Construct {
     this.loadBalancer = deployments[0].target.createdLoadBalancer;
     this.artifactBucket = this.core.artifactBucket;
     this.accessLogsBucket = this.core.accessLogsBucket;
+    acceptFindings(this);
   }
 
   /**

@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ArtifactKey } from '../artifact-store';
 import { createPipelineProject } from '../build';
-import { suppressObjectsWildcard } from '../nag-suppressions';
+import { suppressObjectsWildcard } from '../compliance/nag';
 import { IMMUTABLE_PATTERNS_FIX, validateInlineBuildSpec } from '../validation';
 import { DEFAULT_IMMUTABLE_PATTERNS, DEPLOY_ENV, deployBuildSpecObject } from './buildspecs/upload-commands';
 import { distributionArn } from './site-hosting';

@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ArtifactKey } from '../artifact-store';
 import { createPipelineProject, createStandaloneProject } from '../build';
-import { suppressNagFindings } from '../nag-suppressions';
+import { suppressNagFindings } from '../compliance/nag';
 import { IMMUTABLE_PATTERNS_FIX, validateInlineBuildSpec } from '../validation';
 import {
   releaseGoLiveBuildSpecObject,

@@ -9,9 +9,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CLOUDFRONT_NAME_MAX_LENGTH, KEEP_KEY_VALUE_STORE_NAME_CONTEXT, nameAccountGlobalResource } from './cloudfront-names';
 import { routingFunctionCode } from './routing-function';
-import { enableEventBridge } from '../bucket-compliance';
-import { suppressControlFindings } from '../control-suppressions';
-import { inPacks, suppressNagFindings } from '../nag-suppressions';
+import { markResource, ResourceKind } from '../compliance/accepted-findings';
+import { enableEventBridge } from '../compliance/bucket-events';
 import { validateCertificateArn, validateCertificateDomainName, validateDomainNameList, validationError } from '../validation';
 
 /**
@@ -101,19 +100,7 @@ export class SiteHosting extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     enableEventBridge(this.bucket);
-    const publicContent = 'The bucket holds the public site, which CloudFront serves to anyone; SSE-S3 encrypts it at rest, and a KMS key would only add a key policy for CloudFront, KMS grants for the deploy projects and KMS requests on cache misses.';
-    suppressNagFindings(this.bucket, [
-      ...inPacks(['S3BucketReplicationEnabled'],
-        'The site is rebuilt from its source by running the pipeline, and the bucket keeps 30 days of versions; a replica would double storage without a recovery need.'),
-      ...inPacks(['S3DefaultEncryptionKMS'], publicContent),
-    ]);
-    suppressControlFindings(this.bucket, [
-      { id: 'CT.S3.PR.10', reason: publicContent },
-      {
-        id: 'CT.S3.PR.9',
-        reason: 'Releases are uploaded and pruned and old versions expire after 30 days; Object Lock protects nothing without a default retention, and one would only hold pruned files longer.',
-      },
-    ]);
+    markResource(this.bucket, ResourceKind.SITE_BUCKET);
 
     if (props.releases) {
       this.keyValueStore = new cloudfront.KeyValueStore(this, 'Releases', {
@@ -175,10 +162,7 @@ export class SiteHosting extends Construct {
       logBucket: props.accessLogsBucket,
       logFilePrefix: 'cloudfront/',
     });
-    suppressControlFindings(this.distribution, [{
-      id: 'CT.CLOUDFRONT.PR.4',
-      reason: 'The site has one origin, its S3 bucket; origin failover needs a replica bucket in a second region, which this construct does not create.',
-    }]);
+    markResource(this.distribution, ResourceKind.SITE_DISTRIBUTION);
 
     // With s3:ListBucket, S3 answers a missing key with 404 instead of 403, so the not-found page is
     // served. Listing needs a request for a directory URI, which the routing function never forwards

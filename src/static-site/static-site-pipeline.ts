@@ -12,10 +12,8 @@ import { CacheControlOptions, createSiteDeployProject } from './in-place-deploy-
 import { LIVE_RELEASE_KEY, RELEASE_ENV } from './release-contract';
 import { ReleaseProjects } from './release-projects';
 import { SiteDomainOptions, SiteHosting } from './site-hosting';
-import { suppressControlFindings } from '../control-suppressions';
-import { suppressNagFindings } from '../nag-suppressions';
+import { acceptFindings, markResource, ResourceKind } from '../compliance/accepted-findings';
 import { DeployPipelineProps, PipelineCore } from '../pipeline';
-import { suppressCheckovFindings } from '../template-check-suppressions';
 import {
   validateHeaderValue,
   validateIntegerRange,
@@ -273,20 +271,12 @@ export class StaticSitePipeline extends Construct {
         + 'create a CNAME (or alias) record of each pointing at the DistributionDomainName output, or give domain.hostedZone');
     }
     if (!props.domain) {
-      const reason = 'The default *.cloudfront.net certificate cannot enforce TLS 1.2; AWS only allows that with a custom domain and certificate (the domain prop).';
-      suppressNagFindings(hosting.distribution, [{ id: 'AwsSolutions-CFR4', reason }]);
-      suppressCheckovFindings(hosting.distribution, [{ id: 'CKV_AWS_174', reason }]);
-      suppressControlFindings(hosting.distribution, ['CT.CLOUDFRONT.PR.6', 'CT.CLOUDFRONT.PR.7', 'CT.CLOUDFRONT.PR.9'].map((rule) => ({
-        id: rule,
-        reason: 'Without the domain prop the site is served on its *.cloudfront.net name, whose default certificate CloudFront manages: no custom certificate, SNI or TLS 1.2 minimum can be set.',
-      })));
+      markResource(hosting.distribution, ResourceKind.DISTRIBUTION_ON_DEFAULT_DOMAIN);
     }
     if (props.webAclId === undefined) {
-      suppressCheckovFindings(hosting.distribution, [{
-        id: 'CKV_AWS_68',
-        reason: 'No webAclId was given: AWS WAF rules depend on the site (and are billed per rule and request); pass the ARN of a web ACL to attach one.',
-      }]);
+      markResource(hosting.distribution, ResourceKind.DISTRIBUTION_WITHOUT_WEB_ACL);
     }
+    acceptFindings(this);
   }
 }
 

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { cfnResourceOf } from './nag-suppressions';
+import { cfnResourceOf } from './nag';
 
 /** A Control Tower proactive control this library accepts failing on one resource, and why. */
 export interface ControlSuppression {

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { cfnResourceOf } from './nag-suppressions';
+import { cfnResourceOf } from './nag';
 
 /** A finding of cfn-lint or checkov this library accepts on one resource, and why. */
 export interface TemplateCheckSuppression {

@@ -2,7 +2,7 @@ import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
-import { ManagedPolicyGrantee, ManagedPolicyRole } from './managed-policy-role';
+import { ManagedPolicyGrantee, ManagedPolicyRole } from '../managed-policy-role';
 
 /** A cdk-nag finding this library accepts, and why AWS makes it unavoidable. */
 export interface NagFindingSuppression {
