@@ -248,6 +248,31 @@ export function validateBuildEnvironment(scope: IConstruct, prefix: string,
     + `${problems.join('; ')}; pick a compute type the image supports`);
 }
 
+/**
+ * Whether the image runs on CodeBuild's Lambda compute (x86-64 or Arm).
+ *
+ * @see https://docs.aws.amazon.com/codebuild/latest/userguide/build-env-ref-compute-types.html#compute.types
+ */
+export function isLambdaImage(buildImage: codebuild.IBuildImage): boolean {
+  return buildImage.type === 'LINUX_LAMBDA_CONTAINER' || buildImage.type === 'ARM_LAMBDA_CONTAINER';
+}
+
+/**
+ * Build options Lambda compute cannot honour: a cache and a custom timeout.
+ *
+ * @see https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html#lambda.limitations
+ */
+export function validateLambdaBuildOptions(scope: IConstruct, prefix: string, buildImage: codebuild.IBuildImage,
+  options: { readonly cachePaths?: string[]; readonly timeout?: Duration }): void {
+  const onLambda = `with the Lambda image '${buildImage.imageId}'`;
+  check(scope, !options.cachePaths?.length,
+    `${prefix}.cachePaths must be empty ${onLambda} (Lambda compute keeps no build cache), got '${options.cachePaths?.join(', ')}'; `
+    + 'remove cachePaths, or use an EC2 image such as codebuild.LinuxBuildImage.STANDARD_7_0');
+  check(scope, options.timeout === undefined,
+    `${prefix}.timeout cannot be set ${onLambda} (CodeBuild stops Lambda builds after 15 minutes and takes no other timeout), `
+    + `got '${options.timeout}'; remove timeout, or use an EC2 image such as codebuild.LinuxBuildImage.STANDARD_7_0`);
+}
+
 /** The kinds of build environment variable whose value names a resource the build reads. */
 const SECRET_REFERENCES: Record<string, { what: string; example: string; arn: RegExp }> = {
   PARAMETER_STORE: {

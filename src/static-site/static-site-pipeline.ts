@@ -13,6 +13,7 @@ import { ReleaseProjects } from './release-projects';
 import { CacheControlOptions, createSiteDeployProject } from './site-deploy-project';
 import { SiteDomainOptions, SiteHosting } from './site-hosting';
 import { suppressControlFindings } from '../control-suppressions';
+import { DeployCompute, deployStepCompute } from '../deploy-compute';
 import { suppressNagFindings } from '../nag-suppressions';
 import { DeployPipelineProps, PipelineCore } from '../pipeline';
 import {
@@ -124,6 +125,17 @@ export interface StaticSitePipelineProps extends DeployPipelineProps {
    * @see https://docs.netlify.com/routing/redirects/
    */
   readonly redirects?: boolean;
+
+  /**
+   * Where CodeBuild runs the deploy steps (upload and go-live, or the in-place publish) and the
+   * rollback. Lambda compute starts a step without provisioning an instance; a step on it stops
+   * after 15 minutes. The build itself runs where `buildOptions` says.
+   *
+   * @default - DeployCompute.LAMBDA where CodeBuild offers it; in other regions DeployCompute.EC2,
+   *   with a warning when the stack's region is known, chosen by CloudFormation when it is not
+   * @see https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html
+   */
+  readonly deployCompute?: DeployCompute;
 }
 
 /**
@@ -183,6 +195,8 @@ export class StaticSitePipeline extends Construct {
     const atomic = (props.deployMode ?? DeployMode.ATOMIC_RELEASES) === DeployMode.ATOMIC_RELEASES;
     validateReleaseOptions(this, atomic, props);
 
+    const compute = deployStepCompute(this, 'deployCompute', props.deployCompute);
+
     const core = new PipelineCore(this, { ...props, defaultOutputDirectory: 'dist' });
     const hosting = new SiteHosting(this, 'Hosting', {
       domain: props.domain,
@@ -211,6 +225,7 @@ export class StaticSitePipeline extends Construct {
         redirects: props.redirects ?? false,
         encryptionKey: core.artifactsKey,
         logRetention: core.logRetention,
+        compute,
       });
       const upload = new actions.CodeBuildAction({
         actionName: 'UploadRelease',
@@ -242,6 +257,7 @@ export class StaticSitePipeline extends Construct {
         cacheControl: props.cacheControl ?? {},
         encryptionKey: core.artifactsKey,
         logRetention: core.logRetention,
+        compute,
       });
       core.addStage('Deploy', [new actions.CodeBuildAction({
         actionName: 'PublishSite',
