@@ -177,8 +177,12 @@ export function createBuildProject(scope: Construct, id: string, props: BuildPro
     cachePaths,
     reportGroupArn: reportGroup?.reportGroupArn,
   });
-  validateInlineBuildSpec(scope, 'buildOptions', buildSpec,
-    "move long commands into a script of the repository, e.g. commands: ['bash scripts/build.sh']");
+  const commandsFix = "move long commands into a script of the repository, e.g. commands: ['bash scripts/build.sh']";
+  validateInlineBuildSpec(scope, [
+    ...(['installCommands', 'commands', 'testCommands'] as const).map((prop) => ({ prop: `buildOptions.${prop}`, value: options[prop], fix: commandsFix })),
+    { prop: 'buildOptions.cachePaths', value: cachePaths, fix: 'give fewer cache paths' },
+    { prop: 'buildOptions.testReports', value: options.testReports, fix: 'give fewer report paths, or a glob such as \'reports/**/*.xml\'' },
+  ], buildSpec);
   const project = createPipelineProject(scope, id, {
     description: 'Builds and tests each pushed commit',
     buildSpec: codebuild.BuildSpec.fromObject(buildSpec),

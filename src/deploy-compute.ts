@@ -89,19 +89,17 @@ export function deployStepCompute(scope: Construct, prop: string, requested: Dep
 /**
  * Makes the project's compute a CloudFormation choice: Lambda compute in the regions that have it,
  * EC2 compute (with its timeout) in the others, so an environment-agnostic stack deploys anywhere.
+ * The choice is a property override: the project's own properties stay those of Lambda compute,
+ * which rules that read them (cdk-nag's CB5: a CodeBuild image) can judge; both images are CodeBuild's.
  */
 function chooseComputeByRegion(project: codebuild.Project): void {
   const condition = lambdaComputeRegionCondition(Stack.of(project));
-  const choose = (lambda: string, ec2: string) => Token.asString(Fn.conditionIf(condition.logicalId, lambda, ec2));
+  const choose = (lambda: unknown, ec2: unknown) => Fn.conditionIf(condition.logicalId, lambda, ec2);
   const cfnProject = project.node.defaultChild as codebuild.CfnProject;
-  const environment = cfnProject.environment as codebuild.CfnProject.EnvironmentProperty;
-  cfnProject.environment = {
-    ...environment,
-    type: choose(LAMBDA.buildImage.type, EC2.buildImage.type),
-    computeType: choose(LAMBDA.computeType, EC2.computeType),
-    image: choose(LAMBDA.buildImage.imageId, EC2.buildImage.imageId),
-  };
-  cfnProject.timeoutInMinutes = Token.asNumber(Fn.conditionIf(condition.logicalId, Aws.NO_VALUE, EC2_TIMEOUT.toMinutes()));
+  cfnProject.addPropertyOverride('Environment.Type', choose(LAMBDA.buildImage.type, EC2.buildImage.type));
+  cfnProject.addPropertyOverride('Environment.ComputeType', choose(LAMBDA.computeType, EC2.computeType));
+  cfnProject.addPropertyOverride('Environment.Image', choose(LAMBDA.buildImage.imageId, EC2.buildImage.imageId));
+  cfnProject.addPropertyOverride('TimeoutInMinutes', choose(Aws.NO_VALUE, EC2_TIMEOUT.toMinutes()));
 }
 
 /** The stack's condition "CodeBuild offers Lambda compute in this region", made once. */

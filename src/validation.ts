@@ -329,19 +329,38 @@ export function validateIntegerRange(scope: IConstruct, prop: string, value: num
 export const CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS = 25600;
 
 /** How to shorten an upload buildspec that the immutable patterns make too long. */
-export const IMMUTABLE_PATTERNS_FIX = 'each pattern is repeated in every upload command, so give fewer or shorter patterns (a hashed file name needs one pattern, e.g. \'assets/*\')';
+const IMMUTABLE_PATTERNS_FIX = 'each pattern is repeated in every upload command, so give fewer or shorter patterns (a hashed file name needs one pattern, e.g. \'assets/*\')';
+
+/** The parts of the upload commands a user gives: the immutable patterns and the two Cache-Control values, each repeated in the commands. */
+export function uploadBuildSpecParts(cacheControl: { immutablePatterns: string[]; immutable: string; revalidated: string }): BuildSpecPart[] {
+  const headerFix = 'it is repeated in every upload command, so give a shorter one, e.g. \'public, max-age=31536000, immutable\'';
+  return [
+    { prop: 'cacheControl.immutablePatterns', value: cacheControl.immutablePatterns, fix: IMMUTABLE_PATTERNS_FIX },
+    { prop: 'cacheControl.immutable', value: cacheControl.immutable, fix: headerFix },
+    { prop: 'cacheControl.revalidated', value: cacheControl.revalidated, fix: headerFix },
+  ];
+}
 
 /** What an unresolved value in a buildspec (an ARN, a name) is counted as. */
 const BUILDSPEC_TOKEN_CHARS = 150;
 
+/** A prop whose value makes a buildspec long, and how to shorten it. */
+export interface BuildSpecPart {
+  readonly prop: string;
+  readonly value: unknown;
+  readonly fix: string;
+}
+
 /**
- * The inline buildspec (the object given to `BuildSpec.fromObject`) must fit CodeBuild's limit; `shapedBy` names the props whose
- * values make it long, and `fix` says how to shorten it.
+ * The inline buildspec (the object given to `BuildSpec.fromObject`) must fit CodeBuild's limit. An
+ * error names the part among `parts` with the longest value (the one to shorten first) and its fix.
  */
-export function validateInlineBuildSpec(scope: IConstruct, shapedBy: string, buildSpec: object, fix: string): void {
+export function validateInlineBuildSpec(scope: IConstruct, parts: BuildSpecPart[], buildSpec: object): void {
   // As aws-cdk-lib renders it (JSON, indented by 2), with each token counted as a long ARN.
   const text = JSON.stringify(buildSpec, undefined, 2).replace(/[$#]\{Token\[[^\]]*\]\}/g, '-'.repeat(BUILDSPEC_TOKEN_CHARS));
-  check(scope, text.length <= CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS,
-    `${shapedBy} makes an inline buildspec longer than CodeBuild takes (${CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS} characters), `
-    + `got ${text.length} characters; ${fix}`);
+  if (text.length <= CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS) return;
+  const length = (part: BuildSpecPart) => JSON.stringify(part.value ?? '').length;
+  const longest = parts.reduce((a, b) => (length(b) > length(a) ? b : a));
+  throw validationError(scope, `${longest.prop} makes an inline buildspec longer than CodeBuild takes (${CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS} characters), `
+    + `got ${text.length} characters; ${longest.fix}`);
 }

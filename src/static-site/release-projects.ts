@@ -9,7 +9,7 @@ import { ArtifactKey } from '../artifact-store';
 import { createPipelineProject, createStandaloneProject } from '../build';
 import { DeployStepCompute } from '../deploy-compute';
 import { suppressNagFindings } from '../nag-suppressions';
-import { IMMUTABLE_PATTERNS_FIX, validateInlineBuildSpec } from '../validation';
+import { uploadBuildSpecParts, validateInlineBuildSpec } from '../validation';
 import { UploadOptions } from './deploy-commands';
 import {
   releaseGoLiveBuildSpecObject,
@@ -68,7 +68,11 @@ export class ReleaseProjects {
     };
 
     const uploadSpec = releaseUploadBuildSpecObject(props.upload);
-    validateInlineBuildSpec(scope, 'cacheControl.immutablePatterns', uploadSpec, IMMUTABLE_PATTERNS_FIX);
+    validateInlineBuildSpec(scope, uploadBuildSpecParts({
+      immutablePatterns: props.upload.immutablePatterns,
+      immutable: props.upload.immutableCacheControl,
+      revalidated: props.upload.defaultCacheControl,
+    }), uploadSpec);
     this.upload = createPipelineProject(scope, 'UploadRelease', {
       description: 'Uploads the site build as a new release, without making it live',
       buildSpec: codebuild.BuildSpec.fromObject(uploadSpec),

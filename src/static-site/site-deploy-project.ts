@@ -8,7 +8,7 @@ import { ArtifactKey } from '../artifact-store';
 import { createPipelineProject } from '../build';
 import { DeployStepCompute } from '../deploy-compute';
 import { suppressObjectsWildcard } from '../nag-suppressions';
-import { IMMUTABLE_PATTERNS_FIX, validateInlineBuildSpec } from '../validation';
+import { uploadBuildSpecParts, validateInlineBuildSpec } from '../validation';
 import { DEFAULT_IMMUTABLE_PATTERNS, DEPLOY_ENV, deployBuildSpecObject } from './deploy-commands';
 import { distributionArn } from './site-hosting';
 
@@ -67,7 +67,11 @@ export function createSiteDeployProject(scope: Construct, id: string, props: Sit
     defaultCacheControl: props.cacheControl.revalidated ?? 'no-cache',
     invalidation: 'all',
   });
-  validateInlineBuildSpec(scope, 'cacheControl.immutablePatterns', buildSpec, IMMUTABLE_PATTERNS_FIX);
+  validateInlineBuildSpec(scope, uploadBuildSpecParts({
+    immutablePatterns: props.cacheControl.immutablePatterns ?? DEFAULT_IMMUTABLE_PATTERNS,
+    immutable: props.cacheControl.immutable ?? '',
+    revalidated: props.cacheControl.revalidated ?? '',
+  }), buildSpec);
   const project = createPipelineProject(scope, id, {
     description: 'Publishes the site build to S3 and invalidates CloudFront',
     buildSpec: codebuild.BuildSpec.fromObject(buildSpec),
