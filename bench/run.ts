@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: compares each library example with a hand-written aws-cdk-lib stack doing the
- * same job (bench/baseline/), prints a Markdown report and writes it to bench/results.md.
+ * same job (bench/baseline/), adds the latency model of push → live and rollback (modelled, see
+ * latency-model.ts), prints a Markdown report and writes it to bench/results.md.
  *
  * Options: `--runs N` timed synthesis runs per side (default 7); `--flags recommended|none` the
  * feature flags of the apps (default recommended: those `cdk init` writes into a new project).
@@ -11,6 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Comparison, COMPARISONS } from './comparisons';
 import { FeatureFlags, Subject, SynthTiming } from './harness';
+import { latencyModelSection } from './latency-model';
 import { ComparisonResult, comparisonSection, SideResult } from './report';
 import { inspectSubject } from './stack-metrics';
 
@@ -26,7 +28,7 @@ async function main(): Promise<void> {
   for (const comparison of COMPARISONS) {
     results.push(await measure(comparison, options));
   }
-  const markdown = `${[header(options), ...results.map(comparisonSection)].join('\n\n')}\n`;
+  const markdown = `${[header(options), ...results.map(comparisonSection), latencyModelSection()].join('\n\n')}\n`;
   console.log(markdown);
   fs.writeFileSync(path.join(__dirname, 'results.md'), markdown);
 }

@@ -9,7 +9,9 @@ import { markResource, ResourceKind } from './compliance/accepted-findings';
 import { nagResourceFinding, suppressNagFindings } from './compliance/nag';
 import { ManagedPolicyRole } from './managed-policy-role';
 import {
+  isLambdaImage,
   validateBuildEnvironment,
+  validateLambdaBuildOptions,
   validateEnvironmentVariableName,
   validateInlineBuildSpec,
   validateEnvironmentVariableValue,
@@ -63,16 +65,19 @@ export interface BuildOptions {
   readonly environmentVariables?: { [name: string]: codebuild.BuildEnvironmentVariable };
 
   /**
-   * The build image.
+   * The build image. A Lambda image (`codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20`)
+   * runs the build on Lambda compute: it starts without provisioning an instance, but stops after 15
+   * minutes, keeps no cache, and may write under /tmp only, without root (no `yum`, no Docker).
    *
-   * @default codebuild.LinuxBuildImage.STANDARD_7_0
+   * @default codebuild.LinuxBuildImage.STANDARD_7_0 (EC2 compute)
+   * @see https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html#lambda.limitations
    */
   readonly buildImage?: codebuild.IBuildImage;
 
   /**
-   * The build machine size.
+   * The build machine size (with a Lambda image, its memory: `ComputeType.LAMBDA_1GB` to `LAMBDA_10GB`).
    *
-   * @default codebuild.ComputeType.SMALL
+   * @default - codebuild.ComputeType.SMALL; ComputeType.LAMBDA_1GB with a Lambda image
    */
   readonly computeType?: codebuild.ComputeType;
 
@@ -87,9 +92,9 @@ export interface BuildOptions {
 
   /**
    * Directories kept between builds to speed up dependency installs, stored in the artifact bucket.
-   * Set to an empty list to turn the cache off.
+   * Set to an empty list to turn the cache off. Lambda compute has no cache.
    *
-   * @default ['/root/.npm/**\/*'] - the npm cache, which `npm ci` fills and reuses
+   * @default ['/root/.npm/**\/*'] - the npm cache, which `npm ci` fills and reuses; none with a Lambda image
    */
   readonly cachePaths?: string[];
 
@@ -102,9 +107,10 @@ export interface BuildOptions {
   readonly testReports?: string[];
 
   /**
-   * How long a build may take before CodeBuild stops it: whole minutes from 5 to 2160.
+   * How long a build may take before CodeBuild stops it: whole minutes from 5 to 2160. Not with a
+   * Lambda image: CodeBuild stops those builds after 15 minutes, and takes no other timeout.
    *
-   * @default Duration.minutes(30)
+   * @default - Duration.minutes(30); 15 minutes, CodeBuild's fixed limit, with a Lambda image
    */
   readonly timeout?: Duration;
 }
@@ -145,9 +151,13 @@ export function createBuildProject(scope: Construct, id: string, props: BuildPro
   const options = props.options;
   const outputDirectory = options.outputDirectory ?? props.defaultOutputDirectory;
   const buildImage = options.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0;
-  const computeType = options.computeType ?? codebuild.ComputeType.SMALL;
+  const lambda = isLambdaImage(buildImage);
+  const computeType = options.computeType ?? (lambda ? buildImage.defaultComputeType : codebuild.ComputeType.SMALL);
   validateRelativeDirectory(scope, 'buildOptions.outputDirectory', outputDirectory);
   validateBuildEnvironment(scope, 'buildOptions', buildImage, computeType);
+  if (lambda) {
+    validateLambdaBuildOptions(scope, 'buildOptions', buildImage, options);
+  }
   for (const [name, variable] of Object.entries(options.environmentVariables ?? {})) {
     validateEnvironmentVariableName(scope, 'buildOptions.environmentVariables', name);
     validateEnvironmentVariableValue(scope, `buildOptions.environmentVariables.${name}`, variable);
@@ -156,7 +166,7 @@ export function createBuildProject(scope: Construct, id: string, props: BuildPro
     validateWholeMinutes(scope, 'buildOptions.timeout', options.timeout, TIMEOUT_MINUTES.min, TIMEOUT_MINUTES.max);
   }
 
-  const cachePaths = options.cachePaths ?? DEFAULT_CACHE_PATHS;
+  const cachePaths = options.cachePaths ?? (lambda ? [] : DEFAULT_CACHE_PATHS);
   const reportGroup = options.testReports?.length
     ? new codebuild.ReportGroup(scope, `${id}TestReports`, { removalPolicy: RemovalPolicy.DESTROY })
     : undefined;
@@ -168,8 +178,12 @@ export function createBuildProject(scope: Construct, id: string, props: BuildPro
     cachePaths,
     reportGroupArn: reportGroup?.reportGroupArn,
   });
-  validateInlineBuildSpec(scope, 'buildOptions', buildSpec,
-    "move long commands into a script of the repository, e.g. commands: ['bash scripts/build.sh']");
+  const commandsFix = "move long commands into a script of the repository, e.g. commands: ['bash scripts/build.sh']";
+  validateInlineBuildSpec(scope, [
+    ...(['installCommands', 'commands', 'testCommands'] as const).map((prop) => ({ prop: `buildOptions.${prop}`, value: options[prop], fix: commandsFix })),
+    { prop: 'buildOptions.cachePaths', value: cachePaths, fix: 'give fewer cache paths' },
+    { prop: 'buildOptions.testReports', value: options.testReports, fix: 'give fewer report paths, or a glob such as \'reports/**/*.xml\'' },
+  ], buildSpec);
   const project = createPipelineProject(scope, id, {
     description: 'Builds and tests each pushed commit',
     buildSpec: codebuild.BuildSpec.fromObject(buildSpec),
@@ -179,7 +193,7 @@ export function createBuildProject(scope: Construct, id: string, props: BuildPro
       environmentVariables: options.environmentVariables,
     },
     cache: cachePaths.length > 0 ? codebuild.Cache.bucket(props.artifactBucket, { prefix: `build-cache/${id}` }) : undefined,
-    timeout: options.timeout ?? Duration.minutes(30),
+    timeout: lambda ? undefined : options.timeout ?? Duration.minutes(30),
     encryptionKey: props.encryptionKey,
     writesArtifacts: true,
     logRetention: props.logRetention,

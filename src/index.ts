@@ -1,5 +1,6 @@
 export { PipelineSource, CodeCommitSourceOptions, ConnectionSourceOptions } from './source';
 export { BuildOptions } from './build';
+export { DeployCompute } from './deploy-compute';
 export { DeployPipelineProps, ApprovalOptions, PipelineNotificationOptions } from './pipeline';
 export { SiteDomainOptions } from './static-site/site-hosting';
 export { CacheControlOptions } from './static-site/in-place-deploy-project';

@@ -248,6 +248,31 @@ export function validateBuildEnvironment(scope: IConstruct, prefix: string,
     + `${problems.join('; ')}; pick a compute type the image supports`);
 }
 
+/**
+ * Whether the image runs on CodeBuild's Lambda compute (x86-64 or Arm).
+ *
+ * @see https://docs.aws.amazon.com/codebuild/latest/userguide/build-env-ref-compute-types.html#compute.types
+ */
+export function isLambdaImage(buildImage: codebuild.IBuildImage): boolean {
+  return buildImage.type === 'LINUX_LAMBDA_CONTAINER' || buildImage.type === 'ARM_LAMBDA_CONTAINER';
+}
+
+/**
+ * Build options Lambda compute cannot honour: a cache and a custom timeout.
+ *
+ * @see https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html#lambda.limitations
+ */
+export function validateLambdaBuildOptions(scope: IConstruct, prefix: string, buildImage: codebuild.IBuildImage,
+  options: { readonly cachePaths?: string[]; readonly timeout?: Duration }): void {
+  const onLambda = `with the Lambda image '${buildImage.imageId}'`;
+  check(scope, !options.cachePaths?.length,
+    `${prefix}.cachePaths must be empty ${onLambda} (Lambda compute keeps no build cache), got '${options.cachePaths?.join(', ')}'; `
+    + 'remove cachePaths, or use an EC2 image such as codebuild.LinuxBuildImage.STANDARD_7_0');
+  check(scope, options.timeout === undefined,
+    `${prefix}.timeout cannot be set ${onLambda} (CodeBuild stops Lambda builds after 15 minutes and takes no other timeout), `
+    + `got '${options.timeout}'; remove timeout, or use an EC2 image such as codebuild.LinuxBuildImage.STANDARD_7_0`);
+}
+
 /** The kinds of build environment variable whose value names a resource the build reads. */
 const SECRET_REFERENCES: Record<string, { what: string; example: string; arn: RegExp }> = {
   PARAMETER_STORE: {
@@ -304,19 +329,38 @@ export function validateIntegerRange(scope: IConstruct, prop: string, value: num
 export const CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS = 25600;
 
 /** How to shorten an upload buildspec that the immutable patterns make too long. */
-export const IMMUTABLE_PATTERNS_FIX = 'each pattern is repeated in every upload command, so give fewer or shorter patterns (a hashed file name needs one pattern, e.g. \'assets/*\')';
+const IMMUTABLE_PATTERNS_FIX = 'each pattern is repeated in every upload command, so give fewer or shorter patterns (a hashed file name needs one pattern, e.g. \'assets/*\')';
+
+/** The parts of the upload commands a user gives: the immutable patterns and the two Cache-Control values, each repeated in the commands. */
+export function uploadBuildSpecParts(cacheControl: { immutablePatterns: string[]; immutable: string; revalidated: string }): BuildSpecPart[] {
+  const headerFix = 'it is repeated in every upload command, so give a shorter one, e.g. \'public, max-age=31536000, immutable\'';
+  return [
+    { prop: 'cacheControl.immutablePatterns', value: cacheControl.immutablePatterns, fix: IMMUTABLE_PATTERNS_FIX },
+    { prop: 'cacheControl.immutable', value: cacheControl.immutable, fix: headerFix },
+    { prop: 'cacheControl.revalidated', value: cacheControl.revalidated, fix: headerFix },
+  ];
+}
 
 /** What an unresolved value in a buildspec (an ARN, a name) is counted as. */
 const BUILDSPEC_TOKEN_CHARS = 150;
 
+/** A prop whose value makes a buildspec long, and how to shorten it. */
+export interface BuildSpecPart {
+  readonly prop: string;
+  readonly value: unknown;
+  readonly fix: string;
+}
+
 /**
- * The inline buildspec (the object given to `BuildSpec.fromObject`) must fit CodeBuild's limit; `shapedBy` names the props whose
- * values make it long, and `fix` says how to shorten it.
+ * The inline buildspec (the object given to `BuildSpec.fromObject`) must fit CodeBuild's limit. An
+ * error names the part among `parts` with the longest value (the one to shorten first) and its fix.
  */
-export function validateInlineBuildSpec(scope: IConstruct, shapedBy: string, buildSpec: object, fix: string): void {
+export function validateInlineBuildSpec(scope: IConstruct, parts: BuildSpecPart[], buildSpec: object): void {
   // As aws-cdk-lib renders it (JSON, indented by 2), with each token counted as a long ARN.
   const text = JSON.stringify(buildSpec, undefined, 2).replace(/[$#]\{Token\[[^\]]*\]\}/g, '-'.repeat(BUILDSPEC_TOKEN_CHARS));
-  check(scope, text.length <= CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS,
-    `${shapedBy} makes an inline buildspec longer than CodeBuild takes (${CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS} characters), `
-    + `got ${text.length} characters; ${fix}`);
+  if (text.length <= CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS) return;
+  const length = (part: BuildSpecPart) => JSON.stringify(part.value ?? '').length;
+  const longest = parts.reduce((a, b) => (length(b) > length(a) ? b : a));
+  throw validationError(scope, `${longest.prop} makes an inline buildspec longer than CodeBuild takes (${CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS} characters), `
+    + `got ${text.length} characters; ${longest.fix}`);
 }

@@ -96,7 +96,7 @@ describe('values that synthesize but cannot deploy', () => {
   test('build commands that make the buildspec longer than CodeBuild takes are rejected', () => {
     const commands = Array.from({ length: 30 }, (_, i) => `echo ${i} ${'x'.repeat(1000)}`);
     expect(errorOf(() => siteTemplate({ buildOptions: { commands } }))).toMatch(new RegExp(
-      "^StaticSitePipeline 'Site': buildOptions makes an inline buildspec longer than CodeBuild takes \\(25600 characters\\), got \\d+ characters; "
+      "^StaticSitePipeline 'Site': buildOptions.commands makes an inline buildspec longer than CodeBuild takes \\(25600 characters\\), got \\d+ characters; "
       + "move long commands into a script of the repository, e.g. commands: \\['bash scripts/build.sh'\\]$"));
   });
 
@@ -105,6 +105,19 @@ describe('values that synthesize but cannot deploy', () => {
     expect(errorOf(() => siteTemplate({ cacheControl: { immutablePatterns } }))).toMatch(new RegExp(
       "^StaticSitePipeline 'Site': cacheControl.immutablePatterns makes an inline buildspec longer than CodeBuild takes \\(25600 characters\\), got \\d+ characters; "
       + 'each pattern is repeated in every upload command'));
+  });
+
+  test('a Cache-Control value that makes the upload buildspec too long is named, not the patterns', () => {
+    const immutable = `public, ${'x'.repeat(3000)}`;
+    expect(errorOf(() => siteTemplate({ cacheControl: { immutable } }))).toMatch(new RegExp(
+      "^StaticSitePipeline 'Site': cacheControl.immutable makes an inline buildspec longer than CodeBuild takes \\(25600 characters\\), got \\d+ characters; "
+      + "it is repeated in every upload command, so give a shorter one, e.g. 'public, max-age=31536000, immutable'$"));
+  });
+
+  test('install commands that make the build buildspec too long are named', () => {
+    const installCommands = Array.from({ length: 300 }, (_, i) => `echo step-${i} ${'x'.repeat(80)}`);
+    expect(errorOf(() => siteTemplate({ buildOptions: { installCommands } }))).toMatch(
+      /^StaticSitePipeline 'Site': buildOptions.installCommands makes an inline buildspec longer than CodeBuild takes/);
   });
 
   test('more than 10 alarms on one deployment group are rejected', () => {

@@ -1,4 +1,3 @@
-import { Duration } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,7 +7,8 @@ import { Construct } from 'constructs';
 import { ArtifactKey } from '../artifact-store';
 import { createPipelineProject } from '../build';
 import { suppressObjectsWildcard } from '../compliance/nag';
-import { IMMUTABLE_PATTERNS_FIX, validateInlineBuildSpec } from '../validation';
+import { DeployStepCompute } from '../deploy-compute';
+import { uploadBuildSpecParts, validateInlineBuildSpec } from '../validation';
 import { DEFAULT_IMMUTABLE_PATTERNS, DEPLOY_ENV, deployBuildSpecObject } from './buildspecs/upload-commands';
 import { distributionArn } from './site-hosting';
 
@@ -49,6 +49,7 @@ export interface SiteDeployProjectProps {
   readonly cacheControl: CacheControlOptions;
   readonly encryptionKey: ArtifactKey;
   readonly logRetention: logs.RetentionDays;
+  readonly compute: DeployStepCompute;
 }
 
 /**
@@ -66,24 +67,28 @@ export function createSiteDeployProject(scope: Construct, id: string, props: Sit
     defaultCacheControl: props.cacheControl.revalidated ?? 'no-cache',
     invalidation: 'all',
   });
-  validateInlineBuildSpec(scope, 'cacheControl.immutablePatterns', buildSpec, IMMUTABLE_PATTERNS_FIX);
+  validateInlineBuildSpec(scope, uploadBuildSpecParts({
+    immutablePatterns: props.cacheControl.immutablePatterns ?? DEFAULT_IMMUTABLE_PATTERNS,
+    immutable: props.cacheControl.immutable ?? '',
+    revalidated: props.cacheControl.revalidated ?? '',
+  }), buildSpec);
   const project = createPipelineProject(scope, id, {
     description: 'Publishes the site build to S3 and invalidates CloudFront',
     buildSpec: codebuild.BuildSpec.fromObject(buildSpec),
     environment: {
-      buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
-      computeType: codebuild.ComputeType.SMALL,
+      ...props.compute.environment,
       environmentVariables: {
         [DEPLOY_ENV.bucket]: { value: props.bucket.bucketName },
         [DEPLOY_ENV.distributionId]: { value: props.distribution.distributionId },
       },
     },
-    timeout: Duration.minutes(20),
+    timeout: props.compute.timeout,
     encryptionKey: props.encryptionKey,
     // It reads the build artifact (granted by the pipeline) and writes only to the site bucket.
     writesArtifacts: false,
     logRetention: props.logRetention,
   });
+  props.compute.finish(project);
 
   // `aws s3 sync` lists the bucket to compare; uploads and deletes touch objects only.
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html

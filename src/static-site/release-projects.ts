@@ -1,4 +1,4 @@
-import { CfnResource, Duration, Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,7 +8,8 @@ import { Construct } from 'constructs';
 import { ArtifactKey } from '../artifact-store';
 import { createPipelineProject, createStandaloneProject } from '../build';
 import { suppressNagFindings } from '../compliance/nag';
-import { IMMUTABLE_PATTERNS_FIX, validateInlineBuildSpec } from '../validation';
+import { DeployStepCompute } from '../deploy-compute';
+import { uploadBuildSpecParts, validateInlineBuildSpec } from '../validation';
 import {
   releaseGoLiveBuildSpecObject,
   releaseUploadBuildSpecObject,
@@ -27,6 +28,8 @@ export interface ReleaseProjectsProps {
   readonly redirects: boolean;
   readonly encryptionKey: ArtifactKey;
   readonly logRetention: logs.RetentionDays;
+  /** The compute the three projects run on. */
+  readonly compute: DeployStepCompute;
 }
 
 /**
@@ -41,17 +44,16 @@ export class ReleaseProjects {
   public readonly rollback: codebuild.Project;
 
   constructor(scope: Construct, props: ReleaseProjectsProps) {
-    const { bucket } = props;
+    const { bucket, compute } = props;
     const common = {
       encryptionKey: props.encryptionKey,
       // They read the build artifact (granted by the pipeline) and write only to the site bucket.
       writesArtifacts: false,
       logRetention: props.logRetention,
-      timeout: Duration.minutes(20),
+      timeout: compute.timeout,
     };
     const environment = (variables: Record<string, string>): codebuild.BuildEnvironment => ({
-      buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
-      computeType: codebuild.ComputeType.SMALL,
+      ...compute.environment,
       environmentVariables: Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, { value }])),
     });
     const storeVariables = {
@@ -66,7 +68,11 @@ export class ReleaseProjects {
     };
 
     const uploadSpec = releaseUploadBuildSpecObject(props.upload);
-    validateInlineBuildSpec(scope, 'cacheControl.immutablePatterns', uploadSpec, IMMUTABLE_PATTERNS_FIX);
+    validateInlineBuildSpec(scope, uploadBuildSpecParts({
+      immutablePatterns: props.upload.immutablePatterns,
+      immutable: props.upload.immutableCacheControl,
+      revalidated: props.upload.defaultCacheControl,
+    }), uploadSpec);
     this.upload = createPipelineProject(scope, 'UploadRelease', {
       description: 'Uploads the site build as a new release, without making it live',
       buildSpec: codebuild.BuildSpec.fromObject(uploadSpec),
@@ -85,6 +91,8 @@ export class ReleaseProjects {
       environment: environment(storeVariables),
       ...common,
     });
+
+    [this.upload, this.goLive, this.rollback].forEach(compute.finish);
 
     grantUpload(this.upload, bucket);
     grantGoLive(this.goLive, bucket, props);

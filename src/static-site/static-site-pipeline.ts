@@ -13,6 +13,7 @@ import { LIVE_RELEASE_KEY, RELEASE_ENV } from './release-contract';
 import { ReleaseProjects } from './release-projects';
 import { SiteDomainOptions, SiteHosting } from './site-hosting';
 import { acceptFindings, markResource, ResourceKind } from '../compliance/accepted-findings';
+import { DeployCompute, deployStepCompute } from '../deploy-compute';
 import { DeployPipelineProps, PipelineCore } from '../pipeline';
 import {
   validateHeaderValue,
@@ -123,6 +124,17 @@ export interface StaticSitePipelineProps extends DeployPipelineProps {
    * @see https://docs.netlify.com/routing/redirects/
    */
   readonly redirects?: boolean;
+
+  /**
+   * Where CodeBuild runs the deploy steps (upload and go-live, or the in-place publish) and the
+   * rollback. Lambda compute starts a step without provisioning an instance; a step on it stops
+   * after 15 minutes. The build itself runs where `buildOptions` says.
+   *
+   * @default - DeployCompute.LAMBDA where CodeBuild offers it; in other regions DeployCompute.EC2,
+   *   with a warning when the stack's region is known, chosen by CloudFormation when it is not
+   * @see https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html
+   */
+  readonly deployCompute?: DeployCompute;
 }
 
 /**
@@ -182,6 +194,8 @@ export class StaticSitePipeline extends Construct {
     const atomic = (props.deployMode ?? DeployMode.ATOMIC_RELEASES) === DeployMode.ATOMIC_RELEASES;
     validateReleaseOptions(this, atomic, props);
 
+    const compute = deployStepCompute(this, 'deployCompute', props.deployCompute);
+
     const core = new PipelineCore(this, { ...props, defaultOutputDirectory: 'dist' });
     const hosting = new SiteHosting(this, 'Hosting', {
       domain: props.domain,
@@ -210,6 +224,7 @@ export class StaticSitePipeline extends Construct {
         redirects: props.redirects ?? false,
         encryptionKey: core.artifactsKey,
         logRetention: core.logRetention,
+        compute,
       });
       const upload = new actions.CodeBuildAction({
         actionName: 'UploadRelease',
@@ -241,6 +256,7 @@ export class StaticSitePipeline extends Construct {
         cacheControl: props.cacheControl ?? {},
         encryptionKey: core.artifactsKey,
         logRetention: core.logRetention,
+        compute,
       });
       core.addStage('Deploy', [new actions.CodeBuildAction({
         actionName: 'PublishSite',

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { revisionCheckCommands } from '../../src/server-app/revision-check';
+import { asLambdaCompute, lambdaComputeDir, makeReadOnly, NO_HOME } from '../lambda-compute';
 
 // The check is run for real, as CodeBuild runs it: a node process on a directory on disk.
 
@@ -457,5 +458,24 @@ describe('example server app', () => {
       .filter(({ result }) => result.status !== 0);
     expect(scripts).toHaveLength(5);
     expect(failures).toEqual([]);
+  });
+});
+
+describe('as Lambda compute runs the check: not as root, with a read-only revision and no home', () => {
+  const lambdaDirs: string[] = [];
+  afterAll(() => lambdaDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+  const lambdaDir = (label: string) => {
+    const dir = lambdaComputeDir(label, true);
+    lambdaDirs.push(dir);
+    return dir;
+  };
+
+  test('the buildspec commands unpack the check into TMPDIR and accept a valid revision', () => {
+    const build = lambdaDir('build');
+    fs.cpSync(revision('good'), build, { recursive: true });
+    makeReadOnly(build);
+    const [command, ...args] = asLambdaCompute(revisionCheckCommands('.'));
+    const result = run(command, args, { cwd: build, env: cleanEnv({ TMPDIR: lambdaDir('tmp'), HOME: NO_HOME }) });
+    expect(result).toEqual({ status: 0, stdout: [GOOD_SUMMARY], stderr: [] });
   });
 });

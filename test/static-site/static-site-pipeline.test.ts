@@ -5,7 +5,8 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { DocsSiteStack, StaticSiteStack } from '../../examples/static-site';
-import { PipelineSource, StaticSitePipeline, StaticSitePipelineProps } from '../../src';
+import { DeployCompute, PipelineSource, StaticSitePipeline, StaticSitePipelineProps } from '../../src';
+import { LAMBDA_COMPUTE_REGIONS } from '../../src/deploy-compute';
 import { DeployMode } from '../../src/static-site/static-site-pipeline';
 import { allIamActions, logicalIdOf, nagErrors, newStack, projectRole, roleStatements, TEST_ENV } from '../util';
 
@@ -790,6 +791,110 @@ describe('cdk-nag AwsSolutions', () => {
   });
 });
 
+describe('deploy compute', () => {
+  const deployProjects = ['SiteUploadRelease', 'SiteGoLive', 'SiteRollback'];
+  const lambdaEnvironment = {
+    Type: 'LINUX_LAMBDA_CONTAINER',
+    ComputeType: 'BUILD_LAMBDA_1GB',
+    Image: 'aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20',
+  };
+  const ec2Environment = { Type: 'LINUX_CONTAINER', ComputeType: 'BUILD_GENERAL1_SMALL', Image: 'aws/codebuild/standard:7.0' };
+  const project = (template: Template, prefix: string) => template.toJSON().Resources[logicalIdOf(template, 'AWS::CodeBuild::Project', prefix)].Properties;
+  const warnings = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('Lambda compute'));
+
+  test('upload, go-live and rollback run on Lambda compute without a timeout in a region that has it', () => {
+    for (const prefix of deployProjects) {
+      expect(project(example, prefix).Environment).toEqual(expect.objectContaining({ ...lambdaEnvironment, PrivilegedMode: false }));
+      expect(project(example, prefix).TimeoutInMinutes).toBeUndefined();
+    }
+  });
+
+  test('the build stays on EC2 compute with its cache and timeout', () => {
+    const build = project(example, 'SiteBuild');
+    expect(build.Environment).toEqual(expect.objectContaining(ec2Environment));
+    expect(build.TimeoutInMinutes).toBe(30);
+  });
+
+  test('the in-place publish runs on Lambda compute too', () => {
+    const template = synth({ deployMode: DeployMode.IN_PLACE });
+    expect(project(template, 'SiteDeploy').Environment).toEqual(expect.objectContaining(lambdaEnvironment));
+    expect(project(template, 'SiteDeploy').TimeoutInMinutes).toBeUndefined();
+  });
+
+  test('DeployCompute.EC2 keeps every deploy step on EC2 compute with a 20-minute timeout', () => {
+    const template = synth({ deployCompute: DeployCompute.EC2 });
+    for (const prefix of deployProjects) {
+      expect(project(template, prefix).Environment).toEqual(expect.objectContaining(ec2Environment));
+      expect(project(template, prefix).TimeoutInMinutes).toBe(20);
+    }
+  });
+
+  test('in a region without Lambda compute the deploy steps fall back to EC2 compute, with a warning naming the prop', () => {
+    const stack = newStack({ env: { ...TEST_ENV, region: 'eu-west-2' } });
+    const template = synth({}, stack);
+    for (const prefix of deployProjects) {
+      expect(project(template, prefix).Environment).toEqual(expect.objectContaining(ec2Environment));
+    }
+    expect(warnings(stack).map((w) => w.entry.data)).toEqual([
+      'CodeBuild has no Lambda compute in eu-west-2: the deploy steps run on EC2 compute, each waiting for an instance; '
+      + 'set deployCompute: DeployCompute.EC2 to say so [ack: cdk-deploy-pipelines:deployStepsOnEc2]',
+    ]);
+  });
+
+  test('choosing EC2 compute in a region without Lambda compute silences the warning', () => {
+    const stack = newStack({ env: { ...TEST_ENV, region: 'eu-west-2' } });
+    synth({ deployCompute: DeployCompute.EC2 }, stack);
+    expect(warnings(stack)).toEqual([]);
+  });
+
+  test('without a region at synth time CloudFormation chooses by region: Lambda compute where CodeBuild has it, EC2 elsewhere', () => {
+    const stack = newStack({});
+    const template = synth({}, stack);
+    const choose = (lambda: unknown, ec2: unknown) => ({ 'Fn::If': ['CdkDeployPipelinesLambdaComputeRegion', lambda, ec2] });
+    for (const prefix of deployProjects) {
+      expect(project(template, prefix).Environment).toEqual(expect.objectContaining({
+        Type: choose('LINUX_LAMBDA_CONTAINER', 'LINUX_CONTAINER'),
+        ComputeType: choose('BUILD_LAMBDA_1GB', 'BUILD_GENERAL1_SMALL'),
+        Image: choose('aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20', 'aws/codebuild/standard:7.0'),
+      }));
+      expect(project(template, prefix).TimeoutInMinutes).toEqual(choose({ Ref: 'AWS::NoValue' }, 20));
+    }
+    expect(template.toJSON().Conditions.CdkDeployPipelinesLambdaComputeRegion).toEqual({
+      'Fn::Or': LAMBDA_COMPUTE_REGIONS.map((region) => ({ 'Fn::Equals': [{ Ref: 'AWS::Region' }, region] })),
+    });
+    expect(warnings(stack)).toEqual([]);
+  });
+
+  test('the regions of Lambda compute fit in one Fn::Or (at most 10 conditions)', () => {
+    expect(LAMBDA_COMPUTE_REGIONS.length).toBeGreaterThanOrEqual(2);
+    expect(LAMBDA_COMPUTE_REGIONS.length).toBeLessThanOrEqual(10);
+  });
+
+  test('DeployCompute.LAMBDA without a region at synth time is Lambda compute, unconditionally', () => {
+    const template = synth({ deployCompute: DeployCompute.LAMBDA }, newStack({}));
+    expect(project(template, 'SiteGoLive').Environment).toEqual(expect.objectContaining(lambdaEnvironment));
+    expect(template.toJSON().Conditions).toBeUndefined();
+  });
+
+  test('a build on a Lambda image runs on Lambda compute without cache or timeout, and without runtime-versions', () => {
+    const template = synth({ buildOptions: { buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20 } });
+    const build = project(template, 'SiteBuild');
+    expect(build.Environment).toEqual(expect.objectContaining(lambdaEnvironment));
+    expect(build.TimeoutInMinutes).toBeUndefined();
+    expect(build.Cache).toEqual({ Type: 'NO_CACHE' });
+    const spec = JSON.parse(build.Source.BuildSpec);
+    expect(spec.cache).toBeUndefined();
+    expect(spec.phases.install).toBeUndefined();
+  });
+
+  test('a build on a Lambda image takes a larger Lambda compute type', () => {
+    const template = synth({
+      buildOptions: { buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20, computeType: codebuild.ComputeType.LAMBDA_4GB },
+    });
+    expect(project(template, 'SiteBuild').Environment.ComputeType).toBe('BUILD_LAMBDA_4GB');
+  });
+});
+
 describe('bad input', () => {
   test.each<[string, Partial<StaticSitePipelineProps>, string]>([
     ['an empty repository name', { source: PipelineSource.codeCommit({ repositoryName: '' }) },
@@ -858,10 +963,18 @@ describe('bad input', () => {
       "StaticSitePipeline 'Site': buildOptions.timeout must be a whole number of minutes from 5 to 2160 (CodeBuild's limits), got 'Duration.seconds(90)'; e.g. Duration.minutes(30)"],
     ['a build timeout of 4 minutes', { buildOptions: { timeout: Duration.minutes(4) } },
       "StaticSitePipeline 'Site': buildOptions.timeout must be a whole number of minutes from 5 to 2160 (CodeBuild's limits), got 'Duration.minutes(4)'; e.g. Duration.minutes(30)"],
-    ['a Lambda build image on the default compute type', { buildOptions: { buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20 } },
-      "StaticSitePipeline 'Site': buildOptions.buildImage and buildOptions.computeType do not go together, "
+    ['a Lambda build image on an EC2 compute type', {
+      buildOptions: { buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20, computeType: codebuild.ComputeType.SMALL },
+    }, "StaticSitePipeline 'Site': buildOptions.buildImage and buildOptions.computeType do not go together, "
       + "got 'aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20' with 'BUILD_GENERAL1_SMALL'; "
       + "Lambda images only support Lambda ComputeTypes between 'BUILD_LAMBDA_1GB' and 'BUILD_LAMBDA_10GB', got 'BUILD_GENERAL1_SMALL'; pick a compute type the image supports"],
+    ['a cache on Lambda compute', { buildOptions: { buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20, cachePaths: ['/tmp/npm/**/*'] } },
+      "StaticSitePipeline 'Site': buildOptions.cachePaths must be empty with the Lambda image 'aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20' "
+      + "(Lambda compute keeps no build cache), got '/tmp/npm/**/*'; remove cachePaths, or use an EC2 image such as codebuild.LinuxBuildImage.STANDARD_7_0"],
+    ['a timeout on Lambda compute', { buildOptions: { buildImage: codebuild.LinuxArmLambdaBuildImage.AMAZON_LINUX_2023_NODE_20, timeout: Duration.minutes(10) } },
+      "StaticSitePipeline 'Site': buildOptions.timeout cannot be set with the Lambda image 'aws/codebuild/amazonlinux-aarch64-lambda-standard:nodejs20' "
+      + "(CodeBuild stops Lambda builds after 15 minutes and takes no other timeout), got 'Duration.minutes(10)'; "
+      + 'remove timeout, or use an EC2 image such as codebuild.LinuxBuildImage.STANDARD_7_0'],
     ['a secret ARN without a secret', {
       buildOptions: { environmentVariables: { API_KEY: { type: codebuild.BuildEnvironmentVariableType.SECRETS_MANAGER, value: 'arn:aws:secretsmanager:garbage' } } },
     }, "StaticSitePipeline 'Site': buildOptions.environmentVariables.API_KEY must be the name or the ARN of a Secrets Manager secret, got 'arn:aws:secretsmanager:garbage'; "
@@ -978,6 +1091,12 @@ describe('bad input', () => {
     expect(errorOf({ domain: { domainNames: [name], hostedZone } }, stack)).toBe(
       `StaticSitePipeline 'Site': domain.domainNames[0] must be at most 64 characters to be the domain name of the certificate created for the site (ACM's limit), got '${name}'; `
       + 'list a shorter name first, or pass a certificate in domain.certificate');
+  });
+
+  test('DeployCompute.LAMBDA in a region without Lambda compute is rejected with the regions that have it', () => {
+    expect(errorOf({ deployCompute: DeployCompute.LAMBDA }, newStack({ env: { ...TEST_ENV, region: 'eu-west-2' } }))).toBe(
+      "StaticSitePipeline 'Site': deployCompute is DeployCompute.LAMBDA, which CodeBuild does not offer in the stack's region, got 'eu-west-2'; "
+      + `use DeployCompute.EC2, or deploy to one of ${LAMBDA_COMPUTE_REGIONS.join(', ')}`);
   });
 
   test('tokens are not validated', () => {

@@ -7,8 +7,11 @@ import { Sample, ValueArbitraries } from './arbitraries';
 
 /** The stack a case builds its construct in. */
 export interface StackSpec {
-  /** The stack's region, or 'agnostic' for an environment-agnostic stack (region is a token). */
-  readonly region: 'eu-west-1' | 'us-east-1' | 'agnostic';
+  /**
+   * The stack's region, or 'agnostic' for an environment-agnostic stack (region is a token);
+   * eu-west-2 has no CodeBuild Lambda compute.
+   */
+  readonly region: 'eu-west-1' | 'us-east-1' | 'eu-west-2' | 'agnostic';
   /** `crossRegionReferences` of the stack and of any stack it takes a value from. */
   readonly crossRegionReferences: boolean;
 }
@@ -107,7 +110,7 @@ export function describeCase(c: FuzzCase): string {
 const SHAPE_PREFIX = /^shape:/;
 
 const stackArbitrary: fc.Arbitrary<StackSpec> = fc.record({
-  region: fc.constantFrom('eu-west-1', 'us-east-1', 'agnostic'),
+  region: fc.constantFrom('eu-west-1', 'us-east-1', 'eu-west-2', 'agnostic'),
   crossRegionReferences: fc.boolean(),
 });
 

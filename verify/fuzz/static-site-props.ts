@@ -15,7 +15,7 @@ import { FuzzCase, hasGroup, PropGroup, PropsShape, propReader, StackSpec } from
 import { FuzzTarget } from './check-case';
 import { optional, pipelineGroups, pipelineProps, sourceAlternatives } from './pipeline-props';
 import { listToken, num, text, texts } from './tokens';
-import { DeployMode, StaticSitePipeline, StaticSitePipelineProps } from 'cdk-deploy-pipelines';
+import { DeployCompute, DeployMode, StaticSitePipeline, StaticSitePipelineProps } from 'cdk-deploy-pipelines';
 
 /** A certificate: none, imported from an ARN, or created in this stack or in a stack of a given region. */
 type CertificateSpec = 'none' | { readonly imported: Text } | { readonly created: 'same stack' | 'us-east-1 stack' | 'eu-west-1 stack' };
@@ -84,6 +84,7 @@ const shape: PropsShape = {
         { path: 'contentSecurityPolicy', values: contentSecurityPolicies },
         { path: 'priceClass', values: { valid: valid(fc.constantFrom(...Object.values(cloudfront.PriceClass))) } },
         { path: 'webAclId', values: webAclIds() },
+        { path: 'deployCompute', values: deployComputes },
       ],
     },
   ],
@@ -124,6 +125,19 @@ function staticSiteProps(stack: Stack, c: FuzzCase): StaticSitePipelineProps {
     deployMode: get<DeployMode>('deployMode'),
     releasesToKeep: optional(get<Num>('releasesToKeep'), (v) => num(stack, v)),
     redirects: get<boolean>('redirects'),
+    deployCompute: get<DeployCompute>('deployCompute'),
+  };
+}
+
+/**
+ * Where the deploy steps run: Lambda compute is wrong in a region without it (eu-west-2); elsewhere
+ * (or without a region) it is fine, so the same value is only odd there.
+ */
+function deployComputes(stack: StackSpec): ValueArbitraries<DeployCompute> {
+  const noLambda = stack.region === 'eu-west-2';
+  return {
+    valid: valid(noLambda ? fc.constant(DeployCompute.EC2) : fc.constantFrom(DeployCompute.LAMBDA, DeployCompute.EC2)),
+    hostile: hostile([['Lambda compute, in a region without it', DeployCompute.LAMBDA, noLambda ? 'invalid' : 'odd']]),
   };
 }
 
@@ -189,7 +203,7 @@ function certificates(stack: StackSpec): ValueArbitraries<CertificateSpec> {
   const created: Array<HostileCase<CertificateSpec> | CertificateSpec> = [
     inUsEast1 ? { created: 'same stack' } : stack.region === 'agnostic'
       ? ['created in an environment-agnostic stack', { created: 'same stack' }, 'odd']
-      : ['created in a eu-west-1 stack', { created: 'same stack' }, 'invalid'],
+      : [`created in a ${stack.region} stack`, { created: 'same stack' }, 'invalid'],
     fromUsEast1 ? { created: 'us-east-1 stack' } : ['created in a us-east-1 stack, for a stack elsewhere', { created: 'us-east-1 stack' }, 'odd'],
     ['created in eu-west-1', { created: 'eu-west-1 stack' }, 'invalid'],
     ['none', 'none', inUsEast1 ? 'odd' : 'invalid'],

@@ -5,6 +5,7 @@
  * and region passes.
  */
 import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { LAMBDA_COMPUTE_SETTINGS } from './lambda-compute';
 
 /** One value a template gives a limited thing, and where. */
 export interface Measured {
@@ -277,6 +278,7 @@ export const AWS_LIMITS: AwsLimit[] = [
   nameRule('IAM role name', 'AWS::IAM::Role', 'RoleName', 64, /^[\w+=,.@-]{1,64}$/, IAM_QUOTAS),
   nameRule('CodeDeploy deployment group name', 'AWS::CodeDeploy::DeploymentGroup', 'DeploymentGroupName', 100, /^.{1,100}$/,
     'https://docs.aws.amazon.com/codedeploy/latest/userguide/limits.html'),
+  LAMBDA_COMPUTE_SETTINGS,
 ];
 
 /** What breaks a limit in `template`. */

@@ -14,6 +14,7 @@ import {
 } from '../../../src/static-site/buildspecs/release-buildspecs';
 import { DEFAULT_IMMUTABLE_PATTERNS } from '../../../src/static-site/buildspecs/upload-commands';
 import { CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS } from '../../../src/validation';
+import { asLambdaCompute, lambdaComputeDir, makeLambdaComputeWritable, makeReadOnly, NO_HOME } from '../../lambda-compute';
 
 const FIXTURE = path.join(__dirname, '..', '..', 'fixtures', 'site-build');
 const FAKE_BIN = path.join(__dirname, '..', '..', 'fixtures', 'fake-aws');
@@ -55,12 +56,23 @@ afterAll(() => {
   for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** A new directory under /tmp as Lambda compute would see it, removed after the tests. */
+function lambdaDir(label: string, writable: boolean): string {
+  const dir = lambdaComputeDir(label, writable);
+  tempDirs.push(dir);
+  return dir;
+}
+
 /** A bucket and KeyValueStore, as the fake `aws` keeps them, with a log of the calls made. */
 class World {
-  public readonly statePath = path.join(tempDir('state'), 'state.json');
-  public readonly logPath = path.join(tempDir('log'), 'aws.log');
+  public readonly statePath: string;
+  public readonly logPath: string;
 
-  constructor() {
+  /** @param onLambdaCompute run the commands as Lambda compute would: not as root, writing under TMPDIR only */
+  constructor(private readonly onLambdaCompute = false) {
+    const awsDir = (label: string) => onLambdaCompute ? lambdaDir(label, true) : tempDir(label);
+    this.statePath = path.join(awsDir('state'), 'state.json');
+    this.logPath = path.join(awsDir('log'), 'aws.log');
     this.save({ bucket: BUCKET, objects: {}, kvs: { arn: KVS_ARN, etag: 'ETAG1', keys: {} } });
     fs.writeFileSync(this.logPath, '');
   }
@@ -117,14 +129,19 @@ class World {
 
   /** Runs commands like a CodeBuild phase: one shell, stopping at the first failure. */
   public run(commands: string[], cwd: string, env: Record<string, string | undefined> = {}): Run {
-    const result = spawnSync('bash', ['-e', '-c', commands.join('\n')], {
+    if (this.onLambdaCompute) {
+      [this.statePath, this.logPath].forEach((file) => makeLambdaComputeWritable(file));
+    }
+    const [command, ...args] = this.onLambdaCompute ? asLambdaCompute(commands) : ['bash', '-e', '-c', commands.join('\n')];
+    const result = spawnSync(command, args, {
       cwd,
       encoding: 'utf8',
       env: {
         ...process.env,
         PATH: `${FAKE_BIN}${path.delimiter}${process.env.PATH}`,
         // The release program unpacks into the temp directory: one of this test's, removed after it.
-        TMPDIR: tempDir('tmp'),
+        TMPDIR: this.onLambdaCompute ? lambdaDir('tmp', true) : tempDir('tmp'),
+        ...(this.onLambdaCompute ? { HOME: NO_HOME } : {}),
         FAKE_AWS_STATE: this.statePath,
         FAKE_AWS_LOG: this.logPath,
         FAKE_AWS_FAIL_ON: undefined,
@@ -171,7 +188,8 @@ class World {
   }
 
   public rollback(release?: string, env: Record<string, string | undefined> = {}): Run {
-    return this.run(rollbackCommands('404.html'), tempDir('rollback'), { RELEASE: release, ...env });
+    const cwd = this.onLambdaCompute ? lambdaDir('rollback', false) : tempDir('rollback');
+    return this.run(rollbackCommands('404.html'), cwd, { RELEASE: release, ...env });
   }
 }
 
@@ -582,6 +600,36 @@ describe('rollback', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toContain(`Release ${OLD(3)} is already live; nothing changed.`);
     expect(world.calls.filter(isPutLive)).toEqual([]);
+  });
+});
+
+describe('as Lambda compute runs the steps: not as root, with a read-only build directory and no home', () => {
+  const world = new World(true);
+  world.seedRelease(OLD(1), { 'index.html': 'old', '404.html': 'missing 1' });
+  world.setKeys({ live: OLD(1) });
+  const build = lambdaDir('site', true);
+  fs.cpSync(FIXTURE, build, { recursive: true });
+  makeReadOnly(build);
+  const upload = world.run(releaseUploadCommands(UPLOAD), build);
+  const releaseId = /Uploading release (\S+)/.exec(upload.stdout)?.[1];
+  const goLive = world.run(releaseGoLiveCommands(GO_LIVE), build, { RELEASE_ID: releaseId });
+  const liveAfterDeploy = world.live;
+  const rollback = world.rollback();
+
+  test('the upload and the go-live step release the build', () => {
+    expect([upload.status, upload.stderr]).toEqual([0, '']);
+    expect([goLive.status, goLive.stderr]).toEqual([0, '']);
+    expect(liveAfterDeploy).toBe(releaseId);
+    expect(world.filesOf(releaseId!)).toEqual(FIXTURE_FILES);
+  });
+
+  test('the rollback switches back to the release before', () => {
+    expect([rollback.status, rollback.stderr]).toEqual([0, '']);
+    expect(world.live).toBe(OLD(1));
+  });
+
+  test('the build directory is left as it was', () => {
+    expect(listFiles(build)).toEqual(FIXTURE_FILES);
   });
 });
 
