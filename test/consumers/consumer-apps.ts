@@ -59,6 +59,12 @@ function languages(): Language[] {
           args: ['install', '--quiet', '--disable-pip-version-check', '-r', 'requirements.txt', onlyFile(path.join(ROOT, 'dist', 'python'), '.whl')],
           cwd: path.join(CONSUMERS, 'python'),
         },
+        // The venv outlives a run, and pip keeps an installed 0.0.0 when given a new wheel of 0.0.0.
+        {
+          cmd: path.join(venv, 'bin', 'pip'),
+          args: ['install', '--quiet', '--disable-pip-version-check', '--force-reinstall', '--no-deps', onlyFile(path.join(ROOT, 'dist', 'python'), '.whl')],
+          cwd: path.join(CONSUMERS, 'python'),
+        },
       ],
       apps: ['marketing_site.py', 'api.py'].map((app) => ({ cmd: python, args: [app], cwd: path.join(CONSUMERS, 'python') })),
     },
