@@ -13,7 +13,7 @@ import { LIVE_RELEASE_KEY, RELEASE_ENV } from './release-contract';
 import { ReleaseProjects } from './release-projects';
 import { SiteDomainOptions, SiteHosting } from './site-hosting';
 import { acceptFindings, markResource, ResourceKind } from '../compliance/accepted-findings';
-import { DeployCompute, deployStepCompute } from '../deploy-compute';
+import { DeployCompute, deployStepCompute, DeployStepCompute } from '../deploy-compute';
 import { DeployPipelineProps, PipelineCore } from '../pipeline';
 import {
   validateHeaderValue,
@@ -193,7 +193,6 @@ export class StaticSitePipeline extends Construct {
     validateSiteOptions(this, notFoundPage, props);
     const atomic = (props.deployMode ?? DeployMode.ATOMIC_RELEASES) === DeployMode.ATOMIC_RELEASES;
     validateReleaseOptions(this, atomic, props);
-
     const compute = deployStepCompute(this, 'deployCompute', props.deployCompute);
 
     const core = new PipelineCore(this, { ...props, defaultOutputDirectory: 'dist' });
@@ -207,63 +206,14 @@ export class StaticSitePipeline extends Construct {
       contentSecurityPolicy: props.contentSecurityPolicy,
       releases: atomic ? { redirects: props.redirects ?? false } : undefined,
     });
-
     if (atomic) {
-      const releases = new ReleaseProjects(this, {
-        bucket: hosting.bucket,
-        keyValueStore: hosting.keyValueStore!,
-        upload: {
-          // The build artifact holds the output directory's contents at its root.
-          sourceDirectory: '.',
-          immutablePatterns: props.cacheControl?.immutablePatterns ?? DEFAULT_IMMUTABLE_PATTERNS,
-          immutableCacheControl: props.cacheControl?.immutable ?? 'public, max-age=31536000, immutable',
-          defaultCacheControl: props.cacheControl?.revalidated ?? RELEASE_REVALIDATED_CACHE_CONTROL,
-        },
-        releasesToKeep: props.releasesToKeep ?? 10,
-        notFoundPage,
-        redirects: props.redirects ?? false,
-        encryptionKey: core.artifactsKey,
-        logRetention: core.logRetention,
-        compute,
-      });
-      const upload = new actions.CodeBuildAction({
-        actionName: 'UploadRelease',
-        project: releases.upload,
-        role: core.actionRole('UploadRelease'),
-        input: core.buildOutput,
-        runOrder: 1,
-        environmentVariables: {
-          [RELEASE_ENV.commitId]: { value: core.sourceCommitId },
-          [RELEASE_ENV.executionId]: { value: codepipeline.GlobalVariables.executionId },
-        },
-      });
-      core.addStage('Deploy', [upload, new actions.CodeBuildAction({
-        actionName: 'GoLive',
-        project: releases.goLive,
-        role: core.actionRole('GoLive'),
-        input: core.buildOutput,
-        runOrder: 2,
-        environmentVariables: { [RELEASE_ENV.releaseId]: { value: upload.variable(RELEASE_ENV.releaseId) } },
-      })]);
+      const releases = this.addReleaseStage(core, hosting, notFoundPage, compute, props);
       this.deployProject = releases.upload;
       this.keyValueStore = hosting.keyValueStore;
       this.rollbackProject = releases.rollback;
       addReleaseOutputs(this, releases.rollback, hosting.keyValueStore!);
     } else {
-      this.deployProject = createSiteDeployProject(this, 'Deploy', {
-        bucket: hosting.bucket,
-        distribution: hosting.distribution,
-        cacheControl: props.cacheControl ?? {},
-        encryptionKey: core.artifactsKey,
-        logRetention: core.logRetention,
-        compute,
-      });
-      core.addStage('Deploy', [new actions.CodeBuildAction({
-        actionName: 'PublishSite',
-        project: this.deployProject,
-        role: core.actionRole('PublishSite'),
-        input: core.buildOutput,
-      })]);
+      this.deployProject = this.addInPlaceStage(core, hosting, compute, props);
     }
 
     this.pipeline = core.pipeline;
@@ -274,9 +224,77 @@ export class StaticSitePipeline extends Construct {
     this.artifactBucket = core.artifactBucket;
     this.accessLogsBucket = core.accessLogsBucket;
     this.url = hosting.url;
+    this.addSiteOutputs(hosting, props);
+    this.markDistribution(hosting.distribution, props);
+    acceptFindings(this);
+  }
 
-    new CfnOutput(this, 'SiteUrl', { description: 'The site', value: this.url });
-    new CfnOutput(this, 'SiteBucketName', { description: 'The bucket holding the site', value: this.bucket.bucketName });
+  /** The Deploy stage of atomic releases: UploadRelease, then GoLive with the id the upload exported. */
+  private addReleaseStage(core: PipelineCore, hosting: SiteHosting, notFoundPage: string, compute: DeployStepCompute,
+    props: StaticSitePipelineProps): ReleaseProjects {
+    const releases = new ReleaseProjects(this, {
+      bucket: hosting.bucket,
+      keyValueStore: hosting.keyValueStore!,
+      upload: {
+        // The build artifact holds the output directory's contents at its root.
+        sourceDirectory: '.',
+        immutablePatterns: props.cacheControl?.immutablePatterns ?? DEFAULT_IMMUTABLE_PATTERNS,
+        immutableCacheControl: props.cacheControl?.immutable ?? 'public, max-age=31536000, immutable',
+        defaultCacheControl: props.cacheControl?.revalidated ?? RELEASE_REVALIDATED_CACHE_CONTROL,
+      },
+      releasesToKeep: props.releasesToKeep ?? 10,
+      notFoundPage,
+      redirects: props.redirects ?? false,
+      encryptionKey: core.artifactsKey,
+      logRetention: core.logRetention,
+      compute,
+    });
+    const upload = new actions.CodeBuildAction({
+      actionName: 'UploadRelease',
+      project: releases.upload,
+      role: core.actionRole('UploadRelease'),
+      input: core.buildOutput,
+      runOrder: 1,
+      environmentVariables: {
+        [RELEASE_ENV.commitId]: { value: core.sourceCommitId },
+        [RELEASE_ENV.executionId]: { value: codepipeline.GlobalVariables.executionId },
+      },
+    });
+    core.addStage('Deploy', [upload, new actions.CodeBuildAction({
+      actionName: 'GoLive',
+      project: releases.goLive,
+      role: core.actionRole('GoLive'),
+      input: core.buildOutput,
+      runOrder: 2,
+      environmentVariables: { [RELEASE_ENV.releaseId]: { value: upload.variable(RELEASE_ENV.releaseId) } },
+    })]);
+    return releases;
+  }
+
+  /** The Deploy stage of in-place deploys: one project that publishes the build and invalidates. */
+  private addInPlaceStage(core: PipelineCore, hosting: SiteHosting, compute: DeployStepCompute,
+    props: StaticSitePipelineProps): codebuild.IProject {
+    const project = createSiteDeployProject(this, 'Deploy', {
+      bucket: hosting.bucket,
+      distribution: hosting.distribution,
+      cacheControl: props.cacheControl ?? {},
+      encryptionKey: core.artifactsKey,
+      logRetention: core.logRetention,
+      compute,
+    });
+    core.addStage('Deploy', [new actions.CodeBuildAction({
+      actionName: 'PublishSite',
+      project,
+      role: core.actionRole('PublishSite'),
+      input: core.buildOutput,
+    })]);
+    return project;
+  }
+
+  /** The site's URL, bucket and CloudFront name, and a warning when the DNS records are the user's. */
+  private addSiteOutputs(hosting: SiteHosting, props: StaticSitePipelineProps): void {
+    new CfnOutput(this, 'SiteUrl', { description: 'The site', value: hosting.url });
+    new CfnOutput(this, 'SiteBucketName', { description: 'The bucket holding the site', value: hosting.bucket.bucketName });
     new CfnOutput(this, 'DistributionDomainName', {
       description: 'The CloudFront domain name; without domain.hostedZone, point a CNAME (or an alias) record of each domain name at it',
       value: hosting.distribution.distributionDomainName,
@@ -286,13 +304,16 @@ export class StaticSitePipeline extends Construct {
         `domain has no hostedZone: no DNS record is created for ${props.domain.domainNames.join(', ')}; `
         + 'create a CNAME (or alias) record of each pointing at the DistributionDomainName output, or give domain.hostedZone');
     }
+  }
+
+  /** What the distribution is without a custom domain or a web ACL, for the findings accepted on it. */
+  private markDistribution(distribution: cloudfront.Distribution, props: StaticSitePipelineProps): void {
     if (!props.domain) {
-      markResource(hosting.distribution, ResourceKind.DISTRIBUTION_ON_DEFAULT_DOMAIN);
+      markResource(distribution, ResourceKind.DISTRIBUTION_ON_DEFAULT_DOMAIN);
     }
     if (props.webAclId === undefined) {
-      markResource(hosting.distribution, ResourceKind.DISTRIBUTION_WITHOUT_WEB_ACL);
+      markResource(distribution, ResourceKind.DISTRIBUTION_WITHOUT_WEB_ACL);
     }
-    acceptFindings(this);
   }
 }
 
