@@ -203,18 +203,56 @@ export class ManagedFleet extends Construct {
   constructor(scope: Construct, id: string, props: ManagedFleetProps) {
     super(scope, id);
     const instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO);
-    const minCapacity = props.minCapacity ?? 2;
-
-    this.role = new ManagedPolicyRole(this, 'InstanceRole', {
-      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      description: `Instances of the ${props.environmentName} fleet`,
+    this.role = this.instanceRole(props.environmentName);
+    const securityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
+      vpc: props.vpc,
+      description: `Instances of the ${props.environmentName} fleet: outbound for packages and CodeDeploy, inbound from the load balancer only`,
+      allowAllOutbound: true,
     });
-    // Session Manager replaces SSH (no key pair, no port 22) and lets State Manager manage the host.
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: SSM_INSTANCE_ACTIONS, resources: ['*'] }));
+    const launchTemplate = this.launchTemplateOf(instanceType, securityGroup, props);
+    this.launchTemplateArn = Stack.of(this).formatArn({
+      service: 'ec2',
+      resource: 'launch-template',
+      resourceName: launchTemplate.launchTemplateId,
+    });
+    const topic = props.notificationTopic ?? this.notificationsTopic(props.loadBalancer !== undefined);
+    this.autoScalingGroup = this.groupOf(launchTemplate, topic, props);
+
+    this.alarms = [];
+    if (props.loadBalancer) {
+      const options = props.loadBalancer;
+      const port = options.port ?? DEFAULT_APP_PORT;
+      const alb = new ApplicationEndpoint(this, 'Endpoint', {
+        vpc: props.vpc,
+        options,
+        port,
+        environmentName: props.environmentName,
+        accessLogsBucket: props.accessLogsBucket,
+      });
+      securityGroup.connections.allowFrom(alb.loadBalancer, ec2.Port.tcp(port), 'Application traffic and health checks from the load balancer');
+      this.loadBalancer = alb.loadBalancer;
+      this.targetGroup = alb.targetGroup;
+      this.url = alb.url;
+      this.alarms.push(...deploymentAlarms(this, alb.targetGroup, props.environmentName,
+        options.serverErrorThreshold ?? DEFAULT_SERVER_ERROR_THRESHOLD, topic));
+    }
+  }
+
+  /**
+   * The instances' role: the Systems Manager agent's calls (Session Manager replaces SSH, with no key
+   * pair and no port 22, and State Manager manages the host), spelled out instead of AWS's managed
+   * policy, and AWS's public parameters.
+   */
+  private instanceRole(environmentName: string): ManagedPolicyRole {
+    const role = new ManagedPolicyRole(this, 'InstanceRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: `Instances of the ${environmentName} fleet`,
+    });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: SSM_INSTANCE_ACTIONS, resources: ['*'] }));
     const publicParameters = Stack.of(this).formatArn({ service: 'ssm', account: '', resource: 'parameter', resourceName: 'aws/*' });
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: SSM_PUBLIC_PARAMETER_ACTIONS, resources: [publicParameters] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: SSM_PUBLIC_PARAMETER_ACTIONS, resources: [publicParameters] }));
     const agentReason = 'The calls of the Systems Manager agent (ssm, ssmmessages, ec2messages) as AWS\'s AmazonSSMManagedInstanceCore grants them, on *: ssmmessages and ec2messages have no resource types, and the agent\'s inventory, compliance and status writes name the instance it runs on.';
-    const defaultPolicy = this.role.node.findChild('DefaultPolicy');
+    const defaultPolicy = role.node.findChild('DefaultPolicy');
     suppressNagFindings(defaultPolicy, [
       { id: 'AwsSolutions-IAM5', reason: agentReason, appliesTo: ['Resource::*'] },
       {
@@ -224,13 +262,11 @@ export class ManagedFleet extends Construct {
       },
     ]);
     suppressCheckovFindings(defaultPolicy, [{ id: 'CKV_AWS_111', reason: agentReason }]);
+    return role;
+  }
 
-    const securityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
-      vpc: props.vpc,
-      description: `Instances of the ${props.environmentName} fleet: outbound for packages and CodeDeploy, inbound from the load balancer only`,
-      allowAllOutbound: true,
-    });
-
+  /** Amazon Linux 2023 for the instance type's CPU, IMDSv2 only, an encrypted disk, and the setup user data. */
+  private launchTemplateOf(instanceType: ec2.InstanceType, securityGroup: ec2.ISecurityGroup, props: ManagedFleetProps): ec2.LaunchTemplate {
     const userData = ec2.UserData.forLinux();
     userData.addCommands(
       'set -euo pipefail',
@@ -238,7 +274,6 @@ export class ManagedFleet extends Construct {
       ...props.setupCommands ?? [],
       ...props.installAgent ? agentUserDataCommands(this) : [],
     );
-
     const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       machineImage: ec2.MachineImage.latestAmazonLinux2023({
         cpuType: instanceType.architecture === ec2.InstanceArchitecture.ARM_64
@@ -259,15 +294,14 @@ export class ManagedFleet extends Construct {
     if (!props.detailedMonitoring) {
       markResource(launchTemplate, ResourceKind.FLEET_LAUNCH_TEMPLATE_BASIC_MONITORING);
     }
-    this.launchTemplateArn = Stack.of(this).formatArn({
-      service: 'ec2',
-      resource: 'launch-template',
-      resourceName: launchTemplate.launchTemplateId,
-    });
+    return launchTemplate;
+  }
 
+  /** The Auto Scaling group, reporting its scaling events to `topic`, with its subnets' zones stated. */
+  private groupOf(launchTemplate: ec2.LaunchTemplate, topic: sns.ITopic, props: ManagedFleetProps): autoscaling.AutoScalingGroup {
+    const minCapacity = props.minCapacity ?? 2;
     const vpcSubnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
-    const topic = props.notificationTopic ?? this.notificationsTopic(props.loadBalancer !== undefined);
-    this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Group', {
+    const group = new autoscaling.AutoScalingGroup(this, 'Group', {
       vpc: props.vpc,
       vpcSubnets,
       launchTemplate,
@@ -279,33 +313,14 @@ export class ManagedFleet extends Construct {
         scalingEvents: autoscaling.ScalingEvents.ALL,
       }],
     });
-
     // The zones of the subnets, stated (Control Tower CT.AUTOSCALING.PR.1 reads AvailabilityZones only).
     const zones = subnetZones(props.vpc.selectSubnets(vpcSubnets));
     if (zones) {
-      (this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup).availabilityZones = zones;
-      markResource(this.autoScalingGroup, ResourceKind.FLEET_GROUP_WITH_ZONES);
+      (group.node.defaultChild as autoscaling.CfnAutoScalingGroup).availabilityZones = zones;
+      markResource(group, ResourceKind.FLEET_GROUP_WITH_ZONES);
     }
-    markResource(this.autoScalingGroup, ResourceKind.FLEET_GROUP);
-
-    this.alarms = [];
-    if (props.loadBalancer) {
-      const options = props.loadBalancer;
-      const port = options.port ?? DEFAULT_APP_PORT;
-      const alb = new ApplicationEndpoint(this, 'Endpoint', {
-        vpc: props.vpc,
-        options,
-        port,
-        environmentName: props.environmentName,
-        accessLogsBucket: props.accessLogsBucket,
-      });
-      securityGroup.connections.allowFrom(alb.loadBalancer, ec2.Port.tcp(port), 'Application traffic and health checks from the load balancer');
-      this.loadBalancer = alb.loadBalancer;
-      this.targetGroup = alb.targetGroup;
-      this.url = alb.url;
-      this.alarms.push(...deploymentAlarms(this, alb.targetGroup, props.environmentName,
-        options.serverErrorThreshold ?? DEFAULT_SERVER_ERROR_THRESHOLD, topic));
-    }
+    markResource(group, ResourceKind.FLEET_GROUP);
+    return group;
   }
 
   /** The topic of scaling events and, when there are alarms, of the alarms, when the user gives none. */
