@@ -80,8 +80,22 @@ export class SiteHosting extends Construct {
     super(owner, id);
     const domainNames = props.domain?.domainNames ?? [];
     const certificate = this.certificateFor(owner, props.domain);
+    this.bucket = this.siteBucket(props.accessLogsBucket);
+    if (props.releases) {
+      this.keyValueStore = this.releasesStore(owner, props.releases.redirects);
+    }
+    const routing = this.routingFunction(domainNames, props);
+    this.distribution = this.distributionOf(owner, routing, domainNames, certificate, props);
+    this.allowListing();
+    if (props.domain?.hostedZone) {
+      this.addAliasRecords(props.domain.hostedZone, domainNames);
+    }
+    this.url = `https://${domainNames[0] ?? this.distribution.distributionDomainName}`;
+  }
 
-    this.bucket = new s3.Bucket(this, 'Bucket', {
+  /** The private, versioned, encrypted, SSL-only bucket the site is served from, retained with the stack. */
+  private siteBucket(accessLogsBucket: s3.IBucket): s3.Bucket {
+    const bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -94,24 +108,31 @@ export class SiteHosting extends Construct {
         // Deleted files (stale ones, pruned releases) leave delete markers once their versions expire.
         expiredObjectDeleteMarker: true,
       }],
-      serverAccessLogsBucket: props.accessLogsBucket,
+      serverAccessLogsBucket: accessLogsBucket,
       serverAccessLogsPrefix: 'site-bucket/',
       // The live site is never deleted with the stack.
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    enableEventBridge(this.bucket);
-    markResource(this.bucket, ResourceKind.SITE_BUCKET);
+    enableEventBridge(bucket);
+    markResource(bucket, ResourceKind.SITE_BUCKET);
+    return bucket;
+  }
 
-    if (props.releases) {
-      this.keyValueStore = new cloudfront.KeyValueStore(this, 'Releases', {
-        comment: `Live release${props.releases.redirects ? ' and redirects' : ''} of ${owner.node.path}`.slice(0, 128),
-      });
-      // A new name replaces the store, and a new store has no live release until the next push.
-      if (this.node.tryGetContext(KEEP_KEY_VALUE_STORE_NAME_CONTEXT) !== true) {
-        nameAccountGlobalResource(this.keyValueStore, 'Name', CLOUDFRONT_NAME_MAX_LENGTH.keyValueStore);
-      }
+  /** The KeyValueStore naming the live release (and its redirects). */
+  private releasesStore(owner: Construct, redirects: boolean): cloudfront.KeyValueStore {
+    const store = new cloudfront.KeyValueStore(this, 'Releases', {
+      comment: `Live release${redirects ? ' and redirects' : ''} of ${owner.node.path}`.slice(0, 128),
+    });
+    // A new name replaces the store, and a new store has no live release until the next push.
+    if (this.node.tryGetContext(KEEP_KEY_VALUE_STORE_NAME_CONTEXT) !== true) {
+      nameAccountGlobalResource(store, 'Name', CLOUDFRONT_NAME_MAX_LENGTH.keyValueStore);
     }
-    const routing = new cloudfront.Function(this, 'Routing', {
+    return store;
+  }
+
+  /** The viewer-request function: live release, directory indexes, single-page app fallback, redirects. */
+  private routingFunction(domainNames: string[], props: SiteHostingProps): cloudfront.Function {
+    return new cloudfront.Function(this, 'Routing', {
       comment: props.releases
         ? 'Live release, directory indexes, single-page app fallback and redirects'
         : 'Directory indexes, single-page app fallback and domain redirects',
@@ -127,8 +148,12 @@ export class SiteHosting extends Construct {
           : undefined,
       })),
     });
+  }
 
-    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+  /** The distribution: the bucket through OAC, HTTPS only, the routing function, headers, the not-found page, logs. */
+  private distributionOf(owner: Construct, routing: cloudfront.Function, domainNames: string[],
+    certificate: acm.ICertificate | undefined, props: SiteHostingProps): cloudfront.Distribution {
+    const distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `Static site ${owner.node.path}`,
       defaultBehavior: {
         origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket, { originAccessControl: this.originAccessControl() }),
@@ -162,23 +187,23 @@ export class SiteHosting extends Construct {
       logBucket: props.accessLogsBucket,
       logFilePrefix: 'cloudfront/',
     });
-    markResource(this.distribution, ResourceKind.SITE_DISTRIBUTION);
+    markResource(distribution, ResourceKind.SITE_DISTRIBUTION);
+    return distribution;
+  }
 
-    // With s3:ListBucket, S3 answers a missing key with 404 instead of 403, so the not-found page is
-    // served. Listing needs a request for a directory URI, which the routing function never forwards
-    // (it maps each to an index.html). Granted here rather than with the origin's AccessLevel.LIST,
-    // which aws-cdk-lib only has since 2.16x.
+  /**
+   * With s3:ListBucket, S3 answers a missing key with 404 instead of 403, so the not-found page is
+   * served. Listing needs a request for a directory URI, which the routing function never forwards
+   * (it maps each to an index.html). Granted here rather than with the origin's AccessLevel.LIST,
+   * which aws-cdk-lib only has since 2.16x.
+   */
+  private allowListing(): void {
     this.bucket.addToResourcePolicy(new iam.PolicyStatement({
       principals: [new iam.ServicePrincipal('cloudfront.amazonaws.com')],
       actions: ['s3:ListBucket'],
       resources: [this.bucket.bucketArn],
       conditions: { StringEquals: { 'AWS:SourceArn': distributionArn(this.distribution) } },
     }));
-
-    if (props.domain?.hostedZone) {
-      this.addAliasRecords(props.domain.hostedZone, domainNames);
-    }
-    this.url = `https://${domainNames[0] ?? this.distribution.distributionDomainName}`;
   }
 
   /** Returns the certificate to use: the given one (checked), one created in the hosted zone, or none. */
