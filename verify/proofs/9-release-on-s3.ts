@@ -9,19 +9,14 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Template } from 'aws-cdk-lib/assertions';
-import { exampleStacks } from '../example-stacks';
-import { readStackModel } from '../iam/stack-model';
 import { Proof, ProofResult } from '../proof';
 import { pythonTool } from '../python-tools';
-import { ReleaseProject, releaseProjects, runProject } from '../release-run/release-projects';
+import { exampleReleaseProjects, RELEASE_EXAMPLE_ENV, ReleaseProject, releasesToKeep, runProject } from '../release-run/release-projects';
 import { debianAwsCliV2, ReleaseServers, withoutConditions } from '../release-run/release-servers';
 import { filesOf, generatedSite, LARGE_FILE, LARGE_FILE_BYTES, sampleSite } from '../release-run/site-builds';
 import { CheckCase, resultOf } from '../template-checks/check-cases';
 
 const NAME = 'Releases: the deploy commands on moto S3 with IAM enforced';
-const STACK = 'StaticSiteExample';
-const ENV = { account: '123456789012', region: 'eu-west-1', partition: 'aws', stackName: STACK };
 /** Generated hashed chunks: thousands of files in one release (the bench goes to 10,000). */
 const CHUNKS = 2000;
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -47,10 +42,7 @@ type Snapshot = Record<string, { size: number; cacheControl?: string; contentTyp
 
 const proof: Proof = {
   async run(): Promise<ProofResult> {
-    const stack = exampleStacks().find((s) => s.stackName === STACK);
-    if (!stack) return resultOf(NAME, [{ name: `example stack ${STACK}`, problem: 'exampleStacks() lost it' }], []);
-    const model = readStackModel(STACK, Template.fromStack(stack).toJSON() as any, ENV);
-    const projects = releaseProjects(model);
+    const projects = exampleReleaseProjects();
     const conditioned: string[] = [];
     const policiesFor = (project: ReleaseProject, drop?: string) => project.policies.map((p) => {
       const { conditioned: found, document } = withoutConditions(p);
@@ -60,7 +52,7 @@ const proof: Proof = {
     const servers = await ReleaseServers.start({
       bucket: projects.upload.environment.SITE_BUCKET,
       kvsArn: projects.goLive.environment.KVS_ARN,
-      region: ENV.region,
+      region: RELEASE_EXAMPLE_ENV.region,
       roles: {
         [projects.upload.roleLogicalId]: policiesFor(projects.upload),
         [projects.goLive.roleLogicalId]: policiesFor(projects.goLive),
@@ -99,7 +91,7 @@ const proof: Proof = {
         ]),
         [`releases/${UNFINISHED}/index.html`, { body: 'never went live' }],
       ]));
-      const keep = Number(/ publish \S+ (\d+) /.exec(projects.goLive.commands.join('\n'))?.[1]);
+      const keep = releasesToKeep(projects.goLive);
 
       // 1. The sample build.
       const sample = sampleSite(path.join(work, 'sample'));
