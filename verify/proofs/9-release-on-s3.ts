@@ -11,7 +11,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { Proof, ProofResult } from '../proof';
 import { pythonTool } from '../python-tools';
-import { exampleReleaseProjects, RELEASE_EXAMPLE_ENV, ReleaseProject, releasesToKeep, runProject } from '../release-run/release-projects';
+import { accessKeyOf, observedActionCases } from '../release-run/observed-actions';
+import { exampleRelease, RELEASE_EXAMPLE_ENV, ReleaseProject, releasesToKeep, runProject } from '../release-run/release-projects';
 import { debianAwsCliV2, ReleaseServers, withoutConditions } from '../release-run/release-servers';
 import { filesOf, generatedSite, LARGE_FILE, LARGE_FILE_BYTES, sampleSite } from '../release-run/site-builds';
 import { CheckCase, resultOf } from '../template-checks/check-cases';
@@ -42,7 +43,7 @@ type Snapshot = Record<string, { size: number; cacheControl?: string; contentTyp
 
 const proof: Proof = {
   async run(): Promise<ProofResult> {
-    const projects = exampleReleaseProjects();
+    const { model, projects } = exampleRelease();
     const conditioned: string[] = [];
     const policiesFor = (project: ReleaseProject, drop?: string) => project.policies.map((p) => {
       const { conditioned: found, document } = withoutConditions(p);
@@ -59,6 +60,7 @@ const proof: Proof = {
         [projects.rollback.roleLogicalId]: policiesFor(projects.rollback),
         [UPLOAD_WITHOUT_PUT]: policiesFor(projects.upload, 's3:PutObject'),
       },
+      recordRequests: true,
     });
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-release-'));
     const cases: CheckCase[] = [];
@@ -156,6 +158,26 @@ const proof: Proof = {
       check('rollback: the live key names the previous release', store.keys.live === second, () => `live is ${store.keys.live}, expected ${second}`);
       check('rollback: the root not-found page is the previous release\'s', bucket['404.html']?.size === filesOf(generated).get('404.html'),
         () => JSON.stringify(bucket['404.html']));
+
+      // What the runs called, against the IAM proof's actions for each role's kind (before the negative controls).
+      const requests = await servers.s3Requests();
+      const storeSoFar = await servers.store();
+      const roleOf = (key: string) => servers.roleOfAccessKey(key);
+      const observed = await observedActionCases(model, projects, requests, storeSoFar, roleOf);
+      cases.push(...observed.cases);
+      details.push(...observed.details);
+      // Negative controls: an upload that also deletes a file, and a go-live that never switches, fail those checks by name.
+      const uploadKey = requests.map(accessKeyOf).find((key) => key && roleOf(key) === projects.upload.roleLogicalId)!;
+      const deletion = { method: 'DELETE', url: `${servers.s3Endpoint}/${servers.world.bucket}/releases/${first}/index.html`,
+        headers: { Authorization: `AWS4-HMAC-SHA256 Credential=${uploadKey}/20250101/eu-west-1/s3/aws4_request` } };
+      const deleting = await observedActionCases(model, projects, [...requests, deletion], storeSoFar, roleOf);
+      const neverSwitching = await observedActionCases(model, projects, requests,
+        { ...storeSoFar, calls: storeSoFar.calls.filter((c) => c.operation !== 'PutKey') }, roleOf);
+      const failsNaming = (result: typeof observed, text: string) => result.cases.filter((c) => c.problem?.includes(text)).map((c) => c.name);
+      check('negative control: an upload run that deletes an object fails "needed" and "granted", naming s3:DeleteObject',
+        failsNaming(deleting, 's3:DeleteObject').length === 2, () => JSON.stringify(failsNaming(deleting, 's3:DeleteObject')));
+      check('negative control: runs that never call PutKey fail "made by a run, or listed with the reason", naming it',
+        failsNaming(neverSwitching, 'cloudfront-keyvaluestore:PutKey').length === 2, () => JSON.stringify(failsNaming(neverSwitching, 'PutKey')));
 
       // 6. IAM enforced: the upload role without s3:PutObject cannot upload.
       const denied = run('upload', sample, { COMMIT_ID: 'd'.repeat(40), EXECUTION_ID: 'denied-0000' }, UPLOAD_WITHOUT_PUT);

@@ -58,11 +58,12 @@ export function releaseProjects(model: StackModel): Record<ReleaseStep, ReleaseP
   return { upload: find('upload'), goLive: find('goLive'), rollback: find('rollback') };
 }
 
-/** The release projects of the example stack, synthesized now; throws when the stack or a project is missing. */
-export function exampleReleaseProjects(): Record<ReleaseStep, ReleaseProject> {
+/** The example stack, synthesized now, and its release projects; throws when the stack or a project is missing. */
+export function exampleRelease(): { model: StackModel; projects: Record<ReleaseStep, ReleaseProject> } {
   const stack = exampleStacks().find((s) => s.stackName === RELEASE_EXAMPLE_STACK);
   if (!stack) throw new Error(`exampleStacks() has no stack ${RELEASE_EXAMPLE_STACK}`);
-  return releaseProjects(readStackModel(RELEASE_EXAMPLE_STACK, Template.fromStack(stack).toJSON() as any, RELEASE_EXAMPLE_ENV));
+  const model = readStackModel(RELEASE_EXAMPLE_STACK, Template.fromStack(stack).toJSON() as any, RELEASE_EXAMPLE_ENV);
+  return { model, projects: releaseProjects(model) };
 }
 
 /** The value of the go-live's releasesToKeep (the `publish` command's second argument). */
