@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { exampleReleaseProjects, ProjectRun, ReleaseProject, runProject } from '../verify/release-run/release-projects';
+import { exampleRelease, ProjectRun, ReleaseProject, runProject } from '../verify/release-run/release-projects';
 import { ReleaseServers, withoutConditions } from '../verify/release-run/release-servers';
 import { filesOf, generatedSite } from '../verify/release-run/site-builds';
 
@@ -33,7 +33,7 @@ export interface ReleaseScaleRow {
 
 /** Deploys generated builds of each size and times every step. */
 export async function measureReleaseScale(sizes: number[], log: (line: string) => void): Promise<ReleaseScaleRow[]> {
-  const projects = exampleReleaseProjects();
+  const { projects } = exampleRelease();
   const rows: ReleaseScaleRow[] = [];
   for (const files of sizes) {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), `bench-release-${files}-`));
@@ -77,17 +77,19 @@ export async function measureReleaseScale(sizes: number[], log: (line: string) =
   return rows;
 }
 
-/** The report section: ratios first (release / sync, growth per tenfold files), seconds for reference. */
+/** The report section: ratios first (release / sync, growth per size step), seconds for reference. */
 export function releaseScaleSection(rows: ReleaseScaleRow[]): string {
   const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
-  const growth = (value: (r: ReleaseScaleRow) => number) => (row: ReleaseScaleRow, i: number) => (i === 0 ? '-' : ratio(value(row), value(rows[i - 1])));
   const release = (r: ReleaseScaleRow) => r.firstUpload + r.firstGoLive;
-  const table = (header: string[], lines: string[][]) => [
-    `| ${header.join(' | ')} |`,
-    `|${header.map((_, i) => (i === 0 ? '---:' : '---:')).join('|')}|`,
-    ...lines.map((cells) => `| ${cells.join(' | ')} |`),
-  ].join('\n');
-  const fileGrowth = rows.map((r, i) => (i === 0 ? '-' : `${(r.files / rows[i - 1].files).toFixed(0)}x`));
+  const againstSync = rows.map((r) => [String(r.files), ratio(release(r), r.plainSync),
+    ratio(r.fullCarryGoLive, r.plainSync), ratio(r.halfCarryGoLive, r.plainSync)]);
+  const grown: Array<(r: ReleaseScaleRow) => number> = [
+    (r) => r.files, (r) => r.plainSync, (r) => r.firstUpload, (r) => r.firstGoLive, (r) => r.fullCarryGoLive, (r) => r.halfCarryGoLive,
+    (r) => r.fullCarried, (r) => r.halfCarried,
+  ];
+  const growth = rows.map((r, i) => [String(r.files), ...grown.map((value) => (i === 0 ? '-' : ratio(value(r), value(rows[i - 1]))))]);
+  const seconds = rows.map((r) => [String(r.files), r.plainSync.toFixed(1), r.firstUpload.toFixed(1), r.firstGoLive.toFixed(1),
+    `${r.fullCarryGoLive.toFixed(1)} (${r.fullCarried})`, `${r.halfCarryGoLive.toFixed(1)} (${r.halfCarried})`]);
   return [
     '## Releases on S3 (moto) against a plain `aws s3 sync`',
     '',
@@ -99,22 +101,21 @@ export function releaseScaleSection(rows: ReleaseScaleRow[]): string {
       + 'release 3 renames half the chunks again, so its go-live carries over release 2\'s renamed half and release 1\'s chunks. '
       + 'One run per size, wall time.',
     '',
-    table(['files', 'release 1 (upload + go-live) / sync', 'go-live of release 2 / sync', 'go-live of release 3 / sync'],
-      rows.map((r) => [String(r.files), ratio(release(r), r.plainSync), ratio(r.fullCarryGoLive, r.plainSync), ratio(r.halfCarryGoLive, r.plainSync)])),
+    markdownTable(['files', 'release 1 (upload + go-live) / sync', 'go-live of release 2 / sync', 'go-live of release 3 / sync'], againstSync),
     '',
-    'Growth: each size\'s time over the previous size\'s (linear growth is the files\' growth).',
+    'Growth: each size\'s time over the previous size\'s; linear growth is the growth of the files (x files), or of the files carried.',
     '',
-    table(['files', 'files growth', 'aws s3 sync', 'release 1 upload', 'release 1 go-live', 'release 2 go-live', 'release 3 go-live', 'carried in release 2 growth', 'carried in release 3 growth'],
-      rows.map((r, i) => [String(r.files), fileGrowth[i], growth((x) => x.plainSync)(r, i), growth((x) => x.firstUpload)(r, i),
-        growth((x) => x.firstGoLive)(r, i), growth((x) => x.fullCarryGoLive)(r, i), growth((x) => x.halfCarryGoLive)(r, i),
-        growth((x) => x.fullCarried)(r, i), growth((x) => x.halfCarried)(r, i)])),
+    markdownTable(['files', 'x files', 'aws s3 sync', 'release 1 upload', 'release 1 go-live', 'release 2 go-live', 'release 3 go-live',
+      'x files carried in release 2', 'x files carried in release 3'], growth),
     '',
     'Seconds, for reference (this machine and moto, not S3):',
     '',
-    table(['files', 'aws s3 sync', 'release 1 upload', 'release 1 go-live', 'release 2 go-live (carried)', 'release 3 go-live (carried)'],
-      rows.map((r) => [String(r.files), r.plainSync.toFixed(1), r.firstUpload.toFixed(1), r.firstGoLive.toFixed(1),
-        `${r.fullCarryGoLive.toFixed(1)} (${r.fullCarried})`, `${r.halfCarryGoLive.toFixed(1)} (${r.halfCarried})`])),
+    markdownTable(['files', 'aws s3 sync', 'release 1 upload', 'release 1 go-live', 'release 2 go-live (carried)', 'release 3 go-live (carried)'], seconds),
   ].join('\n');
+}
+
+function markdownTable(header: string[], rows: string[][]): string {
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---:').join('|')}|`, ...rows.map((cells) => `| ${cells.join(' | ')} |`)].join('\n');
 }
 
 /** Moto and the stand-in with a user for the upload and go-live roles and one for the plain sync. */

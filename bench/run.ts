@@ -14,8 +14,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { Comparison, COMPARISONS } from './comparisons';
 import { FeatureFlags, Subject, SynthTiming } from './harness';
-import { ComparisonResult, comparisonSection, SideResult } from './report';
 import { measureReleaseScale, releaseScaleSection } from './release-scale';
+import { ComparisonResult, comparisonSection, SideResult } from './report';
 import { inspectSubject } from './stack-metrics';
 
 /** How the benchmark runs. */
