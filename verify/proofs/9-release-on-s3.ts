@@ -168,8 +168,11 @@ const proof: Proof = {
       details.push(...observed.details);
       // Negative controls: an upload that also deletes a file, and a go-live that never switches, fail those checks by name.
       const uploadKey = requests.map(accessKeyOf).find((key) => key && roleOf(key) === projects.upload.roleLogicalId)!;
-      const deletion = { method: 'DELETE', url: `${servers.s3Endpoint}/${servers.world.bucket}/releases/${first}/index.html`,
-        headers: { Authorization: `AWS4-HMAC-SHA256 Credential=${uploadKey}/20250101/eu-west-1/s3/aws4_request` } };
+      const deletion = {
+        method: 'DELETE',
+        url: `${servers.s3Endpoint}/${servers.world.bucket}/releases/${first}/index.html`,
+        headers: { Authorization: `AWS4-HMAC-SHA256 Credential=${uploadKey}/20250101/eu-west-1/s3/aws4_request` },
+      };
       const deleting = await observedActionCases(model, projects, [...requests, deletion], storeSoFar, roleOf);
       const neverSwitching = await observedActionCases(model, projects, requests,
         { ...storeSoFar, calls: storeSoFar.calls.filter((c) => c.operation !== 'PutKey') }, roleOf);
