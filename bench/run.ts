@@ -1,10 +1,13 @@
 /**
  * `npm run bench`: compares each library example with a hand-written aws-cdk-lib stack doing the
  * same job (bench/baseline/), adds the latency model of push → live and rollback (modelled, see
- * latency-model.ts), prints a Markdown report and writes it to bench/results.md.
+ * latency-model.ts) and the atomic release on moto against a plain `aws s3 sync` (release-scale.ts);
+ * prints a Markdown report and writes it to bench/results.md.
  *
  * Options: `--runs N` timed synthesis runs per side (default 7); `--flags recommended|none` the
- * feature flags of the apps (default recommended: those `cdk init` writes into a new project).
+ * feature flags of the apps (default recommended: those `cdk init` writes into a new project);
+ * `--release-files 100,1000,10000` the site sizes of the release section; `--only synth|release`
+ * one section, printed only (bench/results.md keeps the last full run).
  */
 import { fork } from 'child_process';
 import * as fs from 'fs';
@@ -13,6 +16,7 @@ import * as path from 'path';
 import { Comparison, COMPARISONS } from './comparisons';
 import { FeatureFlags, Subject, SynthTiming } from './harness';
 import { latencyModelSection } from './latency-model';
+import { measureReleaseScale, releaseScaleSection } from './release-scale';
 import { ComparisonResult, comparisonSection, SideResult } from './report';
 import { inspectSubject } from './stack-metrics';
 
@@ -20,17 +24,27 @@ import { inspectSubject } from './stack-metrics';
 interface Options {
   readonly runs: number;
   readonly flags: FeatureFlags;
+  readonly releaseFiles: number[];
+  readonly only?: 'synth' | 'release';
 }
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  const results: ComparisonResult[] = [];
-  for (const comparison of COMPARISONS) {
-    results.push(await measure(comparison, options));
+  const sections = [header(options)];
+  if (options.only !== 'release') {
+    for (const comparison of COMPARISONS) {
+      sections.push(comparisonSection(await measure(comparison, options)));
+    }
   }
-  const markdown = `${[header(options), ...results.map(comparisonSection), latencyModelSection()].join('\n\n')}\n`;
+  if (options.only !== 'release') {
+    sections.push(latencyModelSection());
+  }
+  if (options.only !== 'synth') {
+    sections.push(releaseScaleSection(await measureReleaseScale(options.releaseFiles, (line) => process.stderr.write(`${line}\n`))));
+  }
+  const markdown = `${sections.join('\n\n')}\n`;
   console.log(markdown);
-  fs.writeFileSync(path.join(__dirname, 'results.md'), markdown);
+  if (!options.only) fs.writeFileSync(path.join(__dirname, 'results.md'), markdown);
 }
 
 /** Times both sides of a comparison in child processes, then inspects both here. */
@@ -120,6 +134,8 @@ function versionOf(pkg: string): string {
 function parseOptions(args: string[]): Options {
   let runs = 7;
   let flags: FeatureFlags = 'recommended';
+  let releaseFiles = [100, 1000, 10000];
+  let only: Options['only'];
   for (let i = 0; i < args.length; i++) {
     const [name, inline] = args[i].split('=', 2);
     const value = inline ?? args[++i];
@@ -127,12 +143,16 @@ function parseOptions(args: string[]): Options {
       runs = Number(value);
     } else if (name === '--flags' && (value === 'recommended' || value === 'none')) {
       flags = value;
+    } else if (name === '--release-files' && /^\d+(,\d+)*$/.test(value ?? '') && value.split(',').every((n) => Number(n) > 6)) {
+      releaseFiles = value.split(',').map(Number);
+    } else if (name === '--only' && (value === 'synth' || value === 'release')) {
+      only = value;
     } else {
       throw new Error(`unknown option or value '${args.slice(i - (inline ? 0 : 1), i + 1).join(' ')}'; ` +
-        'usage: bench/run.ts [--runs N] [--flags recommended|none]');
+        'usage: bench/run.ts [--runs N] [--flags recommended|none] [--release-files N,N,...] [--only synth|release]');
     }
   }
-  return { runs, flags };
+  return { runs, flags, releaseFiles, only };
 }
 
 main().catch((e) => {

@@ -97,7 +97,7 @@ export function createSiteDeployProject(scope: Construct, id: string, props: Sit
     resources: [props.bucket.bucketArn],
   }));
   project.addToRolePolicy(new iam.PolicyStatement({
-    actions: ['s3:PutObject', 's3:DeleteObject'],
+    actions: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
     resources: [props.bucket.arnForObjects('*')],
   }));
   suppressObjectsWildcard(project, props.bucket, 'The deploy step writes and deletes the site files, whose names come from the build; the grant is limited to the site bucket.');

@@ -103,7 +103,8 @@ export class ReleaseProjects {
 /** Writes objects of new releases; nothing else (no list, no delete, no store access). */
 function grantUpload(project: codebuild.IProject, bucket: s3.IBucket): void {
   project.addToRolePolicy(new iam.PolicyStatement({
-    actions: ['s3:PutObject'],
+    // Files of 8 MB and more go up in parts; a failed part upload is aborted by the CLI.
+    actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
     resources: [bucket.arnForObjects(`${RELEASES_PREFIX}*`)],
   }));
   suppressReleaseObjects(project, bucket, '*', 'The upload step writes the files of a new release, named by the build; the grant is limited to releases/ of the site bucket.');
@@ -120,7 +121,7 @@ function grantGoLive(project: codebuild.IProject, bucket: s3.IBucket, props: Rel
     resources: [bucket.arnForObjects(`${RELEASES_PREFIX}*`)],
   }));
   project.addToRolePolicy(new iam.PolicyStatement({
-    actions: ['s3:PutObject', 's3:DeleteObject'],
+    actions: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
     resources: [bucket.arnForObjects(`${RELEASES_PREFIX}*`), bucket.arnForObjects(props.notFoundPage)],
   }));
   // ListKeys and UpdateKeys only serve redirects (writing them, and deleting those of pruned releases).
@@ -137,7 +138,7 @@ function grantRollback(project: codebuild.IProject, bucket: s3.IBucket, props: R
     resources: [bucket.arnForObjects(`${RELEASES_PREFIX}*/${props.notFoundPage}`)],
   }));
   project.addToRolePolicy(new iam.PolicyStatement({
-    actions: ['s3:PutObject', 's3:DeleteObject'],
+    actions: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
     resources: [bucket.arnForObjects(props.notFoundPage)],
   }));
   project.addToRolePolicy(keyValueStoreActions(props.keyValueStore, ['DescribeKeyValueStore', 'GetKey', 'PutKey']));

@@ -471,7 +471,7 @@ describe('hosting', () => {
     expect(roleStatements(inPlace, projectRole(inPlace, deployProject))).toEqual([
       { Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [logGroupArn(''), logGroupArn(':*')] },
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [siteBucket, 'Arn'] } },
-      { Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [siteBucket, 'Arn'] }, '/*']] } },
+      { Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [siteBucket, 'Arn'] }, '/*']] } },
       {
         Effect: 'Allow',
         Action: 'cloudfront:CreateInvalidation',
@@ -564,9 +564,9 @@ describe('atomic releases (the default)', () => {
     }
   });
 
-  test('the upload role may only write objects under releases/ (and read the build artifact)', () => {
+  test('the upload role may only write objects under releases/, and abort its multipart uploads (and read the build artifact)', () => {
     expect(grants('SiteUploadRelease')).toEqual([
-      { Effect: 'Allow', Action: 's3:PutObject', Resource: objects('/releases/*') },
+      { Effect: 'Allow', Action: ['s3:PutObject', 's3:AbortMultipartUpload'], Resource: objects('/releases/*') },
       ...readArtifacts,
     ]);
   });
@@ -575,7 +575,7 @@ describe('atomic releases (the default)', () => {
     expect(grants('SiteGoLive')).toEqual([
       listReleases,
       { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('/releases/*') },
-      { Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: [objects('/releases/*'), objects('/404.html')] },
+      { Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], Resource: [objects('/releases/*'), objects('/404.html')] },
       {
         Effect: 'Allow',
         Action: ['DescribeKeyValueStore', 'GetKey', 'PutKey', 'ListKeys', 'UpdateKeys'].map((a) => `cloudfront-keyvaluestore:${a}`),
@@ -597,7 +597,7 @@ describe('atomic releases (the default)', () => {
     expect(grants('SiteRollback')).toEqual([
       listReleases,
       { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('/releases/*/404.html') },
-      { Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: objects('/404.html') },
+      { Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], Resource: objects('/404.html') },
       {
         Effect: 'Allow',
         Action: ['cloudfront-keyvaluestore:DescribeKeyValueStore', 'cloudfront-keyvaluestore:GetKey', 'cloudfront-keyvaluestore:PutKey'],

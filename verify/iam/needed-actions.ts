@@ -91,6 +91,41 @@ const NEEDED_ACTIONS: Record<RoleKind, string[]> = {
   ],
 };
 
+/** The actions a kind of role may be granted at all. */
+export function neededActions(kind: RoleKind): string[] {
+  return NEEDED_ACTIONS[kind];
+}
+
+/** CodeBuild fetches the input artifact itself, before the commands run. */
+const ARTIFACT_FETCH = 'CodeBuild downloads the input artifact before the commands run; the runs start from the build on disk';
+const ARTIFACT_FETCH_ONLY = Object.fromEntries(['s3:GetObjectVersion', 's3:GetBucketLocation', 's3:GetBucketVersioning', 's3:GetBucketAcl']
+  .map((action) => [action, ARTIFACT_FETCH]));
+const ABORT = 'only when a multipart upload or copy fails part way: the CLI aborts it (no run here fails in the middle of one)';
+
+/**
+ * S3 and KeyValueStore actions a release project's kind needs that the release proof's runs
+ * (verify/proofs/9-release-on-s3.ts) do not make, and why. Every other such action must be made by
+ * a run of that kind, and none listed here may be.
+ */
+export const NOT_MADE_BY_RELEASE_RUNS: Partial<Record<RoleKind, Record<string, string>>> = {
+  'release-upload-project': {
+    ...ARTIFACT_FETCH_ONLY,
+    's3:GetObject': ARTIFACT_FETCH,
+    's3:ListBucket': ARTIFACT_FETCH,
+    's3:AbortMultipartUpload': ABORT,
+  },
+  'go-live-project': {
+    ...ARTIFACT_FETCH_ONLY,
+    's3:AbortMultipartUpload': ABORT,
+    'cloudfront-keyvaluestore:ListKeys': 'only with redirects: true (the example has none; test/static-site/buildspecs/release-buildspecs.test.ts covers it)',
+    'cloudfront-keyvaluestore:UpdateKeys': 'only with redirects: true (the example has none; test/static-site/buildspecs/release-buildspecs.test.ts covers it)',
+  },
+  'rollback-project': {
+    's3:DeleteObject': 'only when the release switched to has no not-found page: the root one is removed',
+    's3:AbortMultipartUpload': ABORT,
+  },
+};
+
 /**
  * One call per action an `Allow` statement of the role's policies grants (wildcards expanded)
  * that its kind never needs, on the statement's first resource, expected denied: each is allowed,

@@ -1,6 +1,7 @@
 /**
  * The release program run for real: the upload, go-live and rollback commands of the static site
- * example's synthesized buildspecs, run by the AWS CLI (the pinned v1, see docs/release-on-s3.md)
+ * example's synthesized buildspecs, run by the AWS CLI (Debian's v2 for S3, the pinned v1 for the
+ * KeyValueStore: verify/release-run/cli/aws and docs/release-on-s3.md)
  * against moto_server's S3 on 127.0.0.1 with IAM enforced, each project signed as a user whose only
  * policies are its role's synthesized ones, and the KeyValueStore API served by a stand-in that checks
  * every request against botocore's service model. Asserts on the bucket as S3 keeps it.
@@ -9,19 +10,15 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Template } from 'aws-cdk-lib/assertions';
-import { exampleStacks } from '../example-stacks';
-import { readStackModel } from '../iam/stack-model';
 import { Proof, ProofResult } from '../proof';
 import { pythonTool } from '../python-tools';
-import { ReleaseProject, releaseProjects, runProject } from '../release-run/release-projects';
+import { accessKeyOf, observedActionCases } from '../release-run/observed-actions';
+import { exampleRelease, RELEASE_EXAMPLE_ENV, ReleaseProject, releasesToKeep, runProject } from '../release-run/release-projects';
 import { debianAwsCliV2, ReleaseServers, withoutConditions } from '../release-run/release-servers';
 import { filesOf, generatedSite, LARGE_FILE, LARGE_FILE_BYTES, sampleSite } from '../release-run/site-builds';
 import { CheckCase, resultOf } from '../template-checks/check-cases';
 
 const NAME = 'Releases: the deploy commands on moto S3 with IAM enforced';
-const STACK = 'StaticSiteExample';
-const ENV = { account: '123456789012', region: 'eu-west-1', partition: 'aws', stackName: STACK };
 /** Generated hashed chunks: thousands of files in one release (the bench goes to 10,000). */
 const CHUNKS = 2000;
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -47,10 +44,7 @@ type Snapshot = Record<string, { size: number; cacheControl?: string; contentTyp
 
 const proof: Proof = {
   async run(): Promise<ProofResult> {
-    const stack = exampleStacks().find((s) => s.stackName === STACK);
-    if (!stack) return resultOf(NAME, [{ name: `example stack ${STACK}`, problem: 'exampleStacks() lost it' }], []);
-    const model = readStackModel(STACK, Template.fromStack(stack).toJSON() as any, ENV);
-    const projects = releaseProjects(model);
+    const { model, projects } = exampleRelease();
     const conditioned: string[] = [];
     const policiesFor = (project: ReleaseProject, drop?: string) => project.policies.map((p) => {
       const { conditioned: found, document } = withoutConditions(p);
@@ -60,13 +54,14 @@ const proof: Proof = {
     const servers = await ReleaseServers.start({
       bucket: projects.upload.environment.SITE_BUCKET,
       kvsArn: projects.goLive.environment.KVS_ARN,
-      region: ENV.region,
+      region: RELEASE_EXAMPLE_ENV.region,
       roles: {
         [projects.upload.roleLogicalId]: policiesFor(projects.upload),
         [projects.goLive.roleLogicalId]: policiesFor(projects.goLive),
         [projects.rollback.roleLogicalId]: policiesFor(projects.rollback),
         [UPLOAD_WITHOUT_PUT]: policiesFor(projects.upload, 's3:PutObject'),
       },
+      recordRequests: true,
     });
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-release-'));
     const cases: CheckCase[] = [];
@@ -99,7 +94,7 @@ const proof: Proof = {
         ]),
         [`releases/${UNFINISHED}/index.html`, { body: 'never went live' }],
       ]));
-      const keep = Number(/ publish \S+ (\d+) /.exec(projects.goLive.commands.join('\n'))?.[1]);
+      const keep = releasesToKeep(projects.goLive);
 
       // 1. The sample build.
       const sample = sampleSite(path.join(work, 'sample'));
@@ -164,6 +159,29 @@ const proof: Proof = {
       check('rollback: the live key names the previous release', store.keys.live === second, () => `live is ${store.keys.live}, expected ${second}`);
       check('rollback: the root not-found page is the previous release\'s', bucket['404.html']?.size === filesOf(generated).get('404.html'),
         () => JSON.stringify(bucket['404.html']));
+
+      // What the runs called, against the IAM proof's actions for each role's kind (before the negative controls).
+      const requests = await servers.s3Requests();
+      const storeSoFar = await servers.store();
+      const roleOf = (key: string) => servers.roleOfAccessKey(key);
+      const observed = await observedActionCases(model, projects, requests, storeSoFar, roleOf);
+      cases.push(...observed.cases);
+      details.push(...observed.details);
+      // Negative controls: an upload that also deletes a file, and a go-live that never switches, fail those checks by name.
+      const uploadKey = requests.map(accessKeyOf).find((key) => key && roleOf(key) === projects.upload.roleLogicalId)!;
+      const deletion = {
+        method: 'DELETE',
+        url: `${servers.s3Endpoint}/${servers.world.bucket}/releases/${first}/index.html`,
+        headers: { Authorization: `AWS4-HMAC-SHA256 Credential=${uploadKey}/20250101/eu-west-1/s3/aws4_request` },
+      };
+      const deleting = await observedActionCases(model, projects, [...requests, deletion], storeSoFar, roleOf);
+      const neverSwitching = await observedActionCases(model, projects, requests,
+        { ...storeSoFar, calls: storeSoFar.calls.filter((c) => c.operation !== 'PutKey') }, roleOf);
+      const failsNaming = (result: typeof observed, text: string) => result.cases.filter((c) => c.problem?.includes(text)).map((c) => c.name);
+      check('negative control: an upload run that deletes an object fails "needed" and "granted", naming s3:DeleteObject',
+        failsNaming(deleting, 's3:DeleteObject').length === 2, () => JSON.stringify(failsNaming(deleting, 's3:DeleteObject')));
+      check('negative control: runs that never call PutKey fail "made by a run, or listed with the reason", naming it',
+        failsNaming(neverSwitching, 'cloudfront-keyvaluestore:PutKey').length === 2, () => JSON.stringify(failsNaming(neverSwitching, 'PutKey')));
 
       // 6. IAM enforced: the upload role without s3:PutObject cannot upload.
       const denied = run('upload', sample, { COMMIT_ID: 'd'.repeat(40), EXECUTION_ID: 'denied-0000' }, UPLOAD_WITHOUT_PUT);

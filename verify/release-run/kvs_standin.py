@@ -12,8 +12,8 @@ Reached through an HTTP proxy setting: the CLI sends the request to
 http://<account>.<endpoint host>/..., the host the model's endpoint rules build from the ARN.
 
 Usage: python kvs_standin.py <port> <kvs arn>; prints "ready" when it listens.
-Test hooks under /_standin/: GET state (keys, etag, calls), PUT state (keys), PUT keys (access key ->
-policy documents).
+Test hooks under /_standin/: GET state (keys, etag, calls with the access key that signed each), PUT
+state (keys), PUT keys (access key -> policy documents).
 """
 import json
 import os
@@ -200,6 +200,8 @@ def handler_for(store):
                 return self.test_hook(url.path[len('/_standin/'):], body)
             segments = url.path.strip('/').split('/')
             operation = '?'
+            auth = self.headers.get('Authorization') or ''
+            access_key = auth.split('Credential=')[1].split('/')[0] if 'Credential=' in auth else None
             try:
                 operation, op, params = find_operation(self.command, segments)
                 account = store.arn.split(':')[4]
@@ -209,10 +211,10 @@ def handler_for(store):
                 authorize(store, self.headers, operation)
                 values = read_input(op, params, self.headers, parse_qs(url.query), body)
                 result, headers = serve(store, self.command, operation, values)
-                store.calls.append({'operation': operation, 'status': 200})
+                store.calls.append({'operation': operation, 'status': 200, 'accessKey': access_key})
                 self.reply(200, result, headers)
             except ApiError as e:
-                store.calls.append({'operation': operation, 'status': e.status, 'error': e.code, 'message': e.message})
+                store.calls.append({'operation': operation, 'status': e.status, 'accessKey': access_key, 'error': e.code, 'message': e.message})
                 self.reply(e.status, {'message': e.message}, {'x-amzn-ErrorType': e.code})
 
         def test_hook(self, name, body):

@@ -4,7 +4,13 @@
  * the variables the pipeline action passes, and its role's policies.
  */
 import { spawnSync } from 'child_process';
-import { StackModel } from '../iam/stack-model';
+import { Template } from 'aws-cdk-lib/assertions';
+import { exampleStacks } from '../example-stacks';
+import { readStackModel, StackModel } from '../iam/stack-model';
+
+/** The example stack whose release projects the proof and the bench run, and where it is deemed deployed. */
+export const RELEASE_EXAMPLE_STACK = 'StaticSiteExample';
+export const RELEASE_EXAMPLE_ENV = { account: '123456789012', region: 'eu-west-1', partition: 'aws', stackName: RELEASE_EXAMPLE_STACK };
 
 /** How src/static-site/release-projects.ts describes each project (the proof finds them by it). */
 export const RELEASE_PROJECT_DESCRIPTIONS = {
@@ -50,6 +56,19 @@ export function releaseProjects(model: StackModel): Record<ReleaseStep, ReleaseP
     };
   };
   return { upload: find('upload'), goLive: find('goLive'), rollback: find('rollback') };
+}
+
+/** The example stack, synthesized now, and its release projects; throws when the stack or a project is missing. */
+export function exampleRelease(): { model: StackModel; projects: Record<ReleaseStep, ReleaseProject> } {
+  const stack = exampleStacks().find((s) => s.stackName === RELEASE_EXAMPLE_STACK);
+  if (!stack) throw new Error(`exampleStacks() has no stack ${RELEASE_EXAMPLE_STACK}`);
+  const model = readStackModel(RELEASE_EXAMPLE_STACK, Template.fromStack(stack).toJSON() as any, RELEASE_EXAMPLE_ENV);
+  return { model, projects: releaseProjects(model) };
+}
+
+/** The value of the go-live's releasesToKeep (the `publish` command's second argument). */
+export function releasesToKeep(goLive: ReleaseProject): number {
+  return Number(/ publish \S+ (\d+) /.exec(goLive.commands.join('\n'))?.[1]);
 }
 
 /** What one run of a project's commands did. */

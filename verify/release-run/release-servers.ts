@@ -6,6 +6,7 @@ import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
+import * as os from 'os';
 import * as path from 'path';
 import { pythonTool, pythonToolsBin } from '../python-tools';
 
@@ -16,13 +17,23 @@ export interface ReleaseWorld {
   readonly region: string;
   /** Role logical id -> policy documents, as given to moto (conditions removed: see withoutConditions). */
   readonly roles: Record<string, object[]>;
+  /** Whether moto records the requests it receives, for `s3Requests` (default false). */
+  readonly recordRequests?: boolean;
 }
 
-/** The stand-in's store: its keys, its ETag, and the calls it answered. */
+/** The stand-in's store: its keys, its ETag, and the calls it answered (by the access key that signed them). */
 export interface StoreState {
   readonly keys: Record<string, string>;
   readonly etag: string;
-  readonly calls: Array<{ operation: string; status: number; error?: string; message?: string }>;
+  readonly calls: Array<{ operation: string; status: number; accessKey?: string; error?: string; message?: string }>;
+}
+
+/** A request moto received while recording (its body left out). */
+export interface RecordedRequest {
+  readonly method: string;
+  /** As sent, percent-encoded: `http://127.0.0.1:<port>/<bucket>/<key>?<query>`. */
+  readonly url: string;
+  readonly headers: Record<string, string>;
 }
 
 /** An HTTP answer. */
@@ -36,9 +47,12 @@ export class ReleaseServers {
   /** Starts moto_server and the stand-in, creates the bucket and one IAM user per role. */
   public static async start(world: ReleaseWorld): Promise<ReleaseServers> {
     const [motoPort, kvsPort] = [await freePort(), await freePort()];
-    const moto = spawn(pythonTool('moto_server'), ['-H', '127.0.0.1', '-p', String(motoPort)], { stdio: 'ignore', detached: true });
+    const recording = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'moto-recording-')), 'requests.jsonl');
+    const moto = spawn(pythonTool('moto_server'), ['-H', '127.0.0.1', '-p', String(motoPort)], {
+      stdio: 'ignore', detached: true, env: { ...process.env, MOTO_RECORDER_FILEPATH: recording },
+    });
     const standin = spawn(pythonTool('python'), [path.join(__dirname, 'kvs_standin.py'), String(kvsPort), world.kvsArn], { stdio: 'ignore', detached: true });
-    const servers = new ReleaseServers(world, motoPort, kvsPort, [moto, standin]);
+    const servers = new ReleaseServers(world, motoPort, kvsPort, [moto, standin], recording);
     try {
       await waitFor(() => request(motoPort, 'GET', '/moto-api/data.json').then(() => true, () => false));
       await waitFor(() => request(kvsPort, 'GET', '/_standin/state').then(() => true, () => false));
@@ -46,6 +60,7 @@ export class ReleaseServers {
       await request(kvsPort, 'PUT', '/_standin/keys', JSON.stringify(Object.fromEntries(
         Object.entries(servers.keys).map(([role, key]) => [key.AccessKeyId, world.roles[role]]))));
       await servers.enforceIam(true);
+      if (world.recordRequests) await request(motoPort, 'POST', '/moto-api/recorder/start-recording');
     } catch (e) {
       servers.stop();
       throw e;
@@ -60,6 +75,7 @@ export class ReleaseServers {
     private readonly motoPort: number,
     private readonly kvsPort: number,
     private readonly processes: ChildProcess[],
+    private readonly recording: string,
   ) {}
 
   public get s3Endpoint(): string {
@@ -119,6 +135,20 @@ export class ReleaseServers {
     return JSON.parse(await request(this.kvsPort, 'GET', '/_standin/state'));
   }
 
+  /** The S3 and IAM requests moto received since the servers started (the administrator's included), when recording. */
+  public async s3Requests(): Promise<RecordedRequest[]> {
+    const lines = (await request(this.motoPort, 'GET', '/moto-api/recorder/download-recording')).split('\n').filter(Boolean);
+    return lines.map((line) => {
+      const { method, url, headers } = JSON.parse(line);
+      return { method, url, headers };
+    });
+  }
+
+  /** The role whose user holds an access key. */
+  public roleOfAccessKey(accessKey: string): string | undefined {
+    return Object.keys(this.keys).find((role) => this.keys[role].AccessKeyId === accessKey);
+  }
+
   /** Replaces the store's keys (a new ETag), as an administrator. */
   public async setKeys(keys: Record<string, string>): Promise<void> {
     await request(this.kvsPort, 'PUT', '/_standin/state', JSON.stringify(keys));
@@ -141,6 +171,7 @@ export class ReleaseServers {
         // Already gone.
       }
     }
+    fs.rmSync(path.dirname(this.recording), { recursive: true, force: true });
   }
 
   /**

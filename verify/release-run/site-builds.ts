@@ -15,17 +15,26 @@ export function sampleSite(dir: string): string {
   return dir;
 }
 
+/** How a generated build differs from the first one. */
+export interface GeneratedSiteOptions {
+  /** Whether the build has the 9 MB file (default true). */
+  readonly largeFile?: boolean;
+  /** The build a chunk was last changed in (default 0 for every chunk): a change renames its hashed file, as a bundler does. */
+  readonly chunkBuild?: (chunk: number) => number;
+}
+
 /**
  * Writes a generated build of `chunks` hashed scripts plus pages and files whose names have spaces
  * and non-ASCII letters, the large file, a not-found page and an index.
  */
-export function generatedSite(dir: string, chunks: number, withLargeFile = true): string {
+export function generatedSite(dir: string, chunks: number, options: GeneratedSiteOptions = {}): string {
   const write = (file: string, body: string | Buffer) => {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     fs.writeFileSync(path.join(dir, file), body);
   };
   for (let i = 0; i < chunks; i++) {
-    const body = `export const chunk${i} = ${i};\n`;
+    const build = options.chunkBuild?.(i) ?? 0;
+    const body = `export const chunk${i} = ${i};\n${build ? `// build ${build}\n` : ''}`;
     write(`assets/chunk${i}-${hash(body)}.js`, body);
   }
   write('index.html', '<!doctype html><title>generated</title><script type="module" src="/assets/chunk0.js"></script>');
@@ -34,7 +43,7 @@ export function generatedSite(dir: string, chunks: number, withLargeFile = true)
   write('docs/getting started.html', '<!doctype html><title>Getting started</title>');
   write('images/café menu.svg', '<svg xmlns="http://www.w3.org/2000/svg"/>');
   write('files/日本語 ガイド.txt', 'ガイド\n');
-  if (withLargeFile) write(LARGE_FILE, crypto.randomBytes(LARGE_FILE_BYTES));
+  if (options.largeFile ?? true) write(LARGE_FILE, crypto.randomBytes(LARGE_FILE_BYTES));
   return dir;
 }
 

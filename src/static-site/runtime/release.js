@@ -29,6 +29,11 @@ const ENV = CONTRACT.environment;
 const RELEASE_ID = /^\d{8}T\d{6}Z-[0-9A-Za-z]*-[0-9A-Za-z]*$/;
 const STATUSES = CONTRACT.redirectStatuses.map(String);
 const LIMITS = CONTRACT.keyValueStoreLimits;
+// Pages are never carried over: an open tab has its page already.
+const PAGE = /\.html?$/;
+// Bytes of --include/--exclude arguments in one CLI call: far below Linux's limit on a command's
+// arguments and environment (a quarter of the stack limit, 2 MiB by default; execve(2)).
+const FILTER_BYTES = 100000;
 
 function fail(message) {
   console.error((command === 'rollback' ? 'Rollback' : 'Deploy') + ' failed: ' + message);
@@ -180,47 +185,112 @@ function redirectRuleProblem(from, to, code, rest) {
   return '';
 }
 
+// Objects under a prefix: path relative to it -> { size, modified (ms since the epoch) }.
+function objectsUnder(prefix) {
+  const objects = listObjects(prefix).Contents || [];
+  return new Map(objects.map((o) => [o.Key.slice(prefix.length), { size: o.Size, modified: Date.parse(o.LastModified) }]));
+}
+
 // Every file of the build must be in the bucket with its size: a file no upload matched, or an
-// upload that failed quietly, stops the release before it goes live.
+// upload that failed quietly, stops the release before it goes live. Returns the release's objects.
 function verify(dir, id, files) {
   const prefix = PREFIX + id + '/';
-  const remote = new Map((listObjects(prefix).Contents || []).map((o) => [o.Key.slice(prefix.length), o.Size]));
-  const missing = [...files].filter(([file, size]) => remote.get(file) !== size).map(([file]) => file);
+  const remote = objectsUnder(prefix);
+  const missing = [...files].filter(([file, size]) => (remote.get(file) || {}).size !== size).map(([file]) => file);
   if (missing.length) {
     fail(missing.length + ' of ' + files.size + ' files are missing or incomplete in ' + s3(prefix) + ': ' +
       missing.slice(0, 10).join(', ') + (missing.length > 10 ? ', ...' : '') + '. The live release was not changed.');
   }
   console.log('Verified ' + files.size + ' files in ' + s3(prefix));
+  return remote;
 }
 
 // Tabs opened on a recent release still load its files (lazy chunks, images) after the switch:
-// the new release gets copies of the non-HTML files of the kept releases that it does not have.
-// Markers list each release's own files, so copies are never carried twice.
+// the new release gets copies of the non-HTML files of the kept releases that it does not have,
+// each from the newest kept release whose marker lists it. Markers list each release's own files,
+// so copies are never carried twice and age out with the release that made them.
 // `--copy-props metadata-directive`: a copy keeps Cache-Control and Content-Type (as `default` does)
 // without the GetObjectTagging/PutObjectTagging calls `default` makes for multipart (8 MB+) copies,
 // which the role is not granted; `none` would drop both headers.
 // https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/cp.html
-function carryOver(id, files, recent) {
-  const from = new Map();
-  for (const old of recent.slice().reverse()) {
+//
+// The CLI tests every key it lists against every --include and --exclude, so each kept release is
+// listed once and copied from with one command whose filters name the smaller of two sets: the
+// files to copy (`cp`), or the files `sync` would copy but must not. `sync` skips by itself a file
+// the new release has with the same size and a time no older, which is most of a rebuild:
+// https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/sync.html
+// A copy a kept release holds of an older kept release's file may be taken instead of that file:
+// it was copied from it (the newest kept release with the file), with its headers.
+function carryOver(id, uploaded, recent) {
+  const wanted = new Set();
+  for (const old of recent) {
     for (const file of marker(old).files) {
-      if (!files.has(file) && !from.has(file)) {
-        from.set(file, old);
+      if (!uploaded.has(file)) {
+        wanted.add(file);
       }
     }
   }
-  for (const old of new Set(from.values())) {
-    const carried = [...from].filter((entry) => entry[1] === old).map((entry) => entry[0]);
-    for (let i = 0; i < carried.length; i += 100) {
-      const filters = carried.slice(i, i + 100).flatMap((file) => ['--include', file.replace(/[*?[]/g, '[$&]')]);
-      run(['s3', 'cp', s3(PREFIX + old + '/'), s3(PREFIX + id + '/'), '--recursive', '--only-show-errors', '--copy-props', 'metadata-directive', '--exclude', '*'].concat(filters));
+  // What the new release holds: its own files, then the copies, newer than any source.
+  const held = new Map(uploaded);
+  for (const old of recent.slice().reverse()) {
+    const source = objectsUnder(PREFIX + old + '/');
+    const copies = [...source.keys()].filter((file) => wanted.has(file) && !held.has(file));
+    if (!copies.length) {
+      continue;
     }
-    console.log('Carried over ' + carried.length + ' file(s) of release ' + old);
+    const copied = new Set(copies);
+    const syncWouldCopy = (file, object) => {
+      const own = held.get(file);
+      return !own || own.size !== object.size || own.modified < object.modified;
+    };
+    const refused = [...source].filter(([file, object]) => !PAGE.test(file) && !copied.has(file) && syncWouldCopy(file, object))
+      .map(([file]) => literal(file));
+    const from = s3(PREFIX + old + '/');
+    const to = s3(PREFIX + id + '/');
+    const copyProps = ['--only-show-errors', '--copy-props', 'metadata-directive'];
+    // Pattern tests each way: sync filters the listings of both releases, cp the source's only.
+    const syncTests = (source.size + held.size) * (refused.length + 2);
+    if (syncTests < source.size * (copies.length + 1) && filterBytes(refused) <= FILTER_BYTES) {
+      run(['s3', 'sync', from, to].concat(copyProps, filters('--exclude', ['*.html', '*.htm']), filters('--exclude', refused)));
+    } else {
+      for (const batch of batches(copies.map(literal), FILTER_BYTES)) {
+        run(['s3', 'cp', from, to, '--recursive'].concat(copyProps, filters('--exclude', ['*']), filters('--include', batch)));
+      }
+    }
+    for (const file of copies) {
+      held.set(file, { size: source.get(file).size, modified: Infinity });
+    }
+    console.log('Carried over ' + copies.length + ' file(s) of release ' + old);
   }
 }
 
+// A path as an --include/--exclude pattern that matches only itself.
+function literal(file) {
+  return file.replace(/[*?[]/g, '[$&]');
+}
+
+function filters(option, patterns) {
+  return patterns.flatMap((pattern) => [option, pattern]);
+}
+
+function filterBytes(patterns) {
+  return patterns.reduce((sum, pattern) => sum + Buffer.byteLength(pattern) + '--include '.length + 1, 0);
+}
+
+// Patterns in groups of at most `bytes` of arguments.
+function batches(patterns, bytes) {
+  const groups = [[]];
+  for (const pattern of patterns) {
+    if (groups[groups.length - 1].length && filterBytes(groups[groups.length - 1].concat([pattern])) > bytes) {
+      groups.push([]);
+    }
+    groups[groups.length - 1].push(pattern);
+  }
+  return groups;
+}
+
 function writeMarker(id, files) {
-  const own = [...files.keys()].filter((file) => !/\.html?$/.test(file));
+  const own = [...files.keys()].filter((file) => !PAGE.test(file));
   const body = JSON.stringify({ id, files: own });
   const tmp = path.join(require('os').tmpdir(), id + '.json');
   fs.writeFileSync(tmp, body);
@@ -279,8 +349,8 @@ function publish(dir, keep, page, redirects) {
   const id = env(ENV.releaseId);
   const rules = redirects === '1' ? parseRedirects(dir) : new Map();
   const files = localFiles(dir);
-  verify(dir, id, files);
-  carryOver(id, files, releases().complete.slice(-(Number(keep) - 1)));
+  const uploaded = verify(dir, id, files);
+  carryOver(id, uploaded, releases().complete.slice(-(Number(keep) - 1)));
   let tag = etag();
   if (rules.size) {
     tag = writeRedirects(id, rules, tag);

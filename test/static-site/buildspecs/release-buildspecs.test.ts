@@ -38,7 +38,7 @@ const FIXTURE_FILES = [
 const OLD = (n: number) => `20250101T0000${String(n).padStart(2, '0')}Z-aaaaaaaaaaaa-bbbbbbbb`;
 const RELEASE_ID = /^\d{8}T\d{6}Z-3f9a1c2b7d4e-8c1f2a3b$/;
 
-interface StoredObject { size: number; body: string; cacheControl?: string; contentType?: string }
+interface StoredObject { size: number; body: string; cacheControl?: string; contentType?: string; modified?: string }
 interface State {
   bucket: string;
   objects: Record<string, StoredObject>;
@@ -180,7 +180,9 @@ class World {
     const state = this.state;
     for (const file of listFiles(build).filter((f) => f !== skip)) {
       const body = fs.readFileSync(path.join(build, file), 'utf8');
-      state.objects[`releases/${releaseId}/${file}`] = { size: Buffer.byteLength(body), body, cacheControl: RELEASE_REVALIDATED_CACHE_CONTROL };
+      state.objects[`releases/${releaseId}/${file}`] = {
+        size: Buffer.byteLength(body), body, cacheControl: RELEASE_REVALIDATED_CACHE_CONTROL, modified: new Date().toISOString(),
+      };
     }
     this.save(state);
     const goLive = this.run(releaseGoLiveCommands({ ...GO_LIVE, ...options }), build, { ...env, RELEASE_ID: releaseId });
@@ -218,6 +220,15 @@ function site(extraFiles: Record<string, string> = {}): string {
 
 const callIndex = (calls: string[][], match: (args: string[]) => boolean): number => calls.findIndex(match);
 const isPutLive = (args: string[]) => args[1] === 'put-key' && args.includes('live');
+/** An S3 to S3 copy of files of a release: `cp --recursive` or `sync`. */
+const isCarryOver = (args: string[]) => args[0] === 's3' && ['cp', 'sync'].includes(args[1]) && args.slice(2, 4).every((a) => a.startsWith('s3://releases') || a.startsWith(`s3://${BUCKET}/releases/`))
+  && (args[1] === 'sync' || args.includes('--recursive'));
+/** The patterns of an aws s3 call's `--include`/`--exclude` options, in order. */
+const filtersOf = (args: string[]) => args.flatMap((a, i) => (a === '--include' || a === '--exclude' ? [`${a} ${args[i + 1]}`] : []));
+/** `count` hashed chunks of a release, `assets/chunk<n>-<release tag>.js`. */
+const chunks = (count: number, tag: string) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`assets/chunk${i}-${tag}.js`, `chunk ${i} of ${tag}`]));
+/** Files of the fixture build as the upload stored them, to seed an old release that shares them. */
+const fixtureFiles = (...files: string[]) => Object.fromEntries(files.map((f) => [f, fs.readFileSync(path.join(FIXTURE, f), 'utf8')]));
 
 describe('a deploy: the upload, then the go-live step', () => {
   // One real deploy (every upload command against the fake aws), over a previous live release.
@@ -399,7 +410,8 @@ describe('carrying over files for open tabs', () => {
     const { releaseId } = world.goLive(site());
 
     const objects = world.state.objects;
-    expect(objects[`releases/${releaseId}/assets/chunk-22222222.js`]).toEqual(objects[`releases/${OLD(2)}/assets/chunk-22222222.js`]);
+    // A copy is a new object: S3 gives it the time of the copy.
+    expect(objects[`releases/${releaseId}/assets/chunk-22222222.js`]).toEqual({ ...objects[`releases/${OLD(2)}/assets/chunk-22222222.js`], modified: expect.any(String) });
     expect(objects[`releases/${releaseId}/assets/chunk-11111111.js`].body).toBe('chunk one');
     expect(objects[`releases/${releaseId}/assets/index-3f9a1c2b.js`].body).not.toBe('same name');
   });
@@ -411,7 +423,7 @@ describe('carrying over files for open tabs', () => {
 
     world.goLive(site());
 
-    const copies = world.calls.filter((args) => args[0] === 's3' && args[1] === 'cp' && args.includes('--recursive'));
+    const copies = world.calls.filter(isCarryOver);
     expect(copies.length).toBeGreaterThan(0);
     for (const copy of copies) {
       expect(copy[copy.indexOf('--copy-props') + 1]).toBe('metadata-directive');
@@ -427,6 +439,71 @@ describe('carrying over files for open tabs', () => {
     const { releaseId } = world.goLive(site(), { releasesToKeep: 2 });
 
     expect(world.filesOf(releaseId!)).toEqual([...FIXTURE_FILES, 'assets/chunk-22222222.js'].sort());
+  });
+
+  test('lists each kept release once and copies from it with one command, however many files it carries', () => {
+    const world = new World();
+    world.seedRelease(OLD(1), chunks(250, 'a1a1a1a1'));
+    world.seedRelease(OLD(2), chunks(250, 'b2b2b2b2'));
+    world.setKeys({ live: OLD(2) });
+
+    const { releaseId } = world.goLive(site());
+
+    const copiesFrom = (id: string) => world.calls.filter((args) => isCarryOver(args) && args[2].endsWith(`/${id}/`));
+    const listings = (id: string) => world.calls.filter((args) => args[1] === 'list-objects-v2' && args.includes(`releases/${id}/`));
+    for (const id of [OLD(1), OLD(2)]) {
+      expect(copiesFrom(id)).toHaveLength(1);
+      expect(listings(id)).toHaveLength(1);
+    }
+    expect(world.filesOf(releaseId!)).toEqual([...FIXTURE_FILES, ...Object.keys(chunks(250, 'a1a1a1a1')), ...Object.keys(chunks(250, 'b2b2b2b2'))].sort());
+  });
+
+  test('copies with sync when the new build shares most of the old release: its filters name pages and no shared file', () => {
+    const world = new World();
+    const shared = fixtureFiles('assets/index-3f9a1c2b.js', 'assets/index-8d2e4f10.css', 'assets/logo-ab12cd34.svg', 'robots.txt', 'sw.js', 'module.mjs');
+    world.seedRelease(OLD(1), { ...shared, ...chunks(20, 'a1a1a1a1'), 'index.html': 'old page' });
+    world.setKeys({ live: OLD(1) });
+
+    const { releaseId } = world.goLive(site());
+
+    const copies = world.calls.filter(isCarryOver);
+    expect(copies.map((args) => args[1])).toEqual(['sync']);
+    expect(filtersOf(copies[0])).toEqual(['--exclude *.html', '--exclude *.htm']);
+    expect(world.filesOf(releaseId!)).toEqual([...FIXTURE_FILES, ...Object.keys(chunks(20, 'a1a1a1a1'))].sort());
+    expect(world.state.objects[`releases/${releaseId}/index.html`].body).not.toBe('old page');
+  });
+
+  test('never lets sync overwrite a file of the new build with an old one of another size, or copy one of a release beyond releasesToKeep', () => {
+    const world = new World();
+    const shared = fixtureFiles('assets/index-3f9a1c2b.js', 'assets/index-8d2e4f10.css', 'assets/logo-ab12cd34.svg', 'sw.js', 'module.mjs');
+    world.seedRelease(OLD(1), { 'assets/gone-0f0f0f0f.js': 'made by release 1' });
+    world.seedRelease(OLD(2), { ...shared, ...chunks(20, 'b2b2b2b2'), 'robots.txt': 'an older, longer robots.txt' });
+    // Release 2 holds a copy of release 1's file, which its marker does not list.
+    world.save({ ...world.state, objects: { ...world.state.objects, [`releases/${OLD(2)}/assets/gone-0f0f0f0f.js`]: world.state.objects[`releases/${OLD(1)}/assets/gone-0f0f0f0f.js`] } });
+    world.setKeys({ live: OLD(2) });
+    const robots = fs.readFileSync(path.join(FIXTURE, 'robots.txt'), 'utf8');
+
+    const { releaseId } = world.goLive(site(), { releasesToKeep: 2 });
+
+    const copies = world.calls.filter(isCarryOver);
+    expect(copies.map((args) => args[1])).toEqual(['sync']);
+    expect(filtersOf(copies[0]).sort()).toEqual(['--exclude *.htm', '--exclude *.html', '--exclude assets/gone-0f0f0f0f.js', '--exclude robots.txt']);
+    expect(world.state.objects[`releases/${releaseId}/robots.txt`].body).toBe(robots);
+    expect(world.filesOf(releaseId!)).toEqual([...FIXTURE_FILES, ...Object.keys(chunks(20, 'b2b2b2b2'))].sort());
+  });
+
+  test('takes a file a newer kept release holds as a copy from there, and copies nothing twice', () => {
+    const world = new World();
+    world.seedRelease(OLD(1), { 'assets/kept-0f0f0f0f.js': 'made by release 1' });
+    world.seedRelease(OLD(2), chunks(30, 'b2b2b2b2'));
+    world.save({ ...world.state, objects: { ...world.state.objects, [`releases/${OLD(2)}/assets/kept-0f0f0f0f.js`]: world.state.objects[`releases/${OLD(1)}/assets/kept-0f0f0f0f.js`] } });
+    world.setKeys({ live: OLD(2) });
+
+    const { goLive, releaseId } = world.goLive(site(), { releasesToKeep: 3 });
+
+    expect(world.state.objects[`releases/${releaseId}/assets/kept-0f0f0f0f.js`].body).toBe('made by release 1');
+    expect(world.calls.filter((args) => isCarryOver(args) && args[2].endsWith(`/${OLD(1)}/`))).toEqual([]);
+    expect(goLive?.stdout).toContain(`Carried over 31 file(s) of release ${OLD(2)}`);
   });
 
   test('lists only the release\'s own files in its marker, so carried files age out', () => {
