@@ -1,6 +1,7 @@
-import { Annotations, Aws, CfnCondition, Duration, Fn, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { Construct } from 'constructs';
+import { regionIsOneOf } from './region-condition';
 import { validationError } from './validation';
 
 /**
@@ -93,7 +94,7 @@ export function deployStepCompute(scope: Construct, prop: string, requested: Dep
  * which rules that read them (cdk-nag's CB5: a CodeBuild image) can judge; both images are CodeBuild's.
  */
 function chooseComputeByRegion(project: codebuild.Project): void {
-  const condition = lambdaComputeRegionCondition(Stack.of(project));
+  const condition = regionIsOneOf(Stack.of(project), 'CdkDeployPipelinesLambdaComputeRegion', LAMBDA_COMPUTE_REGIONS);
   const choose = (lambda: unknown, ec2: unknown) => Fn.conditionIf(condition.logicalId, lambda, ec2);
   const cfnProject = project.node.defaultChild as codebuild.CfnProject;
   cfnProject.addPropertyOverride('Environment.Type', choose(LAMBDA.buildImage.type, EC2.buildImage.type));
@@ -102,11 +103,3 @@ function chooseComputeByRegion(project: codebuild.Project): void {
   cfnProject.addPropertyOverride('TimeoutInMinutes', choose(Aws.NO_VALUE, EC2_TIMEOUT.toMinutes()));
 }
 
-/** The stack's condition "CodeBuild offers Lambda compute in this region", made once. */
-function lambdaComputeRegionCondition(stack: Stack): CfnCondition {
-  const id = 'CdkDeployPipelinesLambdaComputeRegion';
-  return stack.node.tryFindChild(id) as CfnCondition | undefined ?? new CfnCondition(stack, id, {
-    // Fn::Or takes 2 to 10 conditions: one per region, as long as there are at most 10.
-    expression: Fn.conditionOr(...LAMBDA_COMPUTE_REGIONS.map((region) => Fn.conditionEquals(Aws.REGION, region))),
-  });
-}

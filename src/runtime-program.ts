@@ -16,11 +16,24 @@ const UNPACK = [
 ].join('');
 
 /**
+ * The runtime files read so far, and the packed forms made so far: every site and server of an app
+ * (every case of the fuzz proof) carries the same few files, read and gzipped once.
+ */
+const RUNTIME_FILES = new Map<string, string>();
+const PACKED_FILES = new Map<string, string>();
+
+/**
  * Returns the text of a program file of this library: a file of a `runtime/` folder (shipped in the
  * package next to the compiled construct that runs it).
  */
 export function readRuntimeFile(constructDir: string, name: string): string {
-  return fs.readFileSync(path.join(constructDir, 'runtime', name), 'utf8');
+  const file = path.join(constructDir, 'runtime', name);
+  let text = RUNTIME_FILES.get(file);
+  if (text === undefined) {
+    text = fs.readFileSync(file, 'utf8');
+    RUNTIME_FILES.set(file, text);
+  }
+  return text;
 }
 
 /**
@@ -36,7 +49,12 @@ export function readRuntimeFile(constructDir: string, name: string): string {
  * @see https://docs.aws.amazon.com/codebuild/latest/userguide/build-spec-ref.html#build-spec-ref-versions
  */
 export function unpackRuntimeFilesCommands(variable: string, constructDir: string, names: string[]): string[] {
-  const files = Object.fromEntries(names.map((name) => [name, readRuntimeFile(constructDir, name)]));
-  const packed = zlib.gzipSync(JSON.stringify(files), { level: zlib.constants.Z_BEST_COMPRESSION }).toString('base64');
+  const key = JSON.stringify([constructDir, names]);
+  let packed = PACKED_FILES.get(key);
+  if (packed === undefined) {
+    const files = Object.fromEntries(names.map((name) => [name, readRuntimeFile(constructDir, name)]));
+    packed = zlib.gzipSync(JSON.stringify(files), { level: zlib.constants.Z_BEST_COMPRESSION }).toString('base64');
+    PACKED_FILES.set(key, packed);
+  }
   return [`export ${variable}="$(node -e '${UNPACK}' '${packed}')"`];
 }

@@ -1,11 +1,9 @@
-import { Aws, CfnCondition, CfnMapping, Fn, ICfnConditionExpression, Stack, Token } from 'aws-cdk-lib';
+import { Aws, CfnMapping, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-
-/** CloudFormation takes 2 to 10 conditions in one `Fn::Or`. */
-const MAX_OR_CONDITIONS = 10;
+import { regionIsOneOf } from '../region-condition';
 
 /**
  * Turns on the access logs of `loadBalancer`, delivered to `bucket` under `prefix`.
@@ -55,23 +53,7 @@ function legacyRegionAccountRoot(stack: Stack): string {
   const mapping = stack.node.tryFindChild(id) as CfnMapping | undefined ?? new CfnMapping(stack, id, {
     mapping: Object.fromEntries(accounts.map((region) => [region.name, { account: region.elbv2Account! }])),
   });
-  const conditionId = `${id}InRegion`;
-  const inLegacyRegion = stack.node.tryFindChild(conditionId) as CfnCondition | undefined ?? new CfnCondition(stack, conditionId, {
-    expression: anyOf(accounts.map((region) => Fn.conditionEquals(Aws.REGION, region.name))),
-  });
+  const inLegacyRegion = regionIsOneOf(stack, `${id}InRegion`, accounts.map((region) => region.name));
   const account = Fn.conditionIf(inLegacyRegion.logicalId, mapping.findInMap(Aws.REGION, 'account'), Aws.ACCOUNT_ID).toString();
   return `arn:${Aws.PARTITION}:iam::${account}:root`;
-}
-
-/** One condition true when any of `conditions` is, nesting `Fn::Or` to stay within its 10 operands. */
-function anyOf(conditions: ICfnConditionExpression[]): ICfnConditionExpression {
-  if (conditions.length <= MAX_OR_CONDITIONS) {
-    return Fn.conditionOr(...conditions);
-  }
-  const groups: ICfnConditionExpression[] = [];
-  for (let i = 0; i < conditions.length; i += MAX_OR_CONDITIONS) {
-    const group = conditions.slice(i, i + MAX_OR_CONDITIONS);
-    groups.push(group.length === 1 ? group[0] : Fn.conditionOr(...group));
-  }
-  return anyOf(groups);
 }
