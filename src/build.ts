@@ -1,13 +1,11 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ArtifactKey } from './artifact-store';
-import { markResource, ResourceKind } from './compliance/accepted-findings';
+import { PipelineStepProject } from './codebuild-project';
 import { nagResourceFinding, suppressNagFindings } from './compliance/nag';
-import { ManagedPolicyRole } from './managed-policy-role';
 import {
   isLambdaImage,
   validateBuildEnvironment,
@@ -143,19 +141,61 @@ const DEFAULT_CACHE_PATHS = ['/root/.npm/**/*'];
 const TIMEOUT_MINUTES = { min: 5, max: 2160 };
 
 /**
- * Creates the CodeBuild project that builds and tests the code, from the user's `BuildOptions`.
- *
- * @param scope the pipeline construct (bad options are reported against it)
+ * The CodeBuild project that builds and tests the code, from the user's `BuildOptions`.
+ * Bad options are reported against `scope`, the pipeline construct.
  */
-export function createBuildProject(scope: Construct, id: string, props: BuildProjectProps): codebuild.PipelineProject {
-  const options = props.options;
-  const outputDirectory = options.outputDirectory ?? props.defaultOutputDirectory;
-  const buildImage = options.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0;
-  const lambda = isLambdaImage(buildImage);
-  const computeType = options.computeType ?? (lambda ? buildImage.defaultComputeType : codebuild.ComputeType.SMALL);
+export class BuildProject extends PipelineStepProject {
+  constructor(scope: Construct, id: string, props: BuildProjectProps) {
+    const options = props.options;
+    const outputDirectory = options.outputDirectory ?? props.defaultOutputDirectory;
+    const buildImage = options.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0;
+    const lambda = isLambdaImage(buildImage);
+    const computeType = options.computeType ?? (lambda ? buildImage.defaultComputeType : codebuild.ComputeType.SMALL);
+    validateBuildOptions(scope, options, outputDirectory, buildImage, computeType);
+
+    const cachePaths = options.cachePaths ?? (lambda ? [] : DEFAULT_CACHE_PATHS);
+    const reportGroup = options.testReports?.length
+      ? new codebuild.ReportGroup(scope, `${id}TestReports`, { removalPolicy: RemovalPolicy.DESTROY })
+      : undefined;
+    const buildSpec = renderBuildSpec({
+      options,
+      outputDirectory,
+      postBuildCommands: props.postBuildCommands ?? [],
+      cachePaths,
+      reportGroupArn: reportGroup?.reportGroupArn,
+    });
+    const commandsFix = "move long commands into a script of the repository, e.g. commands: ['bash scripts/build.sh']";
+    validateInlineBuildSpec(scope, [
+      ...(['installCommands', 'commands', 'testCommands'] as const).map((prop) => ({ prop: `buildOptions.${prop}`, value: options[prop], fix: commandsFix })),
+      { prop: 'buildOptions.cachePaths', value: cachePaths, fix: 'give fewer cache paths' },
+      { prop: 'buildOptions.testReports', value: options.testReports, fix: 'give fewer report paths, or a glob such as \'reports/**/*.xml\'' },
+    ], buildSpec);
+
+    super(scope, id, {
+      description: 'Builds and tests each pushed commit',
+      buildSpec: codebuild.BuildSpec.fromObject(buildSpec),
+      environment: {
+        buildImage,
+        computeType,
+        environmentVariables: options.environmentVariables,
+      },
+      cache: cachePaths.length > 0 ? codebuild.Cache.bucket(props.artifactBucket, { prefix: `build-cache/${id}` }) : undefined,
+      timeout: lambda ? undefined : options.timeout ?? Duration.minutes(30),
+      encryptionKey: props.encryptionKey,
+      writesArtifacts: true,
+      logRetention: props.logRetention,
+    });
+    reportGroup?.grantWrite(this);
+    suppressSecretArnWildcards(this, options.environmentVariables ?? {});
+  }
+}
+
+/** Checks the user's build options; the image and compute type are the ones the project will get. */
+function validateBuildOptions(scope: Construct, options: BuildOptions, outputDirectory: string,
+  buildImage: codebuild.IBuildImage, computeType: codebuild.ComputeType): void {
   validateRelativeDirectory(scope, 'buildOptions.outputDirectory', outputDirectory);
   validateBuildEnvironment(scope, 'buildOptions', buildImage, computeType);
-  if (lambda) {
+  if (isLambdaImage(buildImage)) {
     validateLambdaBuildOptions(scope, 'buildOptions', buildImage, options);
   }
   for (const [name, variable] of Object.entries(options.environmentVariables ?? {})) {
@@ -165,42 +205,6 @@ export function createBuildProject(scope: Construct, id: string, props: BuildPro
   if (options.timeout) {
     validateWholeMinutes(scope, 'buildOptions.timeout', options.timeout, TIMEOUT_MINUTES.min, TIMEOUT_MINUTES.max);
   }
-
-  const cachePaths = options.cachePaths ?? (lambda ? [] : DEFAULT_CACHE_PATHS);
-  const reportGroup = options.testReports?.length
-    ? new codebuild.ReportGroup(scope, `${id}TestReports`, { removalPolicy: RemovalPolicy.DESTROY })
-    : undefined;
-
-  const buildSpec = renderBuildSpec({
-    options,
-    outputDirectory,
-    postBuildCommands: props.postBuildCommands ?? [],
-    cachePaths,
-    reportGroupArn: reportGroup?.reportGroupArn,
-  });
-  const commandsFix = "move long commands into a script of the repository, e.g. commands: ['bash scripts/build.sh']";
-  validateInlineBuildSpec(scope, [
-    ...(['installCommands', 'commands', 'testCommands'] as const).map((prop) => ({ prop: `buildOptions.${prop}`, value: options[prop], fix: commandsFix })),
-    { prop: 'buildOptions.cachePaths', value: cachePaths, fix: 'give fewer cache paths' },
-    { prop: 'buildOptions.testReports', value: options.testReports, fix: 'give fewer report paths, or a glob such as \'reports/**/*.xml\'' },
-  ], buildSpec);
-  const project = createPipelineProject(scope, id, {
-    description: 'Builds and tests each pushed commit',
-    buildSpec: codebuild.BuildSpec.fromObject(buildSpec),
-    environment: {
-      buildImage,
-      computeType,
-      environmentVariables: options.environmentVariables,
-    },
-    cache: cachePaths.length > 0 ? codebuild.Cache.bucket(props.artifactBucket, { prefix: `build-cache/${id}` }) : undefined,
-    timeout: lambda ? undefined : options.timeout ?? Duration.minutes(30),
-    encryptionKey: props.encryptionKey,
-    writesArtifacts: true,
-    logRetention: props.logRetention,
-  });
-  reportGroup?.grantWrite(project);
-  suppressSecretArnWildcards(project, options.environmentVariables ?? {});
-  return project;
 }
 
 /**
@@ -243,103 +247,6 @@ function suppressSecretArnWildcards(project: codebuild.Project, variables: { [na
       appliesTo: findings(otherAccountKeys),
     }] : [],
   ]);
-}
-
-/** What every CodeBuild project of this library is given. */
-export interface ProjectDefaults {
-  /** The pipeline artifact key; cdk-nag's CB4 asks every project for a customer managed key. */
-  readonly encryptionKey: ArtifactKey;
-  /**
-   * Whether the project writes artifacts or a cache, which CodeBuild encrypts with the key. A
-   * project that writes neither may only decrypt (its input artifact) with it.
-   */
-  readonly writesArtifacts: boolean;
-  /** How long the project's logs are kept. */
-  readonly logRetention: logs.RetentionDays;
-}
-
-/** A CodeBuild project of a pipeline. */
-export interface PipelineProjectProps extends Omit<codebuild.PipelineProjectProps, 'encryptionKey'>, ProjectDefaults {}
-
-/** A CodeBuild project without source, started by hand (`aws codebuild start-build`). */
-export interface StandaloneProjectProps extends Omit<codebuild.ProjectProps, 'encryptionKey'>, ProjectDefaults {}
-
-/**
- * A CodeBuild project of a pipeline, as this library makes every one: encrypted with the artifact
- * key, with a log group that expires its logs, and no blanket report-group permission (a project
- * that reports is granted its one report group).
- */
-export function createPipelineProject(scope: Construct, id: string, props: PipelineProjectProps): codebuild.PipelineProject {
-  return createProject(scope, id, props, codebuild.PipelineProject);
-}
-
-/**
- * Like `createPipelineProject`, for a project that runs outside the pipeline: no source (its
- * buildspec is inline), started by a person or a script.
- */
-export function createStandaloneProject(scope: Construct, id: string, props: StandaloneProjectProps): codebuild.Project {
-  return createProject(scope, id, props, codebuild.Project);
-}
-
-/** Creates a project of the given class with this library's role, key, report and log settings. */
-function createProject<P extends codebuild.Project>(scope: Construct, id: string, props: PipelineProjectProps,
-  projectClass: new (scope: Construct, id: string, props: codebuild.PipelineProjectProps) => P): P {
-  const { encryptionKey, writesArtifacts, logRetention, ...projectProps } = props;
-  const project = new projectClass(scope, id, {
-    ...projectProps,
-    role: codeBuildRole(scope, id),
-    encryptionKey: writesArtifacts ? encryptionKey : undefined,
-    grantReportGroupPermissions: false,
-  });
-  applyProjectDefaults(scope, id, project, props);
-  return project;
-}
-
-/**
- * Names the key on a project that writes nothing, without granting it encryption (aws-cdk-lib
- * grants a pipeline's projects both when it binds them), and gives the project a log group with
- * an expiry.
- */
-function applyProjectDefaults(scope: Construct, id: string, project: codebuild.Project, defaults: ProjectDefaults): void {
-  if (!defaults.writesArtifacts) {
-    defaults.encryptionKey.limitToDecrypt(project);
-    (project.node.defaultChild as codebuild.CfnProject).encryptionKey = defaults.encryptionKey.keyArn;
-  }
-  addExpiringLogGroup(scope, id, project, defaults);
-}
-
-/** Creates the project's log group with an expiry, and accepts the log stream wildcard of its role. */
-function addExpiringLogGroup(scope: Construct, id: string, project: codebuild.Project, defaults: ProjectDefaults): void {
-  // CodeBuild writes to /aws/codebuild/<project>, which it would otherwise create with no expiry.
-  new logs.LogGroup(scope, `${id}Logs`, {
-    logGroupName: `/aws/codebuild/${project.projectName}`,
-    retention: defaults.logRetention,
-    // The artifact key's policy lets CloudWatch Logs use it for /aws/codebuild/* (ArtifactKey);
-    // the project's role needs no key permission for its logs.
-    encryptionKey: defaults.encryptionKey,
-  });
-  // Logging stated explicitly (Control Tower CT.CODEBUILD.PR.3). Without a group name CodeBuild
-  // writes to its default group, the one above; naming it here would make the project and the
-  // log group reference each other.
-  (project.node.defaultChild as codebuild.CfnProject).logsConfig = { cloudWatchLogs: { status: 'ENABLED' } };
-  markResource(project, ResourceKind.CODEBUILD_PROJECT);
-  const policy = project.role!.node.findChild('DefaultPolicy');
-  const logStreams = Stack.of(scope).formatArn({
-    service: 'logs',
-    resource: 'log-group',
-    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    resourceName: `/aws/codebuild/${project.projectName}:*`,
-  });
-  suppressNagFindings(policy, [{
-    id: 'AwsSolutions-IAM5',
-    reason: 'CodeBuild names each build\'s log stream at run time, so its log group grant ends in :* (aws-cdk-lib\'s own statement).',
-    appliesTo: [nagResourceFinding(policy, logStreams)],
-  }]);
-}
-
-/** The service role of a project, with a managed policy rather than an inline one. */
-function codeBuildRole(scope: Construct, id: string): iam.Role {
-  return new ManagedPolicyRole(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
 }
 
 /** What the build spec is made of. */

@@ -13,7 +13,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { AccessLogsBucket } from './access-logs-bucket';
 import { ArtifactBucket, ArtifactKey } from './artifact-store';
-import { BuildOptions, createBuildProject } from './build';
+import { BuildOptions, BuildProject } from './build';
 import { markResource, ResourceKind } from './compliance/accepted-findings';
 import { ManagedPolicyRole, pipelineActionRole } from './managed-policy-role';
 import { PipelineKey } from './pipeline-key';
@@ -134,8 +134,16 @@ export interface PipelineCoreProps extends DeployPipelineProps {
  * The part every pipeline of this library shares: source and build stages, the hardened artifact
  * store, the access-log bucket, the optional approval, notifications and outputs. The owning
  * construct adds its deploy stage(s) with `addStage`.
+ *
+ * Created with the id `PipelineCore.ID` ('Default'), which CDK leaves out of logical ids: the
+ * resources keep the ids they had when they were the owner's children, so deployed pipelines,
+ * repositories and buckets are updated in place, not replaced.
  */
-export class PipelineCore {
+export class PipelineCore extends Construct {
+  /** The construct id that keeps the core out of its resources' logical ids. */
+  public static readonly ID = 'Default';
+
+
   /** The CodePipeline (V2) pipeline. */
   public readonly pipeline: codepipeline.Pipeline;
   /** The project that builds and tests the code. */
@@ -158,31 +166,31 @@ export class PipelineCore {
   public readonly sourceCommitId: string;
 
   private _topicsKey?: PipelineKey;
-
-  constructor(private readonly scope: Construct, props: PipelineCoreProps) {
+  constructor(owner: Construct, props: PipelineCoreProps) {
+    super(owner, PipelineCore.ID);
     const retentionDays = props.artifactRetentionDays ?? 30;
-    validateIntegerRange(scope, 'artifactRetentionDays', retentionDays, 1, 3650);
+    validateIntegerRange(this, 'artifactRetentionDays', retentionDays, 1, 3650);
     if (props.pipelineName !== undefined) {
-      validatePipelineName(scope, 'pipelineName', props.pipelineName);
+      validatePipelineName(this, 'pipelineName', props.pipelineName);
     }
     const retention = Duration.days(retentionDays);
     this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
 
     // Created before the source and the actions, whose roles trust this role alone.
-    this.pipelineRole = new ManagedPolicyRole(scope, 'PipelineRole', { assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com') });
-    const source = props.source._bind(scope, { pipelineRole: this.pipelineRole });
+    this.pipelineRole = new ManagedPolicyRole(this, 'PipelineRole', { assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com') });
+    const source = props.source._bind(this, { pipelineRole: this.pipelineRole });
     this.repository = source.repository;
     this.sourceCommitId = source.commitId;
 
-    this.accessLogsBucket = new AccessLogsBucket(scope, 'AccessLogs', retention);
-    this.artifactsKey = new ArtifactKey(scope, 'ArtifactsKey');
-    this.artifactBucket = new ArtifactBucket(scope, 'Artifacts', {
+    this.accessLogsBucket = new AccessLogsBucket(this, 'AccessLogs', retention);
+    this.artifactsKey = new ArtifactKey(this, 'ArtifactsKey');
+    this.artifactBucket = new ArtifactBucket(this, 'Artifacts', {
       encryptionKey: this.artifactsKey,
       accessLogsBucket: this.accessLogsBucket,
       retention,
     });
 
-    this.buildProject = createBuildProject(scope, 'Build', {
+    this.buildProject = new BuildProject(this, 'Build', {
       options: props.buildOptions ?? {},
       defaultOutputDirectory: props.defaultOutputDirectory,
       postBuildCommands: props.postBuildCommands,
@@ -192,7 +200,7 @@ export class PipelineCore {
     });
     this.buildOutput = new codepipeline.Artifact('Build');
 
-    this.pipeline = new codepipeline.Pipeline(scope, 'Pipeline', {
+    this.pipeline = new codepipeline.Pipeline(this, 'Pipeline', {
       pipelineName: props.pipelineName,
       pipelineType: codepipeline.PipelineType.V2,
       // A new push supersedes a release still waiting in an earlier stage, as users expect from push-to-deploy.
@@ -225,12 +233,12 @@ export class PipelineCore {
       this.notifyExecutions(props.notifications);
     }
 
-    new CfnOutput(scope, 'PipelineConsoleUrl', {
+    new CfnOutput(this, 'PipelineConsoleUrl', {
       description: 'The pipeline in the AWS console',
       value: `https://${Aws.REGION}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${this.pipeline.pipelineName}/view?region=${Aws.REGION}`,
     });
     if (source.repository) {
-      new CfnOutput(scope, 'CloneUrlHttp', {
+      new CfnOutput(this, 'CloneUrlHttp', {
         description: `Push to the ${source.branch} branch of this repository to release`,
         value: source.repository.repositoryCloneUrlHttp,
       });
@@ -247,7 +255,7 @@ export class PipelineCore {
    * would create one with an inline policy (the NIST, HIPAA and PCI packs reject those).
    */
   public actionRole(actionName: string): iam.Role {
-    return pipelineActionRole(this.scope, `${actionName}ActionRole`, this.pipelineRole);
+    return pipelineActionRole(this, `${actionName}ActionRole`, this.pipelineRole);
   }
 
   /**
@@ -255,7 +263,7 @@ export class PipelineCore {
    * the roles and services that publish cannot decrypt pipeline artifacts.
    */
   private topicsKey(): kms.IKey {
-    this._topicsKey ??= new PipelineKey(this.scope, 'TopicsKey', 'Encrypts the approval and notification topics of the pipeline');
+    this._topicsKey ??= new PipelineKey(this, 'TopicsKey', 'Encrypts the approval and notification topics of the pipeline');
     return this._topicsKey;
   }
 
@@ -265,7 +273,7 @@ export class PipelineCore {
    * which `grantPublish` grants only in recent aws-cdk-lib releases (not in the 2.156 floor).
    */
   private encryptedTopic(id: string, publisher: iam.IGrantable): sns.Topic {
-    const topic = new sns.Topic(this.scope, id, { enforceSSL: true, masterKey: this.topicsKey() });
+    const topic = new sns.Topic(this, id, { enforceSSL: true, masterKey: this.topicsKey() });
     this.topicsKey().grant(publisher, ...TOPIC_PUBLISH_KEY_ACTIONS);
     return topic;
   }
@@ -276,7 +284,7 @@ export class PipelineCore {
    * @param prop the prop the approval was given in ('approval', 'environments[1].approval'), for error messages
    */
   public approvalAction(actionName: string, approval: ApprovalOptions, prop: string = 'approval'): actions.ManualApprovalAction {
-    validateApproval(this.scope, prop, approval);
+    validateApproval(this, prop, approval);
     // CodePipeline publishes the approval request with the action role.
     const role = this.actionRole(actionName);
     const topic = approval.topic ?? (approval.emails?.length
@@ -293,7 +301,7 @@ export class PipelineCore {
 
   /** Publishes failed (and, unless turned off, succeeded) executions to a topic. */
   private notifyExecutions(options: PipelineNotificationOptions): void {
-    validateEmails(this.scope, 'notifications.emails', options.emails ?? []);
+    validateEmails(this, 'notifications.emails', options.emails ?? []);
     const topic = options.topic ?? this.encryptedTopic('NotificationsTopic', new iam.ServicePrincipal('codestar-notifications.amazonaws.com'));
     for (const email of options.emails ?? []) {
       topic.addSubscription(new subscriptions.EmailSubscription(email));
@@ -302,7 +310,7 @@ export class PipelineCore {
     if (options.notifyOnSuccess ?? true) {
       events.push(codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_SUCCEEDED);
     }
-    new notifications.NotificationRule(this.scope, 'ExecutionNotifications', {
+    new notifications.NotificationRule(this, 'ExecutionNotifications', {
       source: this.pipeline,
       events,
       targets: [topic],

@@ -9,7 +9,9 @@ import { IConstruct } from 'constructs';
  * @example StaticSitePipeline 'Site': buildOptions.outputDirectory must be a relative path, got '/dist'
  */
 export function validationError(scope: IConstruct, message: string): Error {
-  return new Error(`${scope.constructor.name} '${scope.node.id}': ${message}`);
+  // A construct with the id 'Default' (PipelineCore) is part of its scope, which the user created and named.
+  const named = scope.node.id === 'Default' && scope.node.scope ? scope.node.scope : scope;
+  return new Error(`${named.constructor.name} '${named.node.id}': ${message}`);
 }
 
 /** Throws `validationError` unless `valid`; a shorthand for the checks below. */

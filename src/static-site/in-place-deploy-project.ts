@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ArtifactKey } from '../artifact-store';
-import { createPipelineProject } from '../build';
+import { PipelineStepProject } from '../codebuild-project';
 import { suppressObjectsWildcard } from '../compliance/nag';
 import { DeployStepCompute } from '../deploy-compute';
 import { uploadBuildSpecParts, validateInlineBuildSpec } from '../validation';
@@ -57,53 +57,58 @@ export interface SiteDeployProjectProps {
  * (assets before HTML), removes stale files, then invalidates CloudFront. Plain `aws` CLI in a
  * buildspec: no Lambda function, no asset. Its role can do exactly that.
  */
-export function createSiteDeployProject(scope: Construct, id: string, props: SiteDeployProjectProps): codebuild.PipelineProject {
-  const buildSpec = deployBuildSpecObject({
-    // The build artifact holds the output directory's contents at its root.
-    sourceDirectory: '.',
-    prefix: '',
-    immutablePatterns: props.cacheControl.immutablePatterns ?? DEFAULT_IMMUTABLE_PATTERNS,
-    immutableCacheControl: props.cacheControl.immutable ?? 'public, max-age=31536000, immutable',
-    defaultCacheControl: props.cacheControl.revalidated ?? 'no-cache',
-    invalidation: 'all',
-  });
-  validateInlineBuildSpec(scope, uploadBuildSpecParts({
-    immutablePatterns: props.cacheControl.immutablePatterns ?? DEFAULT_IMMUTABLE_PATTERNS,
-    immutable: props.cacheControl.immutable ?? '',
-    revalidated: props.cacheControl.revalidated ?? '',
-  }), buildSpec);
-  const project = createPipelineProject(scope, id, {
-    description: 'Publishes the site build to S3 and invalidates CloudFront',
-    buildSpec: codebuild.BuildSpec.fromObject(buildSpec),
-    environment: {
-      ...props.compute.environment,
-      environmentVariables: {
-        [DEPLOY_ENV.bucket]: { value: props.bucket.bucketName },
-        [DEPLOY_ENV.distributionId]: { value: props.distribution.distributionId },
+export class InPlaceDeployProject extends PipelineStepProject {
+  constructor(scope: Construct, id: string, props: SiteDeployProjectProps) {
+    const buildSpec = deployBuildSpecObject({
+      // The build artifact holds the output directory's contents at its root.
+      sourceDirectory: '.',
+      prefix: '',
+      immutablePatterns: props.cacheControl.immutablePatterns ?? DEFAULT_IMMUTABLE_PATTERNS,
+      immutableCacheControl: props.cacheControl.immutable ?? 'public, max-age=31536000, immutable',
+      defaultCacheControl: props.cacheControl.revalidated ?? 'no-cache',
+      invalidation: 'all',
+    });
+    validateInlineBuildSpec(scope, uploadBuildSpecParts({
+      immutablePatterns: props.cacheControl.immutablePatterns ?? DEFAULT_IMMUTABLE_PATTERNS,
+      immutable: props.cacheControl.immutable ?? '',
+      revalidated: props.cacheControl.revalidated ?? '',
+    }), buildSpec);
+    super(scope, id, {
+      description: 'Publishes the site build to S3 and invalidates CloudFront',
+      buildSpec: codebuild.BuildSpec.fromObject(buildSpec),
+      environment: {
+        ...props.compute.environment,
+        environmentVariables: {
+          [DEPLOY_ENV.bucket]: { value: props.bucket.bucketName },
+          [DEPLOY_ENV.distributionId]: { value: props.distribution.distributionId },
+        },
       },
-    },
-    timeout: props.compute.timeout,
-    encryptionKey: props.encryptionKey,
-    // It reads the build artifact (granted by the pipeline) and writes only to the site bucket.
-    writesArtifacts: false,
-    logRetention: props.logRetention,
-  });
-  props.compute.finish(project);
+      timeout: props.compute.timeout,
+      encryptionKey: props.encryptionKey,
+      // It reads the build artifact (granted by the pipeline) and writes only to the site bucket.
+      writesArtifacts: false,
+      logRetention: props.logRetention,
+    });
+    props.compute.finish(this);
+    this.grantDeploy(props);
+  }
 
-  // `aws s3 sync` lists the bucket to compare; uploads and deletes touch objects only.
-  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
-  project.addToRolePolicy(new iam.PolicyStatement({
-    actions: ['s3:ListBucket'],
-    resources: [props.bucket.bucketArn],
-  }));
-  project.addToRolePolicy(new iam.PolicyStatement({
-    actions: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
-    resources: [props.bucket.arnForObjects('*')],
-  }));
-  suppressObjectsWildcard(project, props.bucket, 'The deploy step writes and deletes the site files, whose names come from the build; the grant is limited to the site bucket.');
-  project.addToRolePolicy(new iam.PolicyStatement({
-    actions: ['cloudfront:CreateInvalidation'],
-    resources: [distributionArn(props.distribution)],
-  }));
-  return project;
+  /** Lists and writes the site bucket, and invalidates the distribution. */
+  private grantDeploy(props: SiteDeployProjectProps): void {
+    // `aws s3 sync` lists the bucket to compare; uploads and deletes touch objects only.
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
+    this.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['s3:ListBucket'],
+      resources: [props.bucket.bucketArn],
+    }));
+    this.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+      resources: [props.bucket.arnForObjects('*')],
+    }));
+    suppressObjectsWildcard(this, props.bucket, 'The deploy step writes and deletes the site files, whose names come from the build; the grant is limited to the site bucket.');
+    this.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['cloudfront:CreateInvalidation'],
+      resources: [distributionArn(props.distribution)],
+    }));
+  }
 }

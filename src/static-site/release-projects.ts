@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ArtifactKey } from '../artifact-store';
-import { createPipelineProject, createStandaloneProject } from '../build';
+import { PipelineStepProject, StandaloneProject } from '../codebuild-project';
 import { suppressNagFindings } from '../compliance/nag';
 import { DeployStepCompute } from '../deploy-compute';
 import { uploadBuildSpecParts, validateInlineBuildSpec } from '../validation';
@@ -18,8 +18,8 @@ import {
 import { UploadOptions } from './buildspecs/upload-commands';
 import { RELEASE_ENV, RELEASES_PREFIX } from './release-contract';
 
-/** What the release projects work on. */
-export interface ReleaseProjectsProps {
+/** What a release project works on. */
+export interface ReleaseProjectProps {
   readonly bucket: s3.IBucket;
   readonly keyValueStore: cloudfront.IKeyValueStore;
   readonly upload: UploadOptions;
@@ -28,76 +28,89 @@ export interface ReleaseProjectsProps {
   readonly redirects: boolean;
   readonly encryptionKey: ArtifactKey;
   readonly logRetention: logs.RetentionDays;
-  /** The compute the three projects run on. */
+  /** The compute the projects run on. */
   readonly compute: DeployStepCompute;
 }
 
-/**
- * The CodeBuild projects of atomic releases: `upload` writes a new release and nothing else,
- * `goLive` verifies it and switches the live release, `rollback` switches back on demand.
- * Two deploy projects rather than one: the upload commands and the release script together
+/*
+ * The CodeBuild projects of atomic releases: UploadReleaseProject writes a new release and nothing
+ * else, GoLiveProject verifies it and switches the live release, RollbackProject switches back on
+ * demand. Two deploy projects rather than one: the upload commands and the release script together
  * exceed CodeBuild's inline buildspec limit, and the split keeps the upload role from switching.
+ * They live in one file because they share the release store's grants.
  */
-export class ReleaseProjects {
-  public readonly upload: codebuild.PipelineProject;
-  public readonly goLive: codebuild.PipelineProject;
-  public readonly rollback: codebuild.Project;
 
-  constructor(scope: Construct, props: ReleaseProjectsProps) {
-    const { bucket, compute } = props;
-    const common = {
-      encryptionKey: props.encryptionKey,
-      // They read the build artifact (granted by the pipeline) and write only to the site bucket.
-      writesArtifacts: false,
-      logRetention: props.logRetention,
-      timeout: compute.timeout,
-    };
-    const environment = (variables: Record<string, string>): codebuild.BuildEnvironment => ({
-      ...compute.environment,
-      environmentVariables: Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, { value }])),
-    });
-    const storeVariables = {
-      [RELEASE_ENV.bucket]: bucket.bucketName,
-      [RELEASE_ENV.keyValueStoreArn]: props.keyValueStore.keyValueStoreArn,
-    };
-    const goLive = {
-      sourceDirectory: props.upload.sourceDirectory,
-      releasesToKeep: props.releasesToKeep,
-      notFoundPage: props.notFoundPage,
-      redirects: props.redirects,
-    };
-
+/** Uploads the site build as a new release under releases/, without making it live. */
+export class UploadReleaseProject extends PipelineStepProject {
+  constructor(scope: Construct, id: string, props: ReleaseProjectProps) {
     const uploadSpec = releaseUploadBuildSpecObject(props.upload);
     validateInlineBuildSpec(scope, uploadBuildSpecParts({
       immutablePatterns: props.upload.immutablePatterns,
       immutable: props.upload.immutableCacheControl,
       revalidated: props.upload.defaultCacheControl,
     }), uploadSpec);
-    this.upload = createPipelineProject(scope, 'UploadRelease', {
+    super(scope, id, {
       description: 'Uploads the site build as a new release, without making it live',
       buildSpec: codebuild.BuildSpec.fromObject(uploadSpec),
-      environment: environment({ [RELEASE_ENV.bucket]: bucket.bucketName }),
-      ...common,
+      ...releaseProjectDefaults(props, { [RELEASE_ENV.bucket]: props.bucket.bucketName }),
     });
-    this.goLive = createPipelineProject(scope, 'GoLive', {
+    props.compute.finish(this);
+    grantUpload(this, props.bucket);
+  }
+}
+
+/** Verifies the uploaded release, makes it the live one, and prunes old releases. */
+export class GoLiveProject extends PipelineStepProject {
+  constructor(scope: Construct, id: string, props: ReleaseProjectProps) {
+    super(scope, id, {
       description: 'Verifies the uploaded release and makes it the live one',
-      buildSpec: codebuild.BuildSpec.fromObject(releaseGoLiveBuildSpecObject(goLive)),
-      environment: environment(storeVariables),
-      ...common,
+      buildSpec: codebuild.BuildSpec.fromObject(releaseGoLiveBuildSpecObject({
+        sourceDirectory: props.upload.sourceDirectory,
+        releasesToKeep: props.releasesToKeep,
+        notFoundPage: props.notFoundPage,
+        redirects: props.redirects,
+      })),
+      ...releaseProjectDefaults(props, storeVariables(props)),
     });
-    this.rollback = createStandaloneProject(scope, 'Rollback', {
+    props.compute.finish(this);
+    grantGoLive(this, props.bucket, props);
+  }
+}
+
+/** Makes the previous release (or a named one) live again, started by hand. */
+export class RollbackProject extends StandaloneProject {
+  constructor(scope: Construct, id: string, props: ReleaseProjectProps) {
+    super(scope, id, {
       description: 'Makes the previous release (or $RELEASE) the live one again: aws codebuild start-build --project-name <this project>',
       buildSpec: codebuild.BuildSpec.fromObject(rollbackBuildSpecObject(props.notFoundPage)),
-      environment: environment(storeVariables),
-      ...common,
+      ...releaseProjectDefaults(props, storeVariables(props)),
     });
-
-    [this.upload, this.goLive, this.rollback].forEach(compute.finish);
-
-    grantUpload(this.upload, bucket);
-    grantGoLive(this.goLive, bucket, props);
-    grantRollback(this.rollback, bucket, props);
+    props.compute.finish(this);
+    grantRollback(this, props.bucket, props);
   }
+}
+
+/** The compute, key and logs of a release project, with its environment variables. */
+function releaseProjectDefaults(props: ReleaseProjectProps, variables: Record<string, string>) {
+  return {
+    environment: {
+      ...props.compute.environment,
+      environmentVariables: Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, { value }])),
+    },
+    timeout: props.compute.timeout,
+    encryptionKey: props.encryptionKey,
+    // They read the build artifact (granted by the pipeline) and write only to the site bucket.
+    writesArtifacts: false,
+    logRetention: props.logRetention,
+  };
+}
+
+/** The bucket and store the go-live and rollback steps switch releases in. */
+function storeVariables(props: ReleaseProjectProps): Record<string, string> {
+  return {
+    [RELEASE_ENV.bucket]: props.bucket.bucketName,
+    [RELEASE_ENV.keyValueStoreArn]: props.keyValueStore.keyValueStoreArn,
+  };
 }
 
 /** Writes objects of new releases; nothing else (no list, no delete, no store access). */
@@ -114,7 +127,7 @@ function grantUpload(project: codebuild.IProject, bucket: s3.IBucket): void {
  * Lists and reads releases (verification, markers, carry-over), writes markers and carried files,
  * deletes pruned releases, writes the not-found page at the root, and switches the live key.
  */
-function grantGoLive(project: codebuild.IProject, bucket: s3.IBucket, props: ReleaseProjectsProps): void {
+function grantGoLive(project: codebuild.IProject, bucket: s3.IBucket, props: ReleaseProjectProps): void {
   project.addToRolePolicy(listReleases(bucket));
   project.addToRolePolicy(new iam.PolicyStatement({
     actions: ['s3:GetObject'],
@@ -131,7 +144,7 @@ function grantGoLive(project: codebuild.IProject, bucket: s3.IBucket, props: Rel
 }
 
 /** Lists releases, reads their not-found pages, writes the root one, and switches the live key. */
-function grantRollback(project: codebuild.IProject, bucket: s3.IBucket, props: ReleaseProjectsProps): void {
+function grantRollback(project: codebuild.IProject, bucket: s3.IBucket, props: ReleaseProjectProps): void {
   project.addToRolePolicy(listReleases(bucket));
   project.addToRolePolicy(new iam.PolicyStatement({
     actions: ['s3:GetObject'],

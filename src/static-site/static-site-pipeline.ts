@@ -8,9 +8,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { RELEASE_REVALIDATED_CACHE_CONTROL } from './buildspecs/release-buildspecs';
 import { DEFAULT_IMMUTABLE_PATTERNS } from './buildspecs/upload-commands';
-import { CacheControlOptions, createSiteDeployProject } from './in-place-deploy-project';
+import { CacheControlOptions, InPlaceDeployProject } from './in-place-deploy-project';
 import { LIVE_RELEASE_KEY, RELEASE_ENV } from './release-contract';
-import { ReleaseProjects } from './release-projects';
+import { GoLiveProject, ReleaseProjectProps, RollbackProject, UploadReleaseProject } from './release-projects';
 import { SiteDomainOptions, SiteHosting } from './site-hosting';
 import { acceptFindings, markResource, ResourceKind } from '../compliance/accepted-findings';
 import { DeployCompute, deployStepCompute, DeployStepCompute } from '../deploy-compute';
@@ -207,11 +207,11 @@ export class StaticSitePipeline extends Construct {
       releases: atomic ? { redirects: props.redirects ?? false } : undefined,
     });
     if (atomic) {
-      const releases = this.addReleaseStage(core, hosting, notFoundPage, compute, props);
-      this.deployProject = releases.upload;
+      const releaseProps = releaseProjectProps(core, hosting, notFoundPage, compute, props);
+      this.deployProject = this.addReleaseStage(core, releaseProps);
       this.keyValueStore = hosting.keyValueStore;
-      this.rollbackProject = releases.rollback;
-      addReleaseOutputs(this, releases.rollback, hosting.keyValueStore!);
+      this.rollbackProject = new RollbackProject(this, 'Rollback', releaseProps);
+      addReleaseOutputs(this, this.rollbackProject, hosting.keyValueStore!);
     } else {
       this.deployProject = this.addInPlaceStage(core, hosting, compute, props);
     }
@@ -230,28 +230,12 @@ export class StaticSitePipeline extends Construct {
   }
 
   /** The Deploy stage of atomic releases: UploadRelease, then GoLive with the id the upload exported. */
-  private addReleaseStage(core: PipelineCore, hosting: SiteHosting, notFoundPage: string, compute: DeployStepCompute,
-    props: StaticSitePipelineProps): ReleaseProjects {
-    const releases = new ReleaseProjects(this, {
-      bucket: hosting.bucket,
-      keyValueStore: hosting.keyValueStore!,
-      upload: {
-        // The build artifact holds the output directory's contents at its root.
-        sourceDirectory: '.',
-        immutablePatterns: props.cacheControl?.immutablePatterns ?? DEFAULT_IMMUTABLE_PATTERNS,
-        immutableCacheControl: props.cacheControl?.immutable ?? 'public, max-age=31536000, immutable',
-        defaultCacheControl: props.cacheControl?.revalidated ?? RELEASE_REVALIDATED_CACHE_CONTROL,
-      },
-      releasesToKeep: props.releasesToKeep ?? 10,
-      notFoundPage,
-      redirects: props.redirects ?? false,
-      encryptionKey: core.artifactsKey,
-      logRetention: core.logRetention,
-      compute,
-    });
+  private addReleaseStage(core: PipelineCore, releaseProps: ReleaseProjectProps): codebuild.IProject {
+    const uploadProject = new UploadReleaseProject(this, 'UploadRelease', releaseProps);
+    const goLiveProject = new GoLiveProject(this, 'GoLive', releaseProps);
     const upload = new actions.CodeBuildAction({
       actionName: 'UploadRelease',
-      project: releases.upload,
+      project: uploadProject,
       role: core.actionRole('UploadRelease'),
       input: core.buildOutput,
       runOrder: 1,
@@ -262,19 +246,19 @@ export class StaticSitePipeline extends Construct {
     });
     core.addStage('Deploy', [upload, new actions.CodeBuildAction({
       actionName: 'GoLive',
-      project: releases.goLive,
+      project: goLiveProject,
       role: core.actionRole('GoLive'),
       input: core.buildOutput,
       runOrder: 2,
       environmentVariables: { [RELEASE_ENV.releaseId]: { value: upload.variable(RELEASE_ENV.releaseId) } },
     })]);
-    return releases;
+    return uploadProject;
   }
 
   /** The Deploy stage of in-place deploys: one project that publishes the build and invalidates. */
   private addInPlaceStage(core: PipelineCore, hosting: SiteHosting, compute: DeployStepCompute,
     props: StaticSitePipelineProps): codebuild.IProject {
-    const project = createSiteDeployProject(this, 'Deploy', {
+    const project = new InPlaceDeployProject(this, 'Deploy', {
       bucket: hosting.bucket,
       distribution: hosting.distribution,
       cacheControl: props.cacheControl ?? {},
@@ -315,6 +299,28 @@ export class StaticSitePipeline extends Construct {
       markResource(distribution, ResourceKind.DISTRIBUTION_WITHOUT_WEB_ACL);
     }
   }
+}
+
+/** What the release projects work on: the site's bucket and store, and the user's release options. */
+function releaseProjectProps(core: PipelineCore, hosting: SiteHosting, notFoundPage: string, compute: DeployStepCompute,
+  props: StaticSitePipelineProps): ReleaseProjectProps {
+  return {
+    bucket: hosting.bucket,
+    keyValueStore: hosting.keyValueStore!,
+    upload: {
+      // The build artifact holds the output directory's contents at its root.
+      sourceDirectory: '.',
+      immutablePatterns: props.cacheControl?.immutablePatterns ?? DEFAULT_IMMUTABLE_PATTERNS,
+      immutableCacheControl: props.cacheControl?.immutable ?? 'public, max-age=31536000, immutable',
+      defaultCacheControl: props.cacheControl?.revalidated ?? RELEASE_REVALIDATED_CACHE_CONTROL,
+    },
+    releasesToKeep: props.releasesToKeep ?? 10,
+    notFoundPage,
+    redirects: props.redirects ?? false,
+    encryptionKey: core.artifactsKey,
+    logRetention: core.logRetention,
+    compute,
+  };
 }
 
 /**
