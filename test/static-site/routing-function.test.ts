@@ -563,9 +563,9 @@ describe('previews: serving a named release', () => {
 
   function request(uri: string, proof: Proof = {}) {
     const event = viewerRequest(uri, proof.host ?? 'www.example.com', proof.query ?? {});
-    const request = event.request as unknown as CfRequest;
-    if (proof.header !== undefined) request.headers['x-preview-token'] = { value: proof.header };
-    if (proof.cookie !== undefined) request.cookies['preview-token'] = { value: proof.cookie };
+    const sent = event.request as unknown as CfRequest;
+    if (proof.header !== undefined) sent.headers['x-preview-token'] = { value: proof.header };
+    if (proof.cookie !== undefined) sent.cookies['preview-token'] = { value: proof.cookie };
     return event;
   }
 
@@ -740,12 +740,12 @@ describe('previews: serving a named release', () => {
 });
 
 describe('previews: the viewer-response function', () => {
-  type Handler = (event: unknown) => CfResponse;
+  type ResponseHandler = (event: unknown) => CfResponse;
 
-  function loadResponseHandler(previews: PreviewRouting): Handler {
+  function loadResponseHandler(previews: PreviewRouting): ResponseHandler {
     const context = vm.createContext({});
     vm.runInContext(`'use strict';\n${previewResponseCode(previews)}`, context);
-    return context.handler as Handler;
+    return context.handler as ResponseHandler;
   }
 
   /** A viewer-response event: the request as the viewer sent it (and as the routing function may have marked it), S3's 200. */
