@@ -145,7 +145,8 @@ function viewerEvent(req: IncomingMessage, url: string, eventType: 'viewer-reque
       req.rawHeaders[i + 1].split(';').map((c) => c.trim()).filter(Boolean)
         .forEach((c) => addValue(cookies, c.split('=')[0], c.slice(c.indexOf('=') + 1)));
     } else {
-      addValue(headers, name, req.rawHeaders[i + 1]);
+      // Viewers reach CloudFront on its default ports, so the Host it passes on names no port.
+      addValue(headers, name, name === 'host' ? req.rawHeaders[i + 1].replace(/:\d+$/, '') : req.rawHeaders[i + 1]);
     }
   }
   const request: FunctionRequest = {

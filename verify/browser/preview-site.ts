@@ -12,6 +12,8 @@ import { SiteHosting } from '../../src/static-site/site-hosting';
 
 /** The preview the site holds, and the token that may read it. */
 export const PREVIEW_NAME = 'pr-42';
+/** The domain of the preview hosts (`<name>.<domain>`; the browser resolves its names to 127.0.0.1). */
+export const PREVIEW_DOMAIN = 'preview.example.test';
 // Release ids as go-live writes them: <UTC time>-<commit>-<execution>.
 const LIVE_RELEASE_ID = '20250102T030405Z-0123456789ab-0a1b2c3d';
 const PREVIEW_RELEASE_ID = '20250103T040506Z-ba9876543210-1a2b3c4d';
@@ -44,7 +46,7 @@ export function previewSite(buildDir: string, notFoundPage: string): PreviewSite
     notFoundPage,
     accessLogsBucket: new s3.Bucket(stack, 'Logs', { objectOwnership: s3.ObjectOwnership.OBJECT_WRITER }),
     priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
-    releases: { redirects: false, previews: {} },
+    releases: { redirects: false, previews: { domain: PREVIEW_DOMAIN } },
   });
   const config = distributionConfig(stack);
   if (!config.keyValueStoreId || !config.viewerResponseCode) {

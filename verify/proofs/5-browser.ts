@@ -12,7 +12,7 @@ import { LIVE_RELEASE_KEY, RELEASES_PREFIX } from '../../src/static-site/release
 import { startCloudFrontEmulator } from '../browser/cloudfront-emulator';
 import { KeyValueStores } from '../browser/cloudfront-function';
 import { distributionConfig, DistributionConfig, PolicyHeader } from '../browser/distribution-config';
-import { PREVIEW_MARKER, PREVIEW_NAME, previewSite, TOKEN_SECONDS } from '../browser/preview-site';
+import { PREVIEW_DOMAIN, PREVIEW_MARKER, PREVIEW_NAME, previewSite, TOKEN_SECONDS } from '../browser/preview-site';
 import { buildSite } from '../browser/site-build';
 import { exampleStacks } from '../example-stacks';
 import { Proof, ProofResult } from '../proof';
@@ -20,7 +20,9 @@ import { Proof, ProofResult } from '../proof';
 const PROOF = 'Browser: a real browser sees the site right';
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  // The preview hosts of the site with previews are served by the emulator too.
+  `--host-resolver-rules=MAP *.${PREVIEW_DOMAIN} 127.0.0.1`];
 // The README example: a single-page app built into dist/.
 const STACK_ID = 'StaticSiteExample';
 const APP_DIR = path.join(__dirname, '..', '..', 'examples', 'static-site-app');
@@ -60,7 +62,13 @@ interface Site {
 }
 
 /** Opens a path of the site in the case's browser context. */
-type Open = (pathname: string) => Promise<Visit>;
+type Open = (pathname: string, options?: OpenOptions) => Promise<Visit>;
+
+/** How a page is opened: on another host of the site (same port), with request headers of its own. */
+interface OpenOptions {
+  readonly host?: string;
+  readonly headers?: Record<string, string>;
+}
 
 /** One thing the browser must see; `check` returns what was wrong (nothing when it passed). */
 interface Case {
@@ -85,6 +93,7 @@ function previewCases(token: string): Case[] {
     { name: `preview ${PREVIEW_NAME} opened through its link`, check: (site, open) => previewLink(site, open, token) },
     { name: 'a visitor without the preview cookie sees live', check: liveVisitor },
     { name: 'a link with an unknown token shows live and sets no cookie', check: unknownLink },
+    { name: `preview host ${PREVIEW_NAME}.${PREVIEW_DOMAIN} with the token in a header`, check: (_site, open) => previewHost(open, token) },
   ];
 }
 
@@ -360,6 +369,25 @@ async function unknownLink(site: Site, open: Open): Promise<string[]> {
   return problems;
 }
 
+/**
+ * The preview's own host with its token in the `x-preview-token` header: the preview, noindex; the
+ * host of another preview with the same token: live, still noindex (a preview host is never indexed).
+ */
+async function previewHost(open: Open, token: string): Promise<string[]> {
+  const headers = { 'x-preview-token': token };
+  const own = await open('/', { host: `${PREVIEW_NAME}.${PREVIEW_DOMAIN}`, headers });
+  const other = await open('/', { host: `pr-7.${PREVIEW_DOMAIN}`, headers });
+  const problems = [
+    ...expectStatus(own, 200), ...await expectTitle(own, 'Home'), ...await expectRelease(own, 'preview'), ...own.pageProblems,
+    ...expectStatus(other, 200), ...await expectTitle(other, 'Home'), ...other.pageProblems,
+  ];
+  if (await other.page.evaluate(RELEASE_MARKER) !== null || other.document?.headers()['x-robots-tag'] !== 'noindex') {
+    problems.push(`${other.url}: expected the live page with x-robots-tag: noindex, got the ${await other.page.evaluate(RELEASE_MARKER) ? 'preview' : 'live'} `
+      + `page with x-robots-tag ${other.document?.headers()['x-robots-tag'] ?? 'none'}`);
+  }
+  return problems;
+}
+
 /** The content of the preview's marker tag in the page, null on live. */
 const RELEASE_MARKER = 'document.querySelector(\'meta[name="release"]\')?.content ?? null';
 
@@ -401,7 +429,10 @@ async function runCase(c: Case, site: Site): Promise<string[]> {
   const context = await site.browser.newContext();
   context.setDefaultTimeout(WAIT_MS);
   try {
-    return await c.check(site, (pathname) => openPage(context, `${site.url}${pathname}`));
+    return await c.check(site, (pathname, options = {}) => {
+      const base = options.host ? site.url.replace('127.0.0.1', options.host) : site.url;
+      return openPage(context, `${base}${pathname}`, options.headers);
+    });
   } catch (e) {
     return [`threw ${(e as Error).message.split('\n')[0]}`];
   } finally {
@@ -410,8 +441,11 @@ async function runCase(c: Case, site: Site): Promise<string[]> {
 }
 
 /** Opens `url` in a new page of `context` and waits for it to load. */
-async function openPage(context: BrowserContext, url: string): Promise<Visit> {
+async function openPage(context: BrowserContext, url: string, headers?: Record<string, string>): Promise<Visit> {
   const page = await context.newPage();
+  if (headers) {
+    await page.setExtraHTTPHeaders(headers);
+  }
   const visit: Visit = { url, page, document: null, responses: [], pageErrors: [], pageProblems: [], documentRequests: 0 };
   page.on('request', (r) => {
     if (r.isNavigationRequest() && r.frame() === page.mainFrame()) visit.documentRequests++;
