@@ -9,6 +9,18 @@ interface ReleaseContract {
   readonly releasesPrefix: string;
   /** The KeyValueStore key naming the live release. */
   readonly liveReleaseKey: string;
+  /** Prefix of the KeyValueStore keys naming a preview release: `preview:<name>` → `<release id>`. */
+  readonly previewKeyPrefix: string;
+  /** Prefix of the KeyValueStore keys of preview tokens: `token:<token>` → `<expires epoch seconds> <name>`. */
+  readonly tokenKeyPrefix: string;
+  /** The request header that carries a preview token. */
+  readonly previewTokenHeader: string;
+  /** The cookie that carries a preview token. */
+  readonly previewTokenCookie: string;
+  /** The query string parameter of a preview link, answered with a 302 that sets the cookie. */
+  readonly previewTokenQuery: string;
+  /** The request header the routing function adds to a request it serves a preview to (value: the preview's name). */
+  readonly previewMarkerHeader: string;
   /**
    * Environment variables the release program reads (set by the CodeBuild projects, the build
    * command, or `aws codebuild start-build --environment-variables-override`).
@@ -43,6 +55,20 @@ export const RELEASES_PREFIX = CONTRACT.releasesPrefix;
 
 /** The KeyValueStore key naming the live release. */
 export const LIVE_RELEASE_KEY = CONTRACT.liveReleaseKey;
+
+/** Prefix of the KeyValueStore keys naming a preview release: `preview:<name>` → `<release id>`. */
+export const PREVIEW_KEY_PREFIX = CONTRACT.previewKeyPrefix;
+
+/** Prefix of the KeyValueStore keys of preview tokens: `token:<token>` → `<expires epoch seconds> <name>`. */
+export const TOKEN_KEY_PREFIX = CONTRACT.tokenKeyPrefix;
+
+/** How a request carries a preview token (header, cookie, link parameter), and how the routing function marks a preview request. */
+export const PREVIEW_TOKEN = {
+  header: CONTRACT.previewTokenHeader,
+  cookie: CONTRACT.previewTokenCookie,
+  query: CONTRACT.previewTokenQuery,
+  marker: CONTRACT.previewMarkerHeader,
+};
 
 /** Environment variables the release program reads. */
 export const RELEASE_ENV = CONTRACT.environment;

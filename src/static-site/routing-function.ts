@@ -1,4 +1,5 @@
-import { LIVE_RELEASE_KEY, RELEASES_PREFIX } from './release-contract';
+import { Token } from 'aws-cdk-lib';
+import { LIVE_RELEASE_KEY, PREVIEW_KEY_PREFIX, PREVIEW_TOKEN, RELEASES_PREFIX, TOKEN_KEY_PREFIX } from './release-contract';
 import { readRuntimeFile } from '../runtime-program';
 
 /**
@@ -22,6 +23,20 @@ export interface ReleaseRouting {
   readonly keyValueStoreId: string;
   /** Look up a redirect of the live release for each request (`<release id><path>` → `<status> <location>`). */
   readonly redirects: boolean;
+  /** Serve a preview release to a request with a valid preview token; absent: live only, with no token ever read. */
+  readonly previews?: PreviewRouting;
+}
+
+/**
+ * Serving named preview releases (`preview:<name>` in the store) to requests with a valid token
+ * (`token:<token>` → `<expires> <name>`), given by header, cookie or link.
+ */
+export interface PreviewRouting {
+  /**
+   * The domain under which each preview has a host of its own (`<name>.<domain>`, e.g. `pr-42.preview.example.com`),
+   * where only that preview's tokens are taken. Absent: previews are read on the site's own hosts.
+   */
+  readonly domain?: string;
 }
 
 /** Options for the routing CloudFront Function. */
@@ -42,9 +57,9 @@ export interface RoutingFunctionOptions {
 // Characters that can never appear in a host name and would change the meaning of the location URL.
 const INVALID_HOST = /[\s/?#@\\]/;
 
-function validateHost(name: string, value: string): void {
+function validateHost(name: string, value: string, example = 'www.example.com'): void {
   if (value.length === 0 || INVALID_HOST.test(value)) {
-    throw new Error(`hostRedirect.${name} must be a bare host name such as 'www.example.com', got '${value}'`);
+    throw new Error(`${name} must be a bare host name such as '${example}', got '${value}'`);
   }
 }
 
@@ -63,17 +78,25 @@ function validateHost(name: string, value: string): void {
  * 5. Any other URI (a file with an extension) is left unchanged, so a missing asset stays a 404.
  * 6. With `releases`, the routed URI is prefixed with `/releases/<live release id>`.
  *
+ * With `releases.previews`, a request carrying a well-formed token (link parameter, header or
+ * cookie; see PREVIEW_TOKEN) whose store record has not expired, on a preview host only for that
+ * host's preview, reads the preview the token names instead of live (step 2 onwards, with the
+ * preview's release id), and is marked with the header PREVIEW_TOKEN.marker. A link answers a 302
+ * to the same URL without its parameter, setting the cookie until the token expires. Anything else
+ * is served live, with no store read more than without previews.
+ *
  * The query string is never touched by the rewrites.
  */
 export function routingFunctionCode(options: RoutingFunctionOptions): string {
   const redirect = options.hostRedirect;
   if (redirect) {
-    redirect.fromHosts.forEach((host) => validateHost('fromHosts', host));
-    validateHost('toHost', redirect.toHost);
+    redirect.fromHosts.forEach((host) => validateHost('hostRedirect.fromHosts', host));
+    validateHost('hostRedirect.toHost', redirect.toHost);
     if (redirect.fromHosts.some((host) => host.toLowerCase() === redirect.toHost.toLowerCase())) {
       throw new Error(`hostRedirect.fromHosts includes hostRedirect.toHost ('${redirect.toHost}'), which would redirect forever`);
     }
   }
+  const previews = options.releases?.previews;
   const settings: RoutingSettings = {
     singlePageApp: options.singlePageApp,
     ...redirect ? { fromHosts: redirect.fromHosts, toHost: redirect.toHost } : {},
@@ -83,14 +106,49 @@ export function routingFunctionCode(options: RoutingFunctionOptions): string {
       releasesPrefix: RELEASES_PREFIX,
       liveReleaseKey: LIVE_RELEASE_KEY,
     } : {},
+    ...previews ? { preview: previewSettings(previews) } : {},
   };
   return [
     // The KeyValueStore helpers come from this module, imported in the first line.
     // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-custom-methods.html
     ...options.releases ? ['import cf from \'cloudfront\';'] : [],
     `var ROUTING = ${JSON.stringify(settings)};`,
-    readRuntimeFile(__dirname, 'routing.js'),
+    deployedText('routing.js'),
   ].join('\n');
+}
+
+/**
+ * Returns the code of the viewer-response CloudFront Function (runtime `cloudfront-js-2.0`) of a
+ * site with previews: runtime/preview-response.js after one line of settings, `var PREVIEW = {...};`.
+ * It adds `x-robots-tag: noindex` to the response to a request that was marked by the routing
+ * function as reading a preview, or that carries a preview token (link parameter, header or
+ * cookie), or that is for a host under `previews.domain`.
+ */
+export function previewResponseCode(previews: PreviewRouting): string {
+  return [`var PREVIEW = ${JSON.stringify(previewSettings(previews))};`, deployedText('preview-response.js')].join('\n');
+}
+
+/** The settings both functions read of previews: the names of the contract, and the preview domain (checked, lower case). */
+function previewSettings(previews: PreviewRouting): PreviewSettings {
+  let domain = previews.domain;
+  if (domain !== undefined && !Token.isUnresolved(domain)) {
+    validateHost('previews.domain', domain, 'preview.example.com');
+    domain = domain.toLowerCase();
+  }
+  return {
+    keyPrefix: PREVIEW_KEY_PREFIX,
+    tokenKeyPrefix: TOKEN_KEY_PREFIX,
+    ...PREVIEW_TOKEN,
+    ...domain !== undefined ? { domain } : {},
+  };
+}
+
+/**
+ * The text of a runtime file as CloudFront runs it: without its comment lines (a function is
+ * limited to 10 KB, comments included). No line of these programs starts inside a string.
+ */
+function deployedText(name: string): string {
+  return readRuntimeFile(__dirname, name).split('\n').filter((line) => !/^\s*\/\//.test(line)).join('\n');
 }
 
 /** What runtime/routing.js reads from `ROUTING`: the options, and the names shared with the release program. */
@@ -102,4 +160,16 @@ interface RoutingSettings {
   readonly redirects?: boolean;
   readonly releasesPrefix?: string;
   readonly liveReleaseKey?: string;
+  readonly preview?: PreviewSettings;
+}
+
+/** What runtime/routing.js (`ROUTING.preview`) and runtime/preview-response.js (`PREVIEW`) read of previews. */
+interface PreviewSettings {
+  readonly keyPrefix: string;
+  readonly tokenKeyPrefix: string;
+  readonly header: string;
+  readonly cookie: string;
+  readonly query: string;
+  readonly marker: string;
+  readonly domain?: string;
 }

@@ -8,7 +8,7 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CLOUDFRONT_NAME_MAX_LENGTH, KEEP_KEY_VALUE_STORE_NAME_CONTEXT, nameAccountGlobalResource } from './cloudfront-names';
-import { routingFunctionCode } from './routing-function';
+import { PreviewRouting, previewResponseCode, routingFunctionCode } from './routing-function';
 import { markResource, ResourceKind } from '../compliance/accepted-findings';
 import { enableEventBridge } from '../compliance/bucket-events';
 import { validateCertificateArn, validateCertificateDomainName, validateDomainNameList, validationError } from '../validation';
@@ -58,8 +58,11 @@ export interface SiteHostingProps {
   readonly priceClass: cloudfront.PriceClass;
   readonly webAclId?: string;
   readonly contentSecurityPolicy?: string;
-  /** Serve atomic releases named in a KeyValueStore (with their redirects when `redirects`). */
-  readonly releases?: { readonly redirects: boolean };
+  /**
+   * Serve atomic releases named in a KeyValueStore (with their redirects when `redirects`), and
+   * with `previews`, preview releases to requests with a valid preview token (their responses `noindex`).
+   */
+  readonly releases?: { readonly redirects: boolean; readonly previews?: PreviewRouting };
 }
 
 /**
@@ -144,15 +147,25 @@ export class SiteHosting extends Construct {
           ? { fromHosts: domainNames.slice(1), toHost: domainNames[0] }
           : undefined,
         releases: this.keyValueStore && props.releases
-          ? { keyValueStoreId: this.keyValueStore.keyValueStoreId, redirects: props.releases.redirects }
+          ? { keyValueStoreId: this.keyValueStore.keyValueStoreId, redirects: props.releases.redirects, previews: props.releases.previews }
           : undefined,
       })),
+    });
+  }
+
+  /** The viewer-response function of a site with previews: `x-robots-tag: noindex` on preview responses. */
+  private previewResponseFunction(previews: PreviewRouting): cloudfront.Function {
+    return new cloudfront.Function(this, 'PreviewResponse', {
+      comment: 'Preview responses are not indexed (x-robots-tag: noindex)',
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      code: cloudfront.FunctionCode.fromInline(previewResponseCode(previews)),
     });
   }
 
   /** The distribution: the bucket through OAC, HTTPS only, the routing function, headers, the not-found page, logs. */
   private distributionOf(owner: Construct, routing: cloudfront.Function, domainNames: string[],
     certificate: acm.ICertificate | undefined, props: SiteHostingProps): cloudfront.Distribution {
+    const previews = props.releases?.previews;
     const distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `Static site ${owner.node.path}`,
       defaultBehavior: {
@@ -163,7 +176,10 @@ export class SiteHosting extends Construct {
         // Honours the Cache-Control the deploy step sets per file kind.
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: this.securityHeaders(props.contentSecurityPolicy),
-        functionAssociations: [{ function: routing, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
+        functionAssociations: [
+          { function: routing, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST },
+          ...previews ? [{ function: this.previewResponseFunction(previews), eventType: cloudfront.FunctionEventType.VIEWER_RESPONSE }] : [],
+        ],
       },
       defaultRootObject: 'index.html',
       // Only S3 answers 404 here (the routing function sends extensionless paths to an index), so this

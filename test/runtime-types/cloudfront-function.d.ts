@@ -10,7 +10,21 @@ interface CloudFrontKeyValueStore {
 /** The `cloudfront` module, imported as `cf` when the site has releases. */
 declare const cf: { kvs(id: string): CloudFrontKeyValueStore };
 
-/** The site's settings, written by the construct (RoutingSettings in routing-function-code.ts). */
+/** What both CloudFront Functions of a site with previews know of them (PreviewSettings in routing-function.ts). */
+interface PreviewSettings {
+  keyPrefix: string;
+  tokenKeyPrefix: string;
+  header: string;
+  cookie: string;
+  query: string;
+  marker: string;
+  domain?: string;
+}
+
+/** The settings line the construct writes above runtime/preview-response.js. */
+declare const PREVIEW: PreviewSettings;
+
+/** The site's settings, written by the construct (RoutingSettings in routing-function.ts). */
 declare const ROUTING: {
   singlePageApp: boolean;
   fromHosts?: string[];
@@ -19,4 +33,5 @@ declare const ROUTING: {
   redirects?: boolean;
   releasesPrefix?: string;
   liveReleaseKey?: string;
+  preview?: PreviewSettings;
 };

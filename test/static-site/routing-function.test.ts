@@ -1,6 +1,8 @@
 import * as vm from 'vm';
 import {
   CLOUDFRONT_FUNCTION_MAX_BYTES,
+  PreviewRouting,
+  previewResponseCode,
   RoutingFunctionOptions,
   routingFunctionCode,
 } from '../../src/static-site/routing-function';
@@ -316,8 +318,9 @@ interface ReleaseHandler {
  * `cloudfront` module: `kvs(id)` returns a store whose `get` rejects for a missing key (as the
  * documented helper does) and whose `exists` resolves to a boolean.
  */
-function loadReleaseHandler(options: Partial<RoutingFunctionOptions>, store: Store, redirects = false): ReleaseHandler {
-  const code = routingFunctionCode({ singlePageApp: false, ...options, releases: { keyValueStoreId: KVS_ID, redirects } });
+function loadReleaseHandler(options: Partial<RoutingFunctionOptions>, store: Store, redirects = false,
+  previews?: PreviewRouting, nowSeconds?: number): ReleaseHandler {
+  const code = routingFunctionCode({ singlePageApp: false, ...options, releases: { keyValueStoreId: KVS_ID, redirects, previews } });
   const lines = code.split('\n');
   // The import must be the first line; vm runs scripts, not modules, so it is replaced by the stand-in.
   expect(lines[0]).toBe(IMPORT_LINE);
@@ -342,6 +345,10 @@ function loadReleaseHandler(options: Partial<RoutingFunctionOptions>, store: Sto
     },
   };
   const context = vm.createContext({ __cloudfront: cloudfront });
+  if (nowSeconds !== undefined) {
+    // The context's own clock, stopped at the test's time.
+    vm.runInContext(`Date.now = function () { return ${nowSeconds * 1000}; };`, context);
+  }
   vm.runInContext(`'use strict';\nvar cf = __cloudfront;\n${lines.slice(1).join('\n')}`, context);
   return { handle: context.handler, opened, reads };
 }
@@ -507,7 +514,7 @@ describe('atomic releases: CloudFront Functions limits', () => {
     ['a single-page app with a host redirect and redirects', { singlePageApp: true, hostRedirect: REDIRECT }, true],
   ];
 
-  // Every site deploys the whole of runtime/routing.js (comments included): room is left for its settings.
+  // Every site deploys the whole of runtime/routing.js (but its comment lines): room is left for its settings.
   test.each(variants)('the code for %s is well under the 10 KB limit', (_name, options, redirects) => {
     const code = routingFunctionCode({ singlePageApp: false, ...options, releases: { keyValueStoreId: KVS_ID, redirects } });
     expect(Buffer.byteLength(code, 'utf8')).toBeLessThan(CLOUDFRONT_FUNCTION_MAX_BYTES * 0.7);
@@ -515,6 +522,299 @@ describe('atomic releases: CloudFront Functions limits', () => {
 
   test.each(variants)('the code for %s uses no network, timer, module or Node API but the cloudfront module', (_name, options, redirects) => {
     const code = routingFunctionCode({ singlePageApp: false, ...options, releases: { keyValueStoreId: KVS_ID, redirects } });
+    expect(code).not.toMatch(/\b(require|fetch|XMLHttpRequest|setTimeout|setInterval|process|Promise\.(all|any|race))\b|\.then\(|\.catch\(/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Previews: a request with a valid preview token reads the preview it names; anything else, live.
+// ---------------------------------------------------------------------------------------------
+
+describe('previews: serving a named release', () => {
+  const NOW = 1_798_000_000;
+  const PREVIEW_ID = '20261206T120000Z-aaaaaaaaaaaa-11111111';
+  const OTHER_ID = '20261206T130000Z-bbbbbbbbbbbb-22222222';
+  const TOKEN = '0123456789abcdef0123456789abcdef';
+  const OTHER_TOKEN = 'fedcba9876543210fedcba9876543210';
+  const EXPIRED = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+  const ORPHAN = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
+  const UNKNOWN = 'cccccccccccccccccccccccccccccccc';
+  const DOMAIN = 'preview.example.com';
+  const store = (): Record<string, string> => ({
+    'live': LIVE,
+    'preview:pr-42': PREVIEW_ID,
+    'preview:pr-7': OTHER_ID,
+    [`token:${TOKEN}`]: `${NOW + 3600} pr-42`,
+    [`token:${OTHER_TOKEN}`]: `${NOW + 600} pr-7`,
+    [`token:${EXPIRED}`]: `${NOW - 1} pr-42`,
+    [`token:${ORPHAN}`]: `${NOW + 3600} pr-9`,
+    [`token:${UNKNOWN.replace(/c/g, 'd')}`]: 'not a grant',
+    [`${PREVIEW_ID}/old`]: '301 /new',
+    [`${LIVE}/live-only`]: '302 /elsewhere',
+  });
+
+  /** How the request proves it may read a preview. */
+  interface Proof {
+    readonly host?: string;
+    readonly header?: string;
+    readonly cookie?: string;
+    readonly query?: CfValues;
+  }
+
+  function request(uri: string, proof: Proof = {}) {
+    const event = viewerRequest(uri, proof.host ?? 'www.example.com', proof.query ?? {});
+    const sent = event.request as unknown as CfRequest;
+    if (proof.header !== undefined) sent.headers['x-preview-token'] = { value: proof.header };
+    if (proof.cookie !== undefined) sent.cookies['preview-token'] = { value: proof.cookie };
+    return event;
+  }
+
+  const load = (previews: PreviewRouting = {}, redirects = false, options: Partial<RoutingFunctionOptions> = {}) =>
+    loadReleaseHandler(options, store(), redirects, previews, NOW);
+
+  async function served(uri: string, proof: Proof, previews: PreviewRouting = {}) {
+    const handler = load(previews);
+    const result = await handler.handle(request(uri, proof)) as CfRequest;
+    return { uri: result.uri, marker: result.headers['x-preview']?.value, reads: handler.reads };
+  }
+
+  test('a request without a token is served live, reading only the live key, unmarked', async () => {
+    expect(await served('/docs', {})).toEqual({ uri: `/releases/${LIVE}/docs/index.html`, marker: undefined, reads: ['live'] });
+  });
+
+  test.each([
+    ['a header', { header: TOKEN }],
+    ['a cookie', { cookie: TOKEN }],
+  ])('a valid token in %s reads the preview it names, from its own release path, and marks the request', async (_name, proof) => {
+    expect(await served('/docs', proof)).toEqual({
+      uri: `/releases/${PREVIEW_ID}/docs/index.html`,
+      marker: 'pr-42',
+      reads: [`token:${TOKEN}`, 'preview:pr-42'],
+    });
+  });
+
+  test('a preview and live are cached apart: the same path is a different object (the release id is in the URI)', async () => {
+    const handler = load();
+    const preview = await handler.handle(request('/app.3f9a.js', { cookie: TOKEN })) as CfRequest;
+    const live = await handler.handle(request('/app.3f9a.js')) as CfRequest;
+    expect([preview.uri, live.uri]).toEqual([`/releases/${PREVIEW_ID}/app.3f9a.js`, `/releases/${LIVE}/app.3f9a.js`]);
+  });
+
+  test.each([
+    ['an unknown token', { header: UNKNOWN }, [`token:${UNKNOWN}`, 'live']],
+    ['an expired token', { cookie: EXPIRED }, [`token:${EXPIRED}`, 'live']],
+    ['a token whose preview record is gone', { header: ORPHAN }, [`token:${ORPHAN}`, 'preview:pr-9', 'live']],
+    ['a token record that is not a grant', { header: UNKNOWN.replace(/c/g, 'd') }, [`token:${UNKNOWN.replace(/c/g, 'd')}`, 'live']],
+  ])('%s is served live, unmarked', async (_name, proof, reads) => {
+    expect(await served('/docs', proof)).toEqual({ uri: `/releases/${LIVE}/docs/index.html`, marker: undefined, reads });
+  });
+
+  test.each([
+    ['upper-case hex', TOKEN.toUpperCase()],
+    ['31 characters', TOKEN.slice(1)],
+    ['33 characters', `${TOKEN}0`],
+    ['not hex', 'g'.repeat(32)],
+    ['a key of another kind', `x:${TOKEN.slice(2)}`],
+    ['an empty value', ''],
+    ['a live key', 'live'],
+  ])('a malformed token (%s) is served live without reading it', async (_name, token) => {
+    for (const proof of [{ header: token }, { cookie: token }]) {
+      expect(await served('/docs', proof)).toEqual({ uri: `/releases/${LIVE}/docs/index.html`, marker: undefined, reads: ['live'] });
+    }
+  });
+
+  test('the token expires at the second of its record', async () => {
+    const atExpiry = loadReleaseHandler({}, { ...store(), [`token:${TOKEN}`]: `${NOW} pr-42` }, false, {}, NOW);
+    const before = loadReleaseHandler({}, { ...store(), [`token:${TOKEN}`]: `${NOW + 1} pr-42` }, false, {}, NOW);
+    expect((await atExpiry.handle(request('/', { header: TOKEN })) as CfRequest).uri).toBe(`/releases/${LIVE}/index.html`);
+    expect((await before.handle(request('/', { header: TOKEN })) as CfRequest).uri).toBe(`/releases/${PREVIEW_ID}/index.html`);
+  });
+
+  test('a site without previews never reads a token: a valid one gets live', async () => {
+    const handler = loadReleaseHandler({}, store(), false, undefined, NOW);
+    const result = await handler.handle(request('/docs', { header: TOKEN, cookie: TOKEN })) as CfRequest;
+    expect([result.uri, handler.reads]).toEqual([`/releases/${LIVE}/docs/index.html`, ['live']]);
+  });
+
+  test('the redirects of the preview apply to it, not those of live', async () => {
+    const handler = load({}, true);
+    const redirect = await handler.handle(request('/old', { cookie: TOKEN })) as CfResponse;
+    const routed = await handler.handle(request('/live-only', { cookie: TOKEN })) as CfRequest;
+    expect([redirect.statusCode, redirect.headers.location.value]).toEqual([301, '/new']);
+    expect(routed.uri).toBe(`/releases/${PREVIEW_ID}/live-only/index.html`);
+  });
+
+  test('with the store unreadable, a request with a token gets the 503 of live, never a guess', async () => {
+    const handler = loadReleaseHandler({}, 'broken', false, {}, NOW);
+    expect((await handler.handle(request('/', { cookie: TOKEN })) as CfResponse).statusCode).toBe(503);
+  });
+
+  test('the host redirect comes first, keeping the link for the primary host', async () => {
+    const handler = load({}, false, { hostRedirect: REDIRECT });
+    const response = await handler.handle(request('/docs', { host: 'example.com', query: { 'preview-token': { value: TOKEN } } })) as CfResponse;
+    expect([response.statusCode, response.headers.location.value, handler.reads]).toEqual([301, `https://www.example.com/docs?preview-token=${TOKEN}`, []]);
+  });
+
+  describe('a preview link (?preview-token=)', () => {
+    type Cookies = Record<string, { value: string; attributes: string }>;
+    const follow = async (uri: string, query: CfValues, nowSeconds = NOW) => {
+      const handler = loadReleaseHandler({}, store(), false, {}, nowSeconds);
+      return await handler.handle(request(uri, { query })) as CfResponse & { cookies?: Cookies };
+    };
+
+    test('answers an uncached 302 to the same URL without the parameter, and sets the cookie until the token expires', async () => {
+      expect(await follow('/docs', { 'preview-token': { value: TOKEN } })).toEqual({
+        statusCode: 302,
+        statusDescription: 'Found',
+        headers: { 'location': { value: '/docs' }, 'cache-control': { value: 'no-store' } },
+        cookies: { 'preview-token': { value: TOKEN, attributes: 'Path=/; Max-Age=3600; Secure; HttpOnly; SameSite=Lax' } },
+      });
+    });
+
+    test('Max-Age counts the seconds left', async () => {
+      const response = await follow('/', { 'preview-token': { value: OTHER_TOKEN } }, NOW + 100);
+      expect(response.cookies?.['preview-token'].attributes).toBe('Path=/; Max-Age=500; Secure; HttpOnly; SameSite=Lax');
+    });
+
+    test('strips only its own parameter: the others are kept in order, repeated and encoded as sent', async () => {
+      const response = await follow('/users/42', {
+        'page': { value: '2' },
+        'preview-token': { value: TOKEN },
+        'tag': { value: 'a', multiValue: [{ value: 'a' }, { value: 'b%20c' }] },
+        'debug': { value: '' },
+      });
+      expect(response.headers.location.value).toBe('/users/42?page=2&tag=a&tag=b%20c&debug');
+    });
+
+    test('a link to the root (the default root object, /index.html, to the function) goes back to /', async () => {
+      expect((await follow('/index.html', { 'preview-token': { value: TOKEN } })).headers.location.value).toBe('/');
+    });
+
+    test.each([
+      ['an expired token', EXPIRED],
+      ['an unknown token', UNKNOWN],
+      ['a malformed token', 'nope'],
+    ])('with %s, the page is served live, with no cookie', async (_name, token) => {
+      const result = await follow('/docs', { 'preview-token': { value: token } }) as unknown as CfRequest;
+      expect(result.uri).toBe(`/releases/${LIVE}/docs/index.html`);
+      expect(result).not.toHaveProperty('statusCode');
+    });
+  });
+
+  describe('preview hosts under previews.domain', () => {
+    const previews = { domain: DOMAIN };
+
+    test.each([
+      ['its own preview with a token for it', 'pr-42.preview.example.com', TOKEN, PREVIEW_ID],
+      ['its own preview, whatever the case of the Host header', 'PR-42.Preview.Example.COM', TOKEN, PREVIEW_ID],
+      ['live with the token of another preview', 'pr-42.preview.example.com', OTHER_TOKEN, LIVE],
+      ['live without a token', 'pr-42.preview.example.com', undefined, LIVE],
+      ['live on a host of no preview', 'pr-9.preview.example.com', TOKEN, LIVE],
+      ['live on a deeper host', 'x.pr-42.preview.example.com', TOKEN, LIVE],
+      ['the preview a token names on the site\'s own host', 'www.example.com', OTHER_TOKEN, OTHER_ID],
+    ])('a request serves %s', async (_name, host, token, release) => {
+      expect((await served('/docs', { host, cookie: token }, previews)).uri).toBe(`/releases/${release}/docs/index.html`);
+    });
+
+    test('a link of another preview on a preview host sets no cookie', async () => {
+      const handler = load(previews);
+      const result = await handler.handle(request('/', { host: 'pr-42.preview.example.com', query: { 'preview-token': { value: OTHER_TOKEN } } }));
+      expect(result).not.toHaveProperty('statusCode');
+      expect((result as CfRequest).uri).toBe(`/releases/${LIVE}/index.html`);
+    });
+
+    test('the domain is written in lower case', () => {
+      expect(routingFunctionCode({ singlePageApp: false, releases: { keyValueStoreId: KVS_ID, redirects: false, previews: { domain: 'Preview.Example.com' } } }))
+        .toContain('"domain":"preview.example.com"');
+    });
+
+    test.each([
+      ['a URL', 'https://preview.example.com'],
+      ['a wildcard path', 'preview.example.com/*'],
+      ['an empty name', ''],
+    ])('a domain that is %s is rejected', (_name, domain) => {
+      expect(() => previewResponseCode({ domain }))
+        .toThrow(`previews.domain must be a bare host name such as 'preview.example.com', got '${domain}'`);
+    });
+  });
+});
+
+describe('previews: the viewer-response function', () => {
+  type ResponseHandler = (event: unknown) => CfResponse;
+
+  function loadResponseHandler(previews: PreviewRouting): ResponseHandler {
+    const context = vm.createContext({});
+    vm.runInContext(`'use strict';\n${previewResponseCode(previews)}`, context);
+    return context.handler as ResponseHandler;
+  }
+
+  /** A viewer-response event: the request as the viewer sent it (and as the routing function may have marked it), S3's 200. */
+  function viewerResponse(host: string, extra: { headers?: CfValues; cookies?: CfValues; querystring?: CfValues } = {}) {
+    return {
+      version: '1.0',
+      context: { distributionDomainName: 'd111111abcdef8.cloudfront.net', distributionId: 'EDFDVBD6EXAMPLE', eventType: 'viewer-response', requestId: 'r' },
+      viewer: { ip: '198.51.100.11' },
+      request: {
+        method: 'GET',
+        uri: '/docs',
+        querystring: extra.querystring ?? {},
+        headers: { host: { value: host }, ...extra.headers },
+        cookies: extra.cookies ?? {},
+      },
+      response: {
+        statusCode: 200,
+        statusDescription: 'OK',
+        headers: { 'content-type': { value: 'text/html' }, 'etag': { value: '"abc"' } },
+        cookies: {},
+      },
+    };
+  }
+
+  const TOKEN = '0123456789abcdef0123456789abcdef';
+
+  test.each([
+    ['marked by the routing function', viewerResponse('www.example.com', { headers: { 'x-preview': { value: 'pr-42' } } })],
+    ['with the token header', viewerResponse('www.example.com', { headers: { 'x-preview-token': { value: TOKEN } } })],
+    ['with the token cookie', viewerResponse('www.example.com', { cookies: { 'preview-token': { value: TOKEN } } })],
+    ['with the link parameter', viewerResponse('www.example.com', { querystring: { 'preview-token': { value: TOKEN } } })],
+    ['for a preview host', viewerResponse('pr-42.preview.example.com')],
+    ['for a preview host in upper case', viewerResponse('PR-42.PREVIEW.EXAMPLE.COM')],
+  ])('the response to a request %s carries x-robots-tag: noindex, and nothing else changes', (_name, event) => {
+    const response = loadResponseHandler({ domain: 'preview.example.com' })(event);
+    expect(response).toEqual({ ...event.response, headers: { ...event.response.headers, 'x-robots-tag': { value: 'noindex' } } });
+  });
+
+  test.each([
+    ['the site\'s host', 'www.example.com'],
+    ['the preview domain itself', 'preview.example.com'],
+    ['a host that merely ends like the preview domain', 'notpreview.example.com'],
+  ])('a live response for %s has no x-robots-tag and is returned unchanged', (_name, host) => {
+    const event = viewerResponse(host);
+    const headers = { ...event.response.headers };
+    const response = loadResponseHandler({ domain: 'preview.example.com' })(event);
+    expect(response).toBe(event.response);
+    expect(response.headers).toEqual(headers);
+  });
+
+  test('without a preview domain, no host marks a response', () => {
+    expect(loadResponseHandler({})(viewerResponse('pr-42.preview.example.com')).headers).not.toHaveProperty('x-robots-tag');
+  });
+});
+
+describe('previews: CloudFront Functions limits', () => {
+  const previewOptions = (domain?: string): RoutingFunctionOptions => ({
+    singlePageApp: true,
+    hostRedirect: REDIRECT,
+    releases: { keyValueStoreId: KVS_ID, redirects: true, previews: { domain } },
+  });
+
+  test.each([
+    ['the routing function with previews', routingFunctionCode(previewOptions('pr.preview.example.com'))],
+    ['the routing function with previews, no preview domain', routingFunctionCode(previewOptions())],
+    ['the viewer-response function', previewResponseCode({ domain: 'pr.preview.example.com' })],
+  ])('%s is well under the 10 KB limit, without comment lines, and uses no network, timer, module or Node API', (_name, code) => {
+    expect(Buffer.byteLength(code, 'utf8')).toBeLessThan(CLOUDFRONT_FUNCTION_MAX_BYTES * 0.7);
+    expect(code).not.toMatch(/^\s*\/\//m);
     expect(code).not.toMatch(/\b(require|fetch|XMLHttpRequest|setTimeout|setInterval|process|Promise\.(all|any|race))\b|\.then\(|\.catch\(/);
   });
 });

@@ -1,6 +1,6 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
-import { FunctionResponse, FunctionResult, KeyValueStores, ViewerRequestFunction } from './cloudfront-function';
+import { FunctionResponse, FunctionResult, KeyValueStores, ViewerRequestFunction, ViewerResponseFunction } from './cloudfront-function';
 import { DistributionConfig } from './distribution-config';
 import { OriginResponse, S3Origin } from './s3-origin';
 
@@ -16,18 +16,21 @@ export interface RunningEmulator {
  * Serves the files of `siteDir` the way the distribution described by `config` serves its S3
  * bucket: the default root object, then the viewer-request function (run on every request, with
  * the KeyValueStores `stores`),
- * then an exact-key S3 lookup, the custom error responses, and the response headers policy's
- * headers on every response from the origin or an error page. Listens on 127.0.0.1 only, on a
- * port the system picks.
+ * then an exact-key S3 lookup, the custom error responses, the response headers policy's
+ * headers on every response from the origin or an error page, and the viewer-response function
+ * on an origin response below 400. Listens on 127.0.0.1 only, on a port the system picks.
  *
  * Caching, compression, TLS and HTTP/2 are left out: nothing the browser checks depends on them.
  */
 export async function startCloudFrontEmulator(config: DistributionConfig, siteDir: string, stores: KeyValueStores = {}): Promise<RunningEmulator> {
   const origin = new S3Origin(siteDir);
-  const routing = config.viewerRequestCode === undefined ? undefined : new ViewerRequestFunction(config.viewerRequestCode, stores);
+  const functions: ViewerFunctions = {
+    request: config.viewerRequestCode === undefined ? undefined : new ViewerRequestFunction(config.viewerRequestCode, stores),
+    response: config.viewerResponseCode === undefined ? undefined : new ViewerResponseFunction(config.viewerResponseCode, stores),
+  };
 
   const server = http.createServer((req, res) => {
-    respond(req, config, origin, routing)
+    respond(req, config, origin, functions)
       .then((answer) => send(res, answer, req.method === 'HEAD'))
       .catch((e) => send(res, textResponse(503, `emulator error: ${(e as Error).message}`), false));
   });
@@ -52,28 +55,54 @@ interface Answer {
   readonly body: Buffer;
 }
 
+/** The functions associated with the default behavior. */
+interface ViewerFunctions {
+  readonly request?: ViewerRequestFunction;
+  readonly response?: ViewerResponseFunction;
+}
+
 /** CloudFront's answer to one viewer request. */
 async function respond(req: http.IncomingMessage, config: DistributionConfig, origin: S3Origin,
-  routing?: ViewerRequestFunction): Promise<Answer> {
+  functions: ViewerFunctions): Promise<Answer> {
   if (!config.allowedMethods.includes(req.method ?? '')) {
     return withPolicyHeaders(textResponse(403, 'This distribution is not configured to allow the HTTP request method.'), config);
   }
   const url = withDefaultRootObject(req.url ?? '/', config.defaultRootObject);
   let uri = url.split('?')[0];
-  if (routing) {
-    let result: FunctionResult;
-    try {
-      result = await routing.run(req, url);
-    } catch (e) {
-      // CloudFront answers 503 when a function throws or returns something invalid.
-      return textResponse(503, `The CloudFront function associated with this distribution failed: ${(e as Error).message}`);
+  try {
+    if (functions.request) {
+      const result: FunctionResult = await functions.request.run(req, url);
+      if ('response' in result) {
+        // Sent as it is: no viewer-response function runs on a response the viewer-request function made.
+        return functionAnswer(result.response);
+      }
+      uri = result.request.uri;
     }
-    if ('response' in result) {
-      return functionAnswer(result.response);
+    const answer = withPolicyHeaders(fromOrigin(uri, config, origin), config);
+    // CloudFront runs no viewer-response function when the origin answers 400 or above.
+    if (!functions.response || answer.status >= 400) {
+      return answer;
     }
-    uri = result.request.uri;
+    const response = await functions.response.run(req, url, functionResponse(answer));
+    // The function never sees the body; without one of its own, the origin's is sent.
+    return response.body === undefined ? { ...functionAnswer(response), body: answer.body } : functionAnswer(response);
+  } catch (e) {
+    // CloudFront answers 503 when a function throws or returns something invalid.
+    return textResponse(503, `The CloudFront function associated with this distribution failed: ${(e as Error).message}`);
   }
-  return withPolicyHeaders(fromOrigin(uri, config, origin), config);
+}
+
+/**
+ * An origin's answer as a viewer-response function gets it: lower-case header names, repeated
+ * ones in `multiValue`, `Set-Cookie` in `cookies` (S3 sends none), no body.
+ */
+function functionResponse(answer: Answer): FunctionResponse {
+  const headers: Record<string, { value: string; multiValue?: Array<{ value: string }> }> = {};
+  for (const [name, value] of Object.entries(answer.headers)) {
+    const values = Array.isArray(value) ? value : [value];
+    headers[name.toLowerCase()] = values.length > 1 ? { value: values[0], multiValue: values.map((v) => ({ value: v })) } : { value: values[0] };
+  }
+  return { statusCode: answer.status, statusDescription: http.STATUS_CODES[answer.status], headers, cookies: {} };
 }
 
 /**
@@ -112,8 +141,8 @@ function withPolicyHeaders(response: OriginResponse, config: DistributionConfig)
 }
 
 /**
- * The answer a function-generated response makes, sent as the function wrote it (the example
- * stacks' functions never generate one, so whether the policy's headers apply is not modelled).
+ * The answer a function's response makes, sent as the function wrote it (whether the policy's
+ * headers apply to a response the viewer-request function generated is not modelled).
  */
 function functionAnswer(response: FunctionResponse): Answer {
   const headers: Record<string, string | string[]> = {};

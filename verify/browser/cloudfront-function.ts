@@ -49,8 +49,7 @@ export class ViewerRequestFunction {
   private readonly script: vm.Script;
 
   constructor(code: string, private readonly stores: KeyValueStores = {}) {
-    // A vm script has no modules: the import is replaced by the `cf` global each context gets.
-    this.script = new vm.Script(code.replace(CLOUDFRONT_IMPORT, '\n'), { filename: 'viewer-request.js' });
+    this.script = functionScript(code, 'viewer-request.js');
   }
 
   /**
@@ -59,10 +58,7 @@ export class ViewerRequestFunction {
    * neither a request nor a response.
    */
   public async run(req: IncomingMessage, url: string): Promise<FunctionResult> {
-    const context = vm.createContext({ console: { log: () => undefined }, cf: cloudFrontModule(this.stores), event: viewerRequestEvent(req, url) });
-    this.script.runInContext(context, { timeout: TIMEOUT_MS });
-    // cloudfront-js-2.0 allows an async handler, so the result may be a promise.
-    const result = await vm.runInContext('handler(event)', context, { timeout: TIMEOUT_MS });
+    const result = await runHandler(this.script, this.stores, viewerEvent(req, url, 'viewer-request'));
     if (result && typeof result.statusCode === 'number') {
       return { response: result };
     }
@@ -71,6 +67,46 @@ export class ViewerRequestFunction {
     }
     throw new Error(`the handler returned neither a request nor a response: ${JSON.stringify(result)}`);
   }
+}
+
+/**
+ * A viewer-response CloudFront Function run the way CloudFront runs it, on a response from the
+ * cache or the origin (CloudFront runs none on an origin's 400 or above, nor on a response the
+ * viewer-request function made). The event's request is the request as CloudFront received it
+ * from the viewer, which is what AWS documents ("the request object represents the actual request
+ * that CloudFront received from the viewer"): what a viewer-request function changed is not seen.
+ *
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-event-structure.html
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/edge-functions-restrictions.html
+ */
+export class ViewerResponseFunction {
+  private readonly script: vm.Script;
+
+  constructor(code: string, private readonly stores: KeyValueStores = {}) {
+    this.script = functionScript(code, 'viewer-response.js');
+  }
+
+  /** Runs the handler for the viewer's request `req` (path and query `url`) and `response`; returns the response it returned. */
+  public async run(req: IncomingMessage, url: string, response: FunctionResponse): Promise<FunctionResponse> {
+    const result = await runHandler(this.script, this.stores, { ...viewerEvent(req, url, 'viewer-response'), response });
+    if (!result || typeof result.statusCode !== 'number') {
+      throw new Error(`the viewer-response handler returned no response: ${JSON.stringify(result)}`);
+    }
+    return result;
+  }
+}
+
+/** The function's code as a script; a vm script has no modules: the import is replaced by the `cf` global each context gets. */
+function functionScript(code: string, filename: string): vm.Script {
+  return new vm.Script(code.replace(CLOUDFRONT_IMPORT, '\n'), { filename });
+}
+
+/** Runs `script` in a fresh context holding the `cloudfront` module over `stores`, and calls its handler with `event`. */
+async function runHandler(script: vm.Script, stores: KeyValueStores, event: object): Promise<any> {
+  const context = vm.createContext({ console: { log: () => undefined }, cf: cloudFrontModule(stores), event });
+  script.runInContext(context, { timeout: TIMEOUT_MS });
+  // cloudfront-js-2.0 allows an async handler, so the result may be a promise.
+  return vm.runInContext('handler(event)', context, { timeout: TIMEOUT_MS });
 }
 
 /**
@@ -97,8 +133,8 @@ function cloudFrontModule(stores: KeyValueStores): object {
   };
 }
 
-/** The viewer-request event CloudFront passes to a function for `req` with path and query `url`. */
-function viewerRequestEvent(req: IncomingMessage, url: string): object {
+/** The event (but its response) CloudFront passes to a viewer function for `req` with path and query `url`. */
+function viewerEvent(req: IncomingMessage, url: string, eventType: 'viewer-request' | 'viewer-response'): object {
   const queryStart = url.indexOf('?');
   const headers: Record<string, FunctionValue> = {};
   const cookies: Record<string, FunctionValue> = {};
@@ -109,7 +145,8 @@ function viewerRequestEvent(req: IncomingMessage, url: string): object {
       req.rawHeaders[i + 1].split(';').map((c) => c.trim()).filter(Boolean)
         .forEach((c) => addValue(cookies, c.split('=')[0], c.slice(c.indexOf('=') + 1)));
     } else {
-      addValue(headers, name, req.rawHeaders[i + 1]);
+      // Viewers reach CloudFront on its default ports, so the Host it passes on names no port.
+      addValue(headers, name, name === 'host' ? req.rawHeaders[i + 1].replace(/:\d+$/, '') : req.rawHeaders[i + 1]);
     }
   }
   const request: FunctionRequest = {
@@ -121,7 +158,7 @@ function viewerRequestEvent(req: IncomingMessage, url: string): object {
   };
   return {
     version: '1.0',
-    context: { distributionDomainName: 'd111111abcdef8.cloudfront.net', distributionId: 'EDFDVBD6EXAMPLE', eventType: 'viewer-request', requestId: 'local' },
+    context: { distributionDomainName: 'd111111abcdef8.cloudfront.net', distributionId: 'EDFDVBD6EXAMPLE', eventType, requestId: 'local' },
     viewer: { ip: req.socket.remoteAddress ?? '127.0.0.1' },
     request,
   };

@@ -36,6 +36,8 @@ export interface DistributionConfig {
    * the function reads no store (in-place deploys).
    */
   readonly keyValueStoreId?: string;
+  /** JavaScript source of the viewer-response CloudFront Function; absent when none is associated. */
+  readonly viewerResponseCode?: string;
   /** Custom error responses, in template order. */
   readonly errorResponses: ErrorResponse[];
   /** Headers of the response headers policy; empty when none is attached. */
@@ -57,13 +59,14 @@ export function distributionConfig(stack: Stack): DistributionConfig {
   const config = resources[distributionId].Properties.DistributionConfig;
   const behavior = config.DefaultCacheBehavior;
 
-  const code = viewerRequestCode(resources, behavior.FunctionAssociations ?? []);
+  const code = functionCode(resources, behavior.FunctionAssociations ?? [], 'viewer-request');
   return {
     distributionId,
     allowedMethods: behavior.AllowedMethods ?? ['GET', 'HEAD'],
     defaultRootObject: config.DefaultRootObject || undefined,
     viewerRequestCode: code?.source,
     keyValueStoreId: code?.keyValueStoreId,
+    viewerResponseCode: functionCode(resources, behavior.FunctionAssociations ?? [], 'viewer-response')?.source,
     errorResponses: (config.CustomErrorResponses ?? []).map((e: any) => ({
       errorCode: Number(e.ErrorCode),
       responsePagePath: e.ResponsePagePath,
@@ -135,12 +138,13 @@ function referencedId(value: any, property: string): string {
 export const EMULATED_KEY_VALUE_STORE_ID = '00000000-0000-0000-0000-000000000000';
 
 /**
- * The code of the viewer-request function among `associations`, if any: a literal string, or an
+ * The code of the function of `eventType` among `associations`, if any: a literal string, or an
  * `Fn::Join` of literals and the id of a KeyValueStore of the stack (which becomes
  * `EMULATED_KEY_VALUE_STORE_ID`). Throws for any other token.
  */
-function viewerRequestCode(resources: Record<string, CfnResource>, associations: any[]): { source: string; keyValueStoreId?: string } | undefined {
-  const association = associations.find((a) => a.EventType === 'viewer-request');
+function functionCode(resources: Record<string, CfnResource>, associations: any[],
+  eventType: 'viewer-request' | 'viewer-response'): { source: string; keyValueStoreId?: string } | undefined {
+  const association = associations.find((a) => a.EventType === eventType);
   if (!association) {
     return undefined;
   }
@@ -151,7 +155,7 @@ function viewerRequestCode(resources: Record<string, CfnResource>, associations:
   const [separator, parts] = code?.['Fn::Join'] ?? [];
   const isStoreId = (part: any) => part?.['Fn::GetAtt']?.[1] === 'Id' && resources[part['Fn::GetAtt'][0]]?.Type === 'AWS::CloudFront::KeyValueStore';
   if (typeof separator !== 'string' || !Array.isArray(parts) || !parts.every((p) => typeof p === 'string' || isStoreId(p))) {
-    throw new Error(`the viewer-request FunctionCode holds tokens other than a KeyValueStore id: ${JSON.stringify(code).slice(0, 200)}`);
+    throw new Error(`the ${eventType} FunctionCode holds tokens other than a KeyValueStore id: ${JSON.stringify(code).slice(0, 200)}`);
   }
   return {
     source: parts.map((p) => (typeof p === 'string' ? p : EMULATED_KEY_VALUE_STORE_ID)).join(separator),

@@ -12,6 +12,7 @@ import { LIVE_RELEASE_KEY, RELEASES_PREFIX } from '../../src/static-site/release
 import { startCloudFrontEmulator } from '../browser/cloudfront-emulator';
 import { KeyValueStores } from '../browser/cloudfront-function';
 import { distributionConfig, DistributionConfig, PolicyHeader } from '../browser/distribution-config';
+import { PREVIEW_DOMAIN, PREVIEW_MARKER, PREVIEW_NAME, previewSite, TOKEN_SECONDS } from '../browser/preview-site';
 import { buildSite } from '../browser/site-build';
 import { exampleStacks } from '../example-stacks';
 import { Proof, ProofResult } from '../proof';
@@ -19,7 +20,9 @@ import { Proof, ProofResult } from '../proof';
 const PROOF = 'Browser: a real browser sees the site right';
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  // The preview hosts of the site with previews are served by the emulator too.
+  `--host-resolver-rules=MAP *.${PREVIEW_DOMAIN} 127.0.0.1`];
 // The README example: a single-page app built into dist/.
 const STACK_ID = 'StaticSiteExample';
 const APP_DIR = path.join(__dirname, '..', '..', 'examples', 'static-site-app');
@@ -59,7 +62,13 @@ interface Site {
 }
 
 /** Opens a path of the site in the case's browser context. */
-type Open = (pathname: string) => Promise<Visit>;
+type Open = (pathname: string, options?: OpenOptions) => Promise<Visit>;
+
+/** How a page is opened: on another host of the site (same port), with request headers of its own. */
+interface OpenOptions {
+  readonly host?: string;
+  readonly headers?: Record<string, string>;
+}
 
 /** One thing the browser must see; `check` returns what was wrong (nothing when it passed). */
 interface Case {
@@ -77,6 +86,16 @@ const CASES: Case[] = [
   { name: 'query string preserved', check: queryString },
   { name: 'security headers on the 404 response', check: notFoundHeaders },
 ];
+
+/** The cases of the site with previews, whose store holds `token` for the preview. */
+function previewCases(token: string): Case[] {
+  return [
+    { name: `preview ${PREVIEW_NAME} opened through its link`, check: (site, open) => previewLink(site, open, token) },
+    { name: 'a visitor without the preview cookie sees live', check: liveVisitor },
+    { name: 'a link with an unknown token shows live and sets no cookie', check: unknownLink },
+    { name: `preview host ${PREVIEW_NAME}.${PREVIEW_DOMAIN} with the token in a header`, check: (_site, open) => previewHost(open, token) },
+  ];
+}
 
 const proof: Proof = {
   async run(): Promise<ProofResult> {
@@ -100,6 +119,11 @@ const proof: Proof = {
       const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
       cleanups.push(() => browser.close());
 
+      const previews = previewSite(build.outputDir, NOT_FOUND_PAGE);
+      cleanups.push(() => previews.dispose());
+      const previewEmulator = await startCloudFrontEmulator(previews.config, previews.dir, previews.stores);
+      cleanups.push(() => previewEmulator.close());
+
       const read = (file: string) => fs.readFileSync(path.join(build.outputDir, file), 'utf8');
       const site: Site = {
         url: emulator.url,
@@ -109,15 +133,22 @@ const proof: Proof = {
         indexHtml: read('index.html'),
         robotsTxt: read('robots.txt'),
       };
-      const failures = await runCases(site);
+      const cases = previewCases(previews.token);
+      const failures = [
+        ...await runCases(site, CASES),
+        ...await runCases({ ...site, url: previewEmulator.url, expectedHeaders: expectedHeaders(previews.config.policyHeaders) }, cases),
+      ];
+      const tried = CASES.length + cases.length;
       return {
         proof: PROOF,
-        tried: CASES.length,
-        passed: CASES.length - failures.length,
+        tried,
+        passed: tried - failures.length,
         failures,
         details: [
           `built ${path.relative(process.cwd(), APP_DIR)} (npm ci, npm run build) in ${build.seconds.toFixed(1)} s; Chromium ${browser.version()}`,
           `emulated ${STACK_ID}/${configSummary(config)}`,
+          `emulated a site with previews (${previews.config.distributionId}): viewer-request and viewer-response functions run, `
+          + `live and preview ${PREVIEW_NAME} releases, a token for the preview in the KeyValueStore`,
         ],
       };
     } catch (e) {
@@ -133,9 +164,9 @@ const proof: Proof = {
 export default proof;
 
 /** Runs every case; returns one line per failed case (the table counts failed cases by failure lines). */
-async function runCases(site: Site): Promise<string[]> {
+async function runCases(site: Site, cases: Case[]): Promise<string[]> {
   const failures: string[] = [];
-  for (const c of CASES) {
+  for (const c of cases) {
     const problems = await runCase(c, site);
     if (problems.length > 0) {
       failures.push(`${c.name}: ${problems.join('; ')}`);
@@ -283,6 +314,97 @@ async function notFoundHeaders(site: Site, open: Open): Promise<string[]> {
   return visit.document ? expectHeaders(visit.document, site.expectedHeaders) : [`${visit.url}: no response`];
 }
 
+/**
+ * A preview link (`?preview-token=`) on a deep link: a 302 (not cached) to the same address without
+ * the token, which the browser keeps in a cookie (HttpOnly, Secure, SameSite=Lax) until the token
+ * expires; the preview's page, marked noindex, and the next page of the visit from the preview too.
+ */
+async function previewLink(site: Site, open: Open, token: string): Promise<string[]> {
+  const visit = await open(`/users/42?tab=posts&preview-token=${token}`);
+  const problems = [...expectStatus(visit, 200), ...await expectTitle(visit, 'User 42'), ...visit.pageProblems];
+  const redirect = await visit.document?.request().redirectedFrom()?.response();
+  if (redirect?.status() !== 302 || redirect.headers()['cache-control'] !== 'no-store') {
+    problems.push(`${visit.url}: expected a 302 with cache-control: no-store, got ${redirect?.status() ?? 'no redirect'} `
+      + `with cache-control ${redirect?.headers()['cache-control'] ?? 'none'}`);
+  }
+  const address = visit.page.url();
+  if (address !== `${site.url}/users/42?tab=posts`) {
+    problems.push(`${visit.url}: expected the address ${site.url}/users/42?tab=posts, got ${address}`);
+  }
+  const cookies = await visit.page.context().cookies(site.url);
+  const cookie = cookies.find((c) => c.name === 'preview-token');
+  const secondsLeft = cookie ? cookie.expires - Date.now() / 1000 : 0;
+  if (!cookie || cookie.value !== token || !cookie.httpOnly || !cookie.secure || cookie.sameSite !== 'Lax'
+    || cookie.path !== '/' || secondsLeft > TOKEN_SECONDS || secondsLeft < TOKEN_SECONDS - 60) {
+    problems.push(`${visit.url}: expected the cookie preview-token=<token>; Path=/; HttpOnly; Secure; SameSite=Lax for about ${TOKEN_SECONDS} s, `
+      + `got ${cookie ? JSON.stringify({ ...cookie, value: cookie.value === token ? '<token>' : cookie.value }) : 'none'}`);
+  }
+  problems.push(...await expectRelease(visit, 'preview'));
+  const next = await open('/about');
+  problems.push(...expectStatus(next, 200), ...await expectTitle(next, 'About'), ...await expectRelease(next, 'preview'), ...next.pageProblems);
+  return problems;
+}
+
+/** `/` in a browser that never followed a preview link: live, not marked noindex. */
+async function liveVisitor(_site: Site, open: Open): Promise<string[]> {
+  const visit = await open('/');
+  return [...expectStatus(visit, 200), ...await expectTitle(visit, 'Home'), ...await expectRelease(visit, 'live'), ...visit.pageProblems];
+}
+
+/** A link whose token the store does not hold: live at that address, no redirect, no cookie. */
+async function unknownLink(site: Site, open: Open): Promise<string[]> {
+  const visit = await open(`/?preview-token=${'0'.repeat(32)}`);
+  const problems = [...expectStatus(visit, 200), ...await expectTitle(visit, 'Home'), ...visit.pageProblems];
+  const release = await visit.page.evaluate(RELEASE_MARKER);
+  if (release !== null) {
+    problems.push(`${visit.url}: expected the live page, got the preview's`);
+  }
+  if (visit.document?.request().redirectedFrom()) {
+    problems.push(`${visit.url}: expected no redirect, got one`);
+  }
+  const cookies = await visit.page.context().cookies(site.url);
+  if (cookies.length) {
+    problems.push(`${visit.url}: expected no cookie, got ${cookies.map((c) => c.name).join(', ')}`);
+  }
+  return problems;
+}
+
+/**
+ * The preview's own host with its token in the `x-preview-token` header: the preview, noindex; the
+ * host of another preview with the same token: live, still noindex (a preview host is never indexed).
+ */
+async function previewHost(open: Open, token: string): Promise<string[]> {
+  const headers = { 'x-preview-token': token };
+  const own = await open('/', { host: `${PREVIEW_NAME}.${PREVIEW_DOMAIN}`, headers });
+  const other = await open('/', { host: `pr-7.${PREVIEW_DOMAIN}`, headers });
+  const problems = [
+    ...expectStatus(own, 200), ...await expectTitle(own, 'Home'), ...await expectRelease(own, 'preview'), ...own.pageProblems,
+    ...expectStatus(other, 200), ...await expectTitle(other, 'Home'), ...other.pageProblems,
+  ];
+  if (await other.page.evaluate(RELEASE_MARKER) !== null || other.document?.headers()['x-robots-tag'] !== 'noindex') {
+    problems.push(`${other.url}: expected the live page with x-robots-tag: noindex, got the ${await other.page.evaluate(RELEASE_MARKER) ? 'preview' : 'live'} `
+      + `page with x-robots-tag ${other.document?.headers()['x-robots-tag'] ?? 'none'}`);
+  }
+  return problems;
+}
+
+/** The content of the preview's marker tag in the page, null on live. */
+const RELEASE_MARKER = 'document.querySelector(\'meta[name="release"]\')?.content ?? null';
+
+/** What is wrong when the page is not from `release`, or its x-robots-tag does not say so (noindex for a preview only). */
+async function expectRelease(visit: Visit, release: 'preview' | 'live'): Promise<string[]> {
+  const problems: string[] = [];
+  const marker = await visit.page.evaluate(RELEASE_MARKER);
+  if ((marker === 'preview') !== (release === 'preview')) {
+    problems.push(`${visit.url}: expected the ${release} page${release === 'preview' ? ` (with ${PREVIEW_MARKER})` : ''}, got the ${marker ? 'preview' : 'live'} one`);
+  }
+  const robots = visit.document?.headers()['x-robots-tag'];
+  if (robots !== (release === 'preview' ? 'noindex' : undefined)) {
+    problems.push(`${visit.url}: expected ${release === 'preview' ? 'x-robots-tag: noindex' : 'no x-robots-tag'}, got ${robots ?? 'none'}`);
+  }
+  return problems;
+}
+
 /** A page of the site, and what the browser saw while loading and using it. */
 interface Visit {
   readonly url: string;
@@ -307,7 +429,10 @@ async function runCase(c: Case, site: Site): Promise<string[]> {
   const context = await site.browser.newContext();
   context.setDefaultTimeout(WAIT_MS);
   try {
-    return await c.check(site, (pathname) => openPage(context, `${site.url}${pathname}`));
+    return await c.check(site, (pathname, options = {}) => {
+      const base = options.host ? site.url.replace('127.0.0.1', options.host) : site.url;
+      return openPage(context, `${base}${pathname}`, options.headers);
+    });
   } catch (e) {
     return [`threw ${(e as Error).message.split('\n')[0]}`];
   } finally {
@@ -316,8 +441,11 @@ async function runCase(c: Case, site: Site): Promise<string[]> {
 }
 
 /** Opens `url` in a new page of `context` and waits for it to load. */
-async function openPage(context: BrowserContext, url: string): Promise<Visit> {
+async function openPage(context: BrowserContext, url: string, headers?: Record<string, string>): Promise<Visit> {
   const page = await context.newPage();
+  if (headers) {
+    await page.setExtraHTTPHeaders(headers);
+  }
   const visit: Visit = { url, page, document: null, responses: [], pageErrors: [], pageProblems: [], documentRequests: 0 };
   page.on('request', (r) => {
     if (r.isNavigationRequest() && r.frame() === page.mainFrame()) visit.documentRequests++;

@@ -4,9 +4,11 @@
 // releases) and `var ROUTING = {...};`, the site's settings (RoutingSettings in routing-function.ts).
 // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-javascript-runtime-20.html
 
-// The KeyValueStore naming the live release (and its redirects), when the site has releases.
+// The KeyValueStore naming the live release (its redirects, previews and tokens), when the site has releases.
 var kvs = ROUTING.keyValueStoreId ? cf.kvs(ROUTING.keyValueStoreId) : null;
 var FROM_HOSTS = (ROUTING.fromHosts || []).map(function (h) { return h.toLowerCase(); });
+// With previews: the names a preview token goes by, the marker of a preview request, the preview domain.
+var PREVIEW = ROUTING.preview;
 
 // Without releases the handler answers at once; with them it returns the promise of an async route.
 function handler(event) {
@@ -32,26 +34,79 @@ function route(request) {
   return request;
 }
 
-// The live release, its redirect for the path, then the route under /<prefix><live id>: a new cache
-// key per release, so switching releases needs no invalidation.
+// The release to serve (a preview the request may read, else live), its redirect for the path, then
+// the route under /<prefix><release id>: a new cache key per release, so switching releases needs
+// no invalidation and a cached preview never reaches a visitor of live.
 async function routeRelease(request) {
   var redirect = hostRedirect(request);
   if (redirect) {
     return redirect;
   }
-  var live = await liveRelease();
-  if (live === undefined) {
+  var preview = PREVIEW ? await previewOf(request) : null;
+  if (preview && typeof preview === 'object') {
+    return preview;
+  }
+  var release = preview || await liveRelease();
+  if (release === undefined) {
     return unavailable();
   }
-  var rule = live && ROUTING.redirects ? await redirectOf(live, request.uri, request.querystring) : null;
+  var rule = release && ROUTING.redirects ? await redirectOf(release, request.uri, request.querystring) : null;
   if (rule) {
     return rule;
   }
   var routed = route(request);
-  if (live) {
-    routed.uri = '/' + ROUTING.releasesPrefix + live + routed.uri;
+  if (release) {
+    routed.uri = '/' + ROUTING.releasesPrefix + release + routed.uri;
   }
   return routed;
+}
+
+// The preview release a token lets the request read (marking the request), a 302 that keeps the
+// token of a link in a cookie, or null (serve live): no store read without a well-formed token.
+async function previewOf(request) {
+  var P = PREVIEW;
+  var link = request.querystring[P.query];
+  var token = (link || request.headers[P.header] || request.cookies[P.cookie] || { value: '' }).value;
+  if (!/^[0-9a-f]{32}$/.test(token)) {
+    return null;
+  }
+  // "<expires epoch seconds> <name>"; a preview host <name>.<domain> takes a token for <name> only.
+  var grant = (await read(P.tokenKeyPrefix + token)).split(' ');
+  var seconds = Number(grant[0]) - Math.floor(Date.now() / 1000);
+  var host = request.headers.host ? request.headers.host.value.toLowerCase() : '';
+  var suffix = '.' + P.domain;
+  if (!(seconds > 0) || (P.domain && host.endsWith(suffix) && host.slice(0, -suffix.length) !== grant[1])) {
+    return null;
+  }
+  if (link) {
+    delete request.querystring[P.query];
+    var cookies = {};
+    cookies[P.cookie] = { value: token, attributes: 'Path=/; Max-Age=' + seconds + '; Secure; HttpOnly; SameSite=Lax' };
+    return {
+      statusCode: 302,
+      statusDescription: 'Found',
+      headers: {
+        // The default root object is the function's /index.html for a request of /: back to /.
+        'location': { value: (request.uri === '/index.html' ? '/' : request.uri) + queryString(request.querystring) },
+        'cache-control': { value: 'no-store' },
+      },
+      cookies: cookies,
+    };
+  }
+  var release = await read(P.keyPrefix + grant[1]);
+  if (release) {
+    request.headers[P.marker] = { value: grant[1] };
+  }
+  return release || null;
+}
+
+// The value of a key, "" when it is missing or the store cannot be read.
+async function read(key) {
+  try {
+    return await kvs.get(key);
+  } catch (e) {
+    return '';
+  }
 }
 
 // A 301 to the primary host for a request to another of the site's hosts, else null.
@@ -99,13 +154,11 @@ function unavailable() {
   };
 }
 
-// The redirect of the live release for this path: key "<release id><path>" (a trailing slash does
+// The redirect of the release served for this path: key "<release id><path>" (a trailing slash does
 // not count), value "<status> <location>". One more store read per request.
-async function redirectOf(live, uri, qs) {
-  var rule;
-  try {
-    rule = await kvs.get(live + (uri.length > 1 && uri.endsWith('/') ? uri.slice(0, -1) : uri));
-  } catch (e) {
+async function redirectOf(release, uri, qs) {
+  var rule = await read(release + (uri.length > 1 && uri.endsWith('/') ? uri.slice(0, -1) : uri));
+  if (!rule) {
     return null;
   }
   var space = rule.indexOf(' ');

@@ -1,0 +1,55 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { PreviewRouting, previewResponseCode } from '../../src/static-site/routing-function';
+import { SiteHosting } from '../../src/static-site/site-hosting';
+
+/** The template of a site with releases, and with `previews` when given. */
+function siteTemplate(previews?: PreviewRouting): Template {
+  const stack = new Stack(new App(), 'Site', { env: { account: '111111111111', region: 'eu-west-1' } });
+  new SiteHosting(stack, 'Hosting', {
+    singlePageApp: true,
+    notFoundPage: '404.html',
+    accessLogsBucket: new s3.Bucket(stack, 'Logs'),
+    priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+    releases: { redirects: false, previews },
+  });
+  return Template.fromStack(stack);
+}
+
+describe('SiteHosting with previews', () => {
+  test('associates the viewer-response function that marks previews noindex, after the routing function', () => {
+    const template = siteTemplate({ domain: 'preview.example.com' });
+    template.hasResourceProperties('AWS::CloudFront::Function', {
+      FunctionCode: previewResponseCode({ domain: 'preview.example.com' }),
+      FunctionConfig: { Runtime: 'cloudfront-js-2.0', Comment: 'Preview responses are not indexed (x-robots-tag: noindex)' },
+    });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: {
+        DefaultCacheBehavior: {
+          FunctionAssociations: [
+            { EventType: 'viewer-request', FunctionARN: Match.anyValue() },
+            { EventType: 'viewer-response', FunctionARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('^HostingPreviewResponse'), 'FunctionARN'] } },
+          ],
+        },
+      },
+    });
+  });
+
+  test('the routing function gets the preview settings, with the preview domain', () => {
+    const code = JSON.stringify(siteTemplate({ domain: 'preview.example.com' }).findResources('AWS::CloudFront::Function'));
+    expect(code).toContain('\\"preview\\":{\\"keyPrefix\\":\\"preview:\\",\\"tokenKeyPrefix\\":\\"token:\\",\\"header\\":\\"x-preview-token\\",'
+      + '\\"cookie\\":\\"preview-token\\",\\"query\\":\\"preview-token\\",\\"marker\\":\\"x-preview\\",\\"domain\\":\\"preview.example.com\\"}');
+  });
+
+  test('without previews there is no viewer-response function, and the routing function reads no token', () => {
+    const template = siteTemplate();
+    template.resourceCountIs('AWS::CloudFront::Function', 1);
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: { DefaultCacheBehavior: { FunctionAssociations: [{ EventType: 'viewer-request', FunctionARN: Match.anyValue() }] } },
+    });
+    // The settings line has no preview settings, so the function never reads a token (the code is shared by every site).
+    expect(JSON.stringify(template.findResources('AWS::CloudFront::Function'))).not.toContain('\\"preview\\":');
+  });
+});

@@ -1,0 +1,77 @@
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { KeyValueStores } from './cloudfront-function';
+import { distributionConfig, DistributionConfig } from './distribution-config';
+import { LIVE_RELEASE_KEY, PREVIEW_KEY_PREFIX, RELEASES_PREFIX, TOKEN_KEY_PREFIX } from '../../src/static-site/release-contract';
+import { SiteHosting } from '../../src/static-site/site-hosting';
+
+/** The preview the site holds, and the token that may read it. */
+export const PREVIEW_NAME = 'pr-42';
+/** The domain of the preview hosts (`<name>.<domain>`; the browser resolves its names to 127.0.0.1). */
+export const PREVIEW_DOMAIN = 'preview.example.test';
+// Release ids as go-live writes them: <UTC time>-<commit>-<execution>.
+const LIVE_RELEASE_ID = '20250102T030405Z-0123456789ab-0a1b2c3d';
+const PREVIEW_RELEASE_ID = '20250103T040506Z-ba9876543210-1a2b3c4d';
+/** How long the token is valid, in seconds from when the bucket is published. */
+export const TOKEN_SECONDS = 3600;
+/** The meta tag that tells the preview's pages from live's. */
+export const PREVIEW_MARKER = '<meta name="release" content="preview" />';
+
+/** A site with previews as the deploys leave it: its distribution, bucket and store. */
+export interface PreviewSite {
+  readonly config: DistributionConfig;
+  readonly dir: string;
+  readonly stores: KeyValueStores;
+  /** A token of the store for PREVIEW_NAME, valid for TOKEN_SECONDS. */
+  readonly token: string;
+  dispose(): void;
+}
+
+/**
+ * The hosting of a static site with releases and previews (the single-page app settings of the
+ * README example, with `releases.previews`, the setting StaticSitePipeline's `previews` turns on),
+ * synthesized in an app of its own, and its bucket and store after a release went live and a
+ * preview was published: live is the build, the preview the build with PREVIEW_MARKER in its
+ * index.html; the store names both and holds a token for the preview.
+ */
+export function previewSite(buildDir: string, notFoundPage: string): PreviewSite {
+  const stack = new Stack(new App(), 'PreviewSiteExample', { env: { account: '111111111111', region: 'eu-west-1' } });
+  new SiteHosting(stack, 'Site', {
+    singlePageApp: true,
+    notFoundPage,
+    accessLogsBucket: new s3.Bucket(stack, 'Logs', { objectOwnership: s3.ObjectOwnership.OBJECT_WRITER }),
+    priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+    releases: { redirects: false, previews: { domain: PREVIEW_DOMAIN } },
+  });
+  const config = distributionConfig(stack);
+  if (!config.keyValueStoreId || !config.viewerResponseCode) {
+    throw new Error('the site with previews has no KeyValueStore or no viewer-response function');
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'preview-bucket-'));
+  const releases = path.join(dir, RELEASES_PREFIX);
+  fs.mkdirSync(releases);
+  fs.symlinkSync(buildDir, path.join(releases, LIVE_RELEASE_ID), 'dir');
+  fs.cpSync(buildDir, path.join(releases, PREVIEW_RELEASE_ID), { recursive: true });
+  const previewIndex = path.join(releases, PREVIEW_RELEASE_ID, 'index.html');
+  fs.writeFileSync(previewIndex, fs.readFileSync(previewIndex, 'utf8').replace('</head>', `${PREVIEW_MARKER}</head>`));
+  fs.copyFileSync(path.join(buildDir, notFoundPage), path.join(dir, notFoundPage));
+  const token = crypto.randomBytes(16).toString('hex');
+  return {
+    config,
+    dir,
+    stores: {
+      [config.keyValueStoreId]: {
+        [LIVE_RELEASE_KEY]: LIVE_RELEASE_ID,
+        [`${PREVIEW_KEY_PREFIX}${PREVIEW_NAME}`]: PREVIEW_RELEASE_ID,
+        [`${TOKEN_KEY_PREFIX}${token}`]: `${Math.floor(Date.now() / 1000) + TOKEN_SECONDS} ${PREVIEW_NAME}`,
+      },
+    },
+    token,
+    dispose: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
