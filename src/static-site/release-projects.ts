@@ -17,6 +17,7 @@ import {
 } from './buildspecs/release-buildspecs';
 import { UploadOptions } from './buildspecs/upload-commands';
 import { RELEASE_ENV, RELEASES_PREFIX } from './release-contract';
+import { grantBakeMetrics, verifyEnvironment, VerifySettings } from './verify-release';
 
 /** What the release projects work on. */
 export interface ReleaseProjectsProps {
@@ -30,6 +31,8 @@ export interface ReleaseProjectsProps {
   readonly logRetention: logs.RetentionDays;
   /** The compute the three projects run on. */
   readonly compute: DeployStepCompute;
+  /** Verified releases: what the go-live step checks, through which distribution; none when off. */
+  readonly verify?: { readonly settings: VerifySettings; readonly distribution: cloudfront.IDistribution };
 }
 
 /**
@@ -82,7 +85,10 @@ export class ReleaseProjects {
     this.goLive = createPipelineProject(scope, 'GoLive', {
       description: 'Verifies the uploaded release and makes it the live one',
       buildSpec: codebuild.BuildSpec.fromObject(releaseGoLiveBuildSpecObject(goLive)),
-      environment: environment(storeVariables),
+      environment: environment({
+        ...storeVariables,
+        ...(props.verify ? verifyEnvironment(props.verify.settings, props.verify.distribution) : {}),
+      }),
       ...common,
     });
     this.rollback = createStandaloneProject(scope, 'Rollback', {
@@ -124,9 +130,13 @@ function grantGoLive(project: codebuild.IProject, bucket: s3.IBucket, props: Rel
     actions: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
     resources: [bucket.arnForObjects(`${RELEASES_PREFIX}*`), bucket.arnForObjects(props.notFoundPage)],
   }));
-  // ListKeys and UpdateKeys only serve redirects (writing them, and deleting those of pruned releases).
-  const redirectActions = props.redirects ? ['ListKeys', 'UpdateKeys'] : [];
-  project.addToRolePolicy(keyValueStoreActions(props.keyValueStore, ['DescribeKeyValueStore', 'GetKey', 'PutKey', ...redirectActions]));
+  // ListKeys serves redirects only (deleting those of pruned releases); UpdateKeys writes redirects,
+  // and the preview record and token of the check before the switch.
+  const updateActions = [...(props.redirects ? ['ListKeys'] : []), ...(props.redirects || props.verify ? ['UpdateKeys'] : [])];
+  project.addToRolePolicy(keyValueStoreActions(props.keyValueStore, ['DescribeKeyValueStore', 'GetKey', 'PutKey', ...updateActions]));
+  if (props.verify && props.verify.settings.bakeSeconds > 0) {
+    grantBakeMetrics(project);
+  }
   suppressReleaseObjects(project, bucket, '*', 'The go-live step verifies, completes and prunes releases, whose files are named by the build; the grant is limited to releases/ of the site bucket.');
 }
 
