@@ -86,7 +86,7 @@ const MAX_PATH_LENGTH = 200;
  * switch (a minute each at most, with the store's propagation), the upload check, carry-over and
  * pruning.
  */
-const GO_LIVE_MINUTES_BESIDES_BAKE = 5;
+export const GO_LIVE_MINUTES_BESIDES_BAKE = 5;
 /** CodeBuild stops a build on Lambda compute after 15 minutes. */
 const LAMBDA_COMPUTE_MINUTES = 15;
 

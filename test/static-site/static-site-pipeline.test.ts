@@ -676,8 +676,13 @@ describe('verified releases (on by default)', () => {
 
   test('by default it checks the root page and bakes 5 minutes at most 5% 5xx responses', () => {
     expect(settings(template)).toEqual({
-      paths: [], singlePageApp: false, propagationSeconds: 60, bakeSeconds: 300,
-      maxErrorRatePercent: 5, breachMinutes: 2, minRequests: 10,
+      paths: [],
+      singlePageApp: false,
+      propagationSeconds: 60,
+      bakeSeconds: 300,
+      maxErrorRatePercent: 5,
+      breachMinutes: 2,
+      minRequests: 10,
     });
   });
 

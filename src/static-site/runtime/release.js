@@ -1,7 +1,8 @@
 'use strict';
 // The release program of StaticSitePipeline's atomic releases. The go-live and rollback steps run
 // it in CodeBuild (`node release.js <command> ...`); it drives the AWS CLI and needs nothing but
-// the CLI, Node.js 16+ and the environment variables of release-contract.json.
+// the CLI, Node.js 16+ (18+ with verified releases: global fetch) and the environment variables of
+// release-contract.json.
 //
 // - `publish <dir> <releasesToKeep> <notFoundPage> <redirects 0|1>`: after the upload of
 //   releases/$RELEASE_ID/, checks _redirects, verifies the upload, carries over the files of recent
@@ -11,9 +12,10 @@
 //   pages without running the function), and deletes releases beyond the newest releasesToKeep
 //   (never the live one or the one before it) with their redirect keys, and unfinished uploads.
 //   With $VERIFY_RELEASE (verified releases), the release is fetched through the distribution
-//   before the switch (as preview `verify`) and after it (as live), then CloudFront's 5xx error
-//   rate is watched for a bake time; a failure before the switch changes nothing for visitors, a
-//   failure after it switches back to the release that was live.
+//   before its marker and the switch (as preview `verify`) and after the switch (as live), then
+//   CloudFront's 5xx error rate is watched for a bake time; a failure before the switch changes
+//   nothing for visitors, a failure after it switches back to the release that was live. Pruning
+//   waits for the bake.
 // - `rollback <notFoundPage>`: switches `live` to $RELEASE, or to the newest release older than
 //   the live one, and publishes its not-found page.
 //
@@ -635,8 +637,9 @@ async function checkCandidate(id, settings) {
 }
 
 /**
- * Watches CloudFront's 5xx error rate of the distribution for the bake time after the switch, once
- * a minute; throws when it breaches.
+ * Watches CloudFront's 5xx error rate of the distribution for the bake time, from the end of the
+ * check after the switch, once a minute and at least once; the minutes since the switch count.
+ * Throws when it breaches.
  * @param {number} since when the switch was made (ms since the epoch)
  * @param {VerifySettings} settings
  */
@@ -644,16 +647,16 @@ async function bake(since, settings) {
   if (!settings.bakeSeconds) {
     return;
   }
-  const end = since + settings.bakeSeconds * 1000;
+  const end = Date.now() + settings.bakeSeconds * 1000;
   console.log('Baking for ' + settings.bakeSeconds + ' s: more than ' + settings.maxErrorRatePercent + '% 5xx responses in ' +
     settings.breachMinutes + ' consecutive minute(s) of at least ' + settings.minRequests + ' requests rolls back.');
-  for (let now = Date.now(); now < end; now = Date.now()) {
-    await sleep(Math.min(MINUTE_MS, end - now));
+  do {
+    await sleep(Math.max(0, Math.min(MINUTE_MS, end - Date.now())));
     const breach = errorRateBreach(since, settings);
     if (breach) {
       throw new Error(breach);
     }
-  }
+  } while (Date.now() < end);
   console.log('Bake time over: the 5xx error rate stayed within ' + settings.maxErrorRatePercent + '%.');
 }
 
@@ -723,12 +726,14 @@ async function publish(dir, keep, page, redirects) {
   if (rules.size) {
     tag = writeRedirects(id, rules, tag);
   }
-  writeMarker(id, files);
   const previous = liveRelease();
   if (checks) {
+    // Before the marker: a release that fails its check is never complete, so never made live by
+    // a rollback, and pruned as an unfinished upload.
     await checkCandidate(id, checks);
     tag = etag();
   }
+  writeMarker(id, files);
   switchLive(id, tag);
   const since = Date.now();
   console.log('Release ' + id + ' is live (it was ' + (previous || 'none') + ').');

@@ -273,6 +273,8 @@ describe('a release that fails its check before the switch changes nothing for v
     expect(run.stderr).toContain('The live release was not changed.');
     expect(world.state.kvs.keys).toEqual({ live: OLD });
     expect(world.calls.some(isPutLive)).toBe(false);
+    // Never complete, so never made live by a rollback, and pruned as an unfinished upload.
+    expect(world.state.objects[`releases/${NEW}.json`]).toBeUndefined();
   });
 
   test('never fetches files of other hosts, data URLs, or srcsets it cannot read', async () => {
