@@ -1060,10 +1060,10 @@ describe('bad input', () => {
       + "got 'aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20' with 'BUILD_GENERAL1_SMALL'; "
       + "Lambda images only support Lambda ComputeTypes between 'BUILD_LAMBDA_1GB' and 'BUILD_LAMBDA_10GB', got 'BUILD_GENERAL1_SMALL'; pick a compute type the image supports"],
     ['a cache on Lambda compute', { buildOptions: { buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20, cachePaths: ['/tmp/npm/**/*'] } },
-      "StaticSitePipeline 'Site': buildOptions.cachePaths must be empty with the Lambda image 'aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20' "
+      "StaticSitePipeline 'Site': buildOptions.cachePaths must be empty with buildOptions.buildImage the Lambda image 'aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20' "
       + "(Lambda compute keeps no build cache), got '/tmp/npm/**/*'; remove cachePaths, or use an EC2 image such as codebuild.LinuxBuildImage.STANDARD_7_0"],
     ['a timeout on Lambda compute', { buildOptions: { buildImage: codebuild.LinuxArmLambdaBuildImage.AMAZON_LINUX_2023_NODE_20, timeout: Duration.minutes(10) } },
-      "StaticSitePipeline 'Site': buildOptions.timeout cannot be set with the Lambda image 'aws/codebuild/amazonlinux-aarch64-lambda-standard:nodejs20' "
+      "StaticSitePipeline 'Site': buildOptions.timeout cannot be set with buildOptions.buildImage the Lambda image 'aws/codebuild/amazonlinux-aarch64-lambda-standard:nodejs20' "
       + "(CodeBuild stops Lambda builds after 15 minutes and takes no other timeout), got 'Duration.minutes(10)'; "
       + 'remove timeout, or use an EC2 image such as codebuild.LinuxBuildImage.STANDARD_7_0'],
     ['a secret ARN without a secret', {

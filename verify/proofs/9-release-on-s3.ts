@@ -17,7 +17,7 @@ import { pythonTool } from '../python-tools';
 import { DISTRIBUTION_USER, DistributionStandIn, distributionPolicy, ServedRequest } from '../release-run/distribution-standin';
 import { accessKeyOf, observedActionCases } from '../release-run/observed-actions';
 import { exampleRelease, RELEASE_EXAMPLE_ENV, ReleaseProject, releasesToKeep, runProjectAsync } from '../release-run/release-projects';
-import { debianAwsCliV2, ReleaseServers, withoutConditions } from '../release-run/release-servers';
+import { debianAwsCliV2, ReleaseServers, withMotoActionNames, withoutConditions } from '../release-run/release-servers';
 import { filesOf, generatedSite, LARGE_FILE, LARGE_FILE_BYTES, sampleSite } from '../release-run/site-builds';
 import { CheckCase, resultOf } from '../template-checks/check-cases';
 
@@ -50,7 +50,7 @@ const proof: Proof = {
     const { model, projects } = exampleRelease();
     const conditioned: string[] = [];
     const policiesFor = (project: ReleaseProject, drop?: string) => project.policies.map((p) => {
-      const { conditioned: found, document } = withoutConditions(p);
+      const { conditioned: found, document } = withoutConditions(withMotoActionNames(p));
       conditioned.push(...found.map((c) => `${project.step}: ${c}`));
       return drop ? removeAction(document as any, drop) : document;
     });
