@@ -5,6 +5,7 @@ export { DeployPipelineProps, ApprovalOptions, PipelineNotificationOptions } fro
 export { SiteDomainOptions } from './static-site/site-hosting';
 export { CacheControlOptions } from './static-site/in-place-deploy-project';
 export { DeployMode, StaticSitePipeline, StaticSitePipelineProps } from './static-site/static-site-pipeline';
+export { VerifyReleaseOptions } from './static-site/verify-release';
 export { ServerAppPipeline, ServerAppPipelineProps, ServerEnvironment, ServerDeploymentOptions } from './server-app/server-app-pipeline';
 export { DeploymentTarget } from './server-app/deployment-target';
 export { ManagedFleetOptions, ManagedFleetLoadBalancerOptions } from './server-app/managed-fleet';

@@ -266,7 +266,7 @@ export function isLambdaImage(buildImage: codebuild.IBuildImage): boolean {
  */
 export function validateLambdaBuildOptions(scope: IConstruct, prefix: string, buildImage: codebuild.IBuildImage,
   options: { readonly cachePaths?: string[]; readonly timeout?: Duration }): void {
-  const onLambda = `with the Lambda image '${buildImage.imageId}'`;
+  const onLambda = `with ${prefix}.buildImage the Lambda image '${buildImage.imageId}'`;
   check(scope, !options.cachePaths?.length,
     `${prefix}.cachePaths must be empty ${onLambda} (Lambda compute keeps no build cache), got '${options.cachePaths?.join(', ')}'; `
     + 'remove cachePaths, or use an EC2 image such as codebuild.LinuxBuildImage.STANDARD_7_0');

@@ -32,6 +32,12 @@ interface ReleaseContract {
     readonly commitId: string;
     readonly executionId: string;
     readonly rollbackTarget: string;
+    /** The distribution's domain name, which the go-live step fetches the release through. */
+    readonly distributionDomain: string;
+    /** The distribution's id, whose CloudFront metrics the go-live step watches. */
+    readonly distributionId: string;
+    /** The settings of verified releases (JSON); verification is off without it. */
+    readonly verifyRelease: string;
   };
   /** The statuses a `_redirects` rule may have: redirects only (rewrites and custom 404s need a file check at the edge). */
   readonly redirectStatuses: number[];

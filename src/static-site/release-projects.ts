@@ -17,6 +17,7 @@ import {
 } from './buildspecs/release-buildspecs';
 import { UploadOptions } from './buildspecs/upload-commands';
 import { RELEASE_ENV, RELEASES_PREFIX } from './release-contract';
+import { grantBakeMetrics, verifyEnvironment, VerifySettings } from './verify-release';
 
 /** What a release project works on. */
 export interface ReleaseProjectProps {
@@ -30,6 +31,8 @@ export interface ReleaseProjectProps {
   readonly logRetention: logs.RetentionDays;
   /** The compute the projects run on. */
   readonly compute: DeployStepCompute;
+  /** Verified releases: what the go-live step checks, through which distribution; none when off. */
+  readonly verify?: { readonly settings: VerifySettings; readonly distribution: cloudfront.IDistribution };
 }
 
 /*
@@ -70,7 +73,10 @@ export class GoLiveProject extends PipelineStepProject {
         notFoundPage: props.notFoundPage,
         redirects: props.redirects,
       })),
-      ...releaseProjectDefaults(props, storeVariables(props)),
+      ...releaseProjectDefaults(props, {
+        ...storeVariables(props),
+        ...(props.verify ? verifyEnvironment(props.verify.settings, props.verify.distribution) : {}),
+      }),
     });
     props.compute.finish(this);
     grantGoLive(this, props.bucket, props);
@@ -137,9 +143,13 @@ function grantGoLive(project: codebuild.IProject, bucket: s3.IBucket, props: Rel
     actions: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
     resources: [bucket.arnForObjects(`${RELEASES_PREFIX}*`), bucket.arnForObjects(props.notFoundPage)],
   }));
-  // ListKeys and UpdateKeys only serve redirects (writing them, and deleting those of pruned releases).
-  const redirectActions = props.redirects ? ['ListKeys', 'UpdateKeys'] : [];
-  project.addToRolePolicy(keyValueStoreActions(props.keyValueStore, ['DescribeKeyValueStore', 'GetKey', 'PutKey', ...redirectActions]));
+  // ListKeys serves redirects only (deleting those of pruned releases); UpdateKeys writes redirects,
+  // and the preview record and token of the check before the switch.
+  const updateActions = [...(props.redirects ? ['ListKeys'] : []), ...(props.redirects || props.verify ? ['UpdateKeys'] : [])];
+  project.addToRolePolicy(keyValueStoreActions(props.keyValueStore, ['DescribeKeyValueStore', 'GetKey', 'PutKey', ...updateActions]));
+  if (props.verify && props.verify.settings.bakeSeconds > 0) {
+    grantBakeMetrics(project);
+  }
   suppressReleaseObjects(project, bucket, '*', 'The go-live step verifies, completes and prunes releases, whose files are named by the build; the grant is limited to releases/ of the site bucket.');
 }
 

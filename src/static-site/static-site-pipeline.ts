@@ -12,6 +12,7 @@ import { CacheControlOptions, InPlaceDeployProject } from './in-place-deploy-pro
 import { LIVE_RELEASE_KEY, RELEASE_ENV } from './release-contract';
 import { GoLiveProject, ReleaseProjectProps, RollbackProject, UploadReleaseProject } from './release-projects';
 import { SiteDomainOptions, SiteHosting } from './site-hosting';
+import { VerifyReleaseOptions, verifySettings } from './verify-release';
 import { acceptFindings, markResource, ResourceKind } from '../compliance/accepted-findings';
 import { DeployCompute, deployStepCompute, DeployStepCompute } from '../deploy-compute';
 import { DeployPipelineProps, PipelineCore } from '../pipeline';
@@ -135,6 +136,17 @@ export interface StaticSitePipelineProps extends DeployPipelineProps {
    * @see https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html
    */
   readonly deployCompute?: DeployCompute;
+
+  /**
+   * Verified releases: before a release goes live, the go-live step fetches it through the
+   * distribution (the root page, `paths`, and their scripts, style sheets and images) as a preview
+   * only it can read, and stops the release on any failure; after the switch it checks again as a
+   * visitor and watches CloudFront's 5xx error rate for a bake time, rolling back to the previous
+   * release and failing the execution on a failure. Atomic releases only.
+   *
+   * @default - on, with the root page and a 5-minute bake at most 5% 5xx responses
+   */
+  readonly verifyRelease?: VerifyReleaseOptions;
 }
 
 /**
@@ -207,7 +219,7 @@ export class StaticSitePipeline extends Construct {
       releases: atomic ? { redirects: props.redirects ?? false } : undefined,
     });
     if (atomic) {
-      const releaseProps = releaseProjectProps(core, hosting, notFoundPage, compute, props);
+      const releaseProps = releaseProjectProps(this, core, hosting, notFoundPage, compute, props);
       this.deployProject = this.addReleaseStage(core, releaseProps);
       this.keyValueStore = hosting.keyValueStore;
       this.rollbackProject = new RollbackProject(this, 'Rollback', releaseProps);
@@ -302,7 +314,7 @@ export class StaticSitePipeline extends Construct {
 }
 
 /** What the release projects work on: the site's bucket and store, and the user's release options. */
-function releaseProjectProps(core: PipelineCore, hosting: SiteHosting, notFoundPage: string, compute: DeployStepCompute,
+function releaseProjectProps(scope: Construct, core: PipelineCore, hosting: SiteHosting, notFoundPage: string, compute: DeployStepCompute,
   props: StaticSitePipelineProps): ReleaseProjectProps {
   return {
     bucket: hosting.bucket,
@@ -320,6 +332,7 @@ function releaseProjectProps(core: PipelineCore, hosting: SiteHosting, notFoundP
     encryptionKey: core.artifactsKey,
     logRetention: core.logRetention,
     compute,
+    verify: releaseVerification(scope, hosting, compute, props),
   };
 }
 
@@ -353,10 +366,19 @@ function validateReleaseOptions(scope: Construct, atomic: boolean, props: Static
   if (!atomic && props.releasesToKeep !== undefined) {
     throw validationError(scope, 'releasesToKeep only applies to deployMode DeployMode.ATOMIC_RELEASES; remove it or use atomic releases');
   }
+  if (!atomic && props.verifyRelease) {
+    throw validationError(scope, 'verifyRelease needs deployMode DeployMode.ATOMIC_RELEASES (it checks a release before it goes live); remove it or use atomic releases');
+  }
   if (!atomic && props.redirects) {
     throw validationError(scope, 'redirects needs deployMode DeployMode.ATOMIC_RELEASES (redirects are loaded into its KeyValueStore); remove it or use atomic releases');
   }
   validateIntegerRange(scope, 'releasesToKeep', props.releasesToKeep ?? 10, 2, 100);
+}
+
+/** What the go-live step checks and where, from `verifyRelease`; none when it is turned off. */
+function releaseVerification(scope: Construct, hosting: SiteHosting, compute: DeployStepCompute, props: StaticSitePipelineProps) {
+  const settings = verifySettings(scope, props.verifyRelease, compute, props.singlePageApp ?? false);
+  return settings && { settings, distribution: hosting.distribution };
 }
 
 /** Outputs with the commands that roll back and that read the live release. */

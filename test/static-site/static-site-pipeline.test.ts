@@ -571,7 +571,7 @@ describe('atomic releases (the default)', () => {
     ]);
   });
 
-  test('the go-live role may list, read, write and delete releases, write the root not-found page, and use that KeyValueStore only', () => {
+  test('the go-live role may list, read, write and delete releases, write the root not-found page, use that KeyValueStore only, and read metrics', () => {
     expect(grants('SiteGoLive')).toEqual([
       listReleases,
       { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('/releases/*') },
@@ -581,16 +581,21 @@ describe('atomic releases (the default)', () => {
         Action: ['DescribeKeyValueStore', 'GetKey', 'PutKey', 'ListKeys', 'UpdateKeys'].map((a) => `cloudfront-keyvaluestore:${a}`),
         Resource: storeArn,
       },
+      // Verified releases (on by default): CloudFront's 5xx rate during the bake time.
+      { Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' },
       ...readArtifacts,
     ]);
   });
 
-  test('without redirects, the go-live role can neither list nor batch-update keys', () => {
-    const plain = synth();
-    const role = projectRole(plain, logicalIdOf(plain, 'AWS::CodeBuild::Project', 'SiteGoLive'));
-    expect(roleStatements(plain, role)).toContainEqual(expect.objectContaining({
-      Action: ['cloudfront-keyvaluestore:DescribeKeyValueStore', 'cloudfront-keyvaluestore:GetKey', 'cloudfront-keyvaluestore:PutKey'],
-    }));
+  test('without redirects, the go-live role cannot list keys; it batch-updates them for the check of verified releases only', () => {
+    const keyActions = (t: Template) => roleStatements(t, projectRole(t, logicalIdOf(t, 'AWS::CodeBuild::Project', 'SiteGoLive')))
+      .filter((st) => JSON.stringify(st.Action).includes('cloudfront-keyvaluestore')).map((st) => st.Action);
+    expect(keyActions(synth())).toEqual([
+      ['cloudfront-keyvaluestore:DescribeKeyValueStore', 'cloudfront-keyvaluestore:GetKey', 'cloudfront-keyvaluestore:PutKey', 'cloudfront-keyvaluestore:UpdateKeys'],
+    ]);
+    expect(keyActions(synth({ verifyRelease: { enabled: false } }))).toEqual([
+      ['cloudfront-keyvaluestore:DescribeKeyValueStore', 'cloudfront-keyvaluestore:GetKey', 'cloudfront-keyvaluestore:PutKey'],
+    ]);
   });
 
   test('the rollback role may list releases, read their not-found pages, write the root one and switch the live key', () => {
@@ -652,6 +657,74 @@ describe('atomic releases (the default)', () => {
     expect(stack.resolve(site.keyValueStore?.keyValueStoreArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^SiteHostingReleases/), 'Arn'] });
     expect(stack.resolve(site.rollbackProject?.projectName)).toEqual({ Ref: expect.stringMatching(/^SiteRollback/) });
     expect([inPlaceSite.keyValueStore, inPlaceSite.rollbackProject]).toEqual([undefined, undefined]);
+  });
+});
+
+describe('verified releases (on by default)', () => {
+  const template = synth();
+  const goLive = (t: Template) => t.toJSON().Resources[logicalIdOf(t, 'AWS::CodeBuild::Project', 'SiteGoLive')].Properties;
+  const variables = (t: Template) => Object.fromEntries(goLive(t).Environment.EnvironmentVariables.map((v: any) => [v.Name, v.Value]));
+  const settings = (t: Template) => JSON.parse(variables(t).VERIFY_RELEASE);
+  const distribution = logicalIdOf(template, 'AWS::CloudFront::Distribution', 'SiteHostingDistribution');
+
+  test('the go-live project knows the distribution it checks the release through and whose metrics it watches', () => {
+    expect(variables(template)).toEqual(expect.objectContaining({
+      DISTRIBUTION_DOMAIN: { 'Fn::GetAtt': [distribution, 'DomainName'] },
+      DISTRIBUTION_ID: { Ref: distribution },
+    }));
+  });
+
+  test('by default it checks the root page and bakes 5 minutes at most 5% 5xx responses', () => {
+    expect(settings(template)).toEqual({
+      paths: [],
+      singlePageApp: false,
+      propagationSeconds: 60,
+      bakeSeconds: 300,
+      maxErrorRatePercent: 5,
+      breachMinutes: 2,
+      minRequests: 10,
+    });
+  });
+
+  test('takes paths, bake time and error rate, and the single-page-app routing', () => {
+    const t = synth({ singlePageApp: true, verifyRelease: { paths: ['/about', '/docs/'], bakeTime: Duration.seconds(90), maxErrorRatePercent: 0.5 } });
+    expect(settings(t)).toEqual(expect.objectContaining({ paths: ['/about', '/docs/'], singlePageApp: true, bakeSeconds: 90, maxErrorRatePercent: 0.5 }));
+  });
+
+  test('with a bake time of zero, the go-live role may not read metrics', () => {
+    const t = synth({ verifyRelease: { bakeTime: Duration.minutes(0) } });
+    expect(settings(t).bakeSeconds).toBe(0);
+    expect(allIamActions(t)).not.toContain('cloudwatch:GetMetricData');
+  });
+
+  test('turned off, the go-live project has no settings, no distribution and no metric grant', () => {
+    const t = synth({ verifyRelease: { enabled: false } });
+    expect(Object.keys(variables(t))).toEqual(['SITE_BUCKET', 'KVS_ARN']);
+    expect(allIamActions(t)).not.toContain('cloudwatch:GetMetricData');
+  });
+
+  test('the metric grant is the only wildcard resource, suppressed for cdk-nag with its reason, and the template has no errors', () => {
+    const stack = newStack();
+    synth({ verifyRelease: { paths: ['/about'] } }, stack);
+    expect(nagErrors(stack)).toEqual([]);
+  });
+
+  test('allows a 10-minute bake on Lambda compute and a 15-minute one on EC2 compute', () => {
+    expect(settings(synth({ verifyRelease: { bakeTime: Duration.minutes(10) } })).bakeSeconds).toBe(600);
+    expect(settings(synth({ deployCompute: DeployCompute.EC2, verifyRelease: { bakeTime: Duration.minutes(15) } })).bakeSeconds).toBe(900);
+  });
+
+  test('paths and the bake time must be literals: the go-live step reads them from its environment, and the limit is checked at synth time', () => {
+    const path = Lazy.string({ produce: () => '/about' });
+    expect(errorOf({ verifyRelease: { paths: [path] } })).toBe(
+      `StaticSitePipeline 'Site': verifyRelease.paths must be literals, got '${path}'; the go-live step reads them at deploy time from its environment, e.g. '/about'`);
+    const bakeTime = Duration.minutes(Token.asNumber({ Ref: 'Bake' }));
+    expect(errorOf({ verifyRelease: { bakeTime } })).toBe(
+      `StaticSitePipeline 'Site': verifyRelease.bakeTime must be a literal duration, got '${bakeTime}'; its limit depends on the deploy compute, checked at synth time, e.g. Duration.minutes(5)`);
+  });
+
+  test('the go-live buildspec stays within CodeBuild\'s inline limit', () => {
+    expect(goLive(synth({ redirects: true })).Source.BuildSpec.length).toBeLessThan(25600);
   });
 });
 
@@ -730,6 +803,8 @@ describe('cdk-nag AwsSolutions', () => {
   test('the only suppressed findings are object ARNs, CodeBuild log streams and the default certificate', () => {
     expect(suppressedFindings(example)).toEqual([
       'AwsSolutions-CFR4 ',
+      // The go-live role reads CloudFront's metrics (GetMetricData has no resource-level permissions).
+      'AwsSolutions-IAM5 Resource::*',
       // Build, pipeline, source action, upload and go-live roles read or write artifacts.
       'AwsSolutions-IAM5 Resource::<SiteArtifactsX.Arn>/*',
       'AwsSolutions-IAM5 Resource::<SiteArtifactsX.Arn>/*',
@@ -943,6 +1018,22 @@ describe('bad input', () => {
       "StaticSitePipeline 'Site': releasesToKeep must be a whole number from 2 to 100, got 101"],
     ['keeping 2.5 releases', { releasesToKeep: 2.5 },
       "StaticSitePipeline 'Site': releasesToKeep must be a whole number from 2 to 100, got 2.5"],
+    ['verifyRelease with in-place deploys', { deployMode: DeployMode.IN_PLACE, verifyRelease: { paths: ['/about'] } },
+      "StaticSitePipeline 'Site': verifyRelease needs deployMode DeployMode.ATOMIC_RELEASES (it checks a release before it goes live); remove it or use atomic releases"],
+    ['a bake time over 10 minutes on Lambda compute', { verifyRelease: { bakeTime: Duration.minutes(11) } },
+      "StaticSitePipeline 'Site': verifyRelease.bakeTime must be at most 10 minutes on Lambda compute (CodeBuild stops a step there after 15 minutes, and the go-live step needs up to 5 more), got '11 minutes'; shorten it, or set deployCompute: DeployCompute.EC2 (bakeTime up to 15 minutes)"],
+    ['a bake time over 15 minutes on EC2 compute', { deployCompute: DeployCompute.EC2, verifyRelease: { bakeTime: Duration.minutes(16) } },
+      "StaticSitePipeline 'Site': verifyRelease.bakeTime must be at most 15 minutes on EC2 compute (the deploy steps time out after 20 minutes, and the go-live step needs up to 5 more), got '16 minutes'; shorten it"],
+    ['an error rate of 0', { verifyRelease: { maxErrorRatePercent: 0 } },
+      "StaticSitePipeline 'Site': verifyRelease.maxErrorRatePercent must be above 0 and at most 100, got '0'; e.g. 5"],
+    ['an error rate over 100', { verifyRelease: { maxErrorRatePercent: 101 } },
+      "StaticSitePipeline 'Site': verifyRelease.maxErrorRatePercent must be above 0 and at most 100, got '101'; e.g. 5"],
+    ['a path without a leading slash', { verifyRelease: { paths: ['about'] } },
+      "StaticSitePipeline 'Site': verifyRelease.paths must be paths of the site starting with '/', without spaces, query or fragment, at most 200 characters, got 'about'; e.g. '/about'"],
+    ['a path with a query', { verifyRelease: { paths: ['/search?q=x'] } },
+      "StaticSitePipeline 'Site': verifyRelease.paths must be paths of the site starting with '/', without spaces, query or fragment, at most 200 characters, got '/search?q=x'; e.g. '/about'"],
+    ['21 paths', { verifyRelease: { paths: Array.from({ length: 21 }, (_, i) => `/page${i}`) } },
+      "StaticSitePipeline 'Site': verifyRelease.paths must list at most 20 paths, got '21'; check a few pages, their scripts, style sheets and images are checked with them"],
     ['releasesToKeep with in-place deploys', { deployMode: DeployMode.IN_PLACE, releasesToKeep: 5 },
       "StaticSitePipeline 'Site': releasesToKeep only applies to deployMode DeployMode.ATOMIC_RELEASES; remove it or use atomic releases"],
     ['redirects with in-place deploys', { deployMode: DeployMode.IN_PLACE, redirects: true },
@@ -969,10 +1060,10 @@ describe('bad input', () => {
       + "got 'aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20' with 'BUILD_GENERAL1_SMALL'; "
       + "Lambda images only support Lambda ComputeTypes between 'BUILD_LAMBDA_1GB' and 'BUILD_LAMBDA_10GB', got 'BUILD_GENERAL1_SMALL'; pick a compute type the image supports"],
     ['a cache on Lambda compute', { buildOptions: { buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20, cachePaths: ['/tmp/npm/**/*'] } },
-      "StaticSitePipeline 'Site': buildOptions.cachePaths must be empty with the Lambda image 'aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20' "
+      "StaticSitePipeline 'Site': buildOptions.cachePaths must be empty with buildOptions.buildImage the Lambda image 'aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20' "
       + "(Lambda compute keeps no build cache), got '/tmp/npm/**/*'; remove cachePaths, or use an EC2 image such as codebuild.LinuxBuildImage.STANDARD_7_0"],
     ['a timeout on Lambda compute', { buildOptions: { buildImage: codebuild.LinuxArmLambdaBuildImage.AMAZON_LINUX_2023_NODE_20, timeout: Duration.minutes(10) } },
-      "StaticSitePipeline 'Site': buildOptions.timeout cannot be set with the Lambda image 'aws/codebuild/amazonlinux-aarch64-lambda-standard:nodejs20' "
+      "StaticSitePipeline 'Site': buildOptions.timeout cannot be set with buildOptions.buildImage the Lambda image 'aws/codebuild/amazonlinux-aarch64-lambda-standard:nodejs20' "
       + "(CodeBuild stops Lambda builds after 15 minutes and takes no other timeout), got 'Duration.minutes(10)'; "
       + 'remove timeout, or use an EC2 image such as codebuild.LinuxBuildImage.STANDARD_7_0'],
     ['a secret ARN without a secret', {

@@ -2,7 +2,7 @@
  * `StaticSitePipeline` as a fuzz target: its props (the shared pipeline props plus domain, routing,
  * caching and headers), their valid and hostile values, and how a case builds them in its stack.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -31,6 +31,10 @@ const deployModeAlternatives: PropGroup[] = [
       { path: 'deployMode', values: { valid: valid(fc.constant(DeployMode.ATOMIC_RELEASES)) } },
       { path: 'releasesToKeep', values: releaseCounts() },
       { path: 'redirects', values: { valid: valid(fc.boolean()) } },
+      { path: 'verifyRelease.enabled', values: { valid: valid(fc.boolean()) } },
+      { path: 'verifyRelease.paths', values: verifyPaths() },
+      { path: 'verifyRelease.bakeTime', values: { valid: valid(fc.integer({ min: 0, max: 600 })) } },
+      { path: 'verifyRelease.maxErrorRatePercent', values: errorRates() },
     ],
   },
   { name: 'deployMode', fields: [{ path: 'deployMode', values: { valid: valid(fc.constant(DeployMode.IN_PLACE)) }, required: true }] },
@@ -40,6 +44,14 @@ const deployModeAlternatives: PropGroup[] = [
     fields: [
       { path: 'deployMode', values: { valid: valid(fc.constant(DeployMode.IN_PLACE)) }, required: true },
       { path: 'releasesToKeep', values: { valid: valid(fc.constant(5)) }, required: true },
+    ],
+  },
+  {
+    name: 'verifyRelease',
+    hostileShape: 'verifyRelease with IN_PLACE',
+    fields: [
+      { path: 'deployMode', values: { valid: valid(fc.constant(DeployMode.IN_PLACE)) }, required: true },
+      { path: 'verifyRelease.paths', values: { valid: valid(fc.constant(['/about'])) }, required: true },
     ],
   },
   {
@@ -126,6 +138,43 @@ function staticSiteProps(stack: Stack, c: FuzzCase): StaticSitePipelineProps {
     releasesToKeep: optional(get<Num>('releasesToKeep'), (v) => num(stack, v)),
     redirects: get<boolean>('redirects'),
     deployCompute: get<DeployCompute>('deployCompute'),
+    verifyRelease: verifyReleaseOf(get),
+  };
+}
+
+/** The verifyRelease of a case, when it has any of its fields (the bake time is drawn in seconds). */
+function verifyReleaseOf(get: <T>(path: string) => T | undefined): StaticSitePipelineProps['verifyRelease'] {
+  const [enabled, paths, bakeSeconds, maxErrorRatePercent] = [get<boolean>('verifyRelease.enabled'), get<string[]>('verifyRelease.paths'),
+    get<number>('verifyRelease.bakeTime'), get<number>('verifyRelease.maxErrorRatePercent')];
+  if ([enabled, paths, bakeSeconds, maxErrorRatePercent].every((v) => v === undefined)) return undefined;
+  return { enabled, paths, bakeTime: optional(bakeSeconds, (v) => Duration.seconds(v)), maxErrorRatePercent };
+}
+
+/** Pages the go-live check fetches: paths of the site, at most 20. */
+function verifyPaths(): ValueArbitraries<string[]> {
+  return {
+    valid: valid(fc.array(fc.stringMatching(/^\/[a-z0-9/_.-]{0,30}$/), { maxLength: 5 })),
+    hostile: hostile<string[]>([
+      ['a path without a leading slash', ['about'], 'invalid'],
+      ['a path with a space', ['/a b'], 'invalid'],
+      ['a path with a query', ['/search?q=x'], 'invalid'],
+      ['a path with a fragment', ['/#top'], 'invalid'],
+      ['21 paths', Array.from({ length: 21 }, (_, i) => `/page${i}`), 'invalid'],
+      ['a path of 201 characters', [`/${'a'.repeat(200)}`], 'invalid'],
+    ]),
+  };
+}
+
+/** The 5xx rate that rolls back: above 0, at most 100. */
+function errorRates(): ValueArbitraries<number> {
+  return {
+    valid: valid(fc.double({ min: 0.01, max: 100, noNaN: true })),
+    hostile: hostile<number>([
+      ['zero', 0, 'invalid'],
+      ['negative', -1, 'invalid'],
+      ['over 100', 101, 'invalid'],
+      ['NaN', NaN, 'invalid'],
+    ]),
   };
 }
 

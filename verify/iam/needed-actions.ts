@@ -54,9 +54,11 @@ const NEEDED_ACTIONS: Record<RoleKind, string[]> = {
     's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 'cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation',
   ],
   'release-upload-project': [...BUILD_LOGS, ...ARTIFACT_READ, 's3:PutObject', 's3:AbortMultipartUpload'],
+  // UpdateKeys writes redirects and the records of the check before the switch, ListKeys finds the
+  // redirects of pruned releases; GetMetricData reads CloudFront's 5xx rate during the bake time.
   'go-live-project': [
     ...BUILD_LOGS, ...ARTIFACT_READ, ...SITE_RELEASES,
-    'cloudfront-keyvaluestore:ListKeys', 'cloudfront-keyvaluestore:UpdateKeys',
+    'cloudfront-keyvaluestore:ListKeys', 'cloudfront-keyvaluestore:UpdateKeys', 'cloudwatch:GetMetricData',
   ],
   // Started by hand, it reads no pipeline artifact.
   'rollback-project': [...BUILD_LOGS, ...SITE_RELEASES],
@@ -103,7 +105,7 @@ const ARTIFACT_FETCH_ONLY = Object.fromEntries(['s3:GetObjectVersion', 's3:GetBu
 const ABORT = 'only when a multipart upload or copy fails part way: the CLI aborts it (no run here fails in the middle of one)';
 
 /**
- * S3 and KeyValueStore actions a release project's kind needs that the release proof's runs
+ * S3, KeyValueStore and CloudWatch actions a release project's kind needs that the release proof's runs
  * (verify/proofs/9-release-on-s3.ts) do not make, and why. Every other such action must be made by
  * a run of that kind, and none listed here may be.
  */
@@ -118,7 +120,6 @@ export const NOT_MADE_BY_RELEASE_RUNS: Partial<Record<RoleKind, Record<string, s
     ...ARTIFACT_FETCH_ONLY,
     's3:AbortMultipartUpload': ABORT,
     'cloudfront-keyvaluestore:ListKeys': 'only with redirects: true (the example has none; test/static-site/buildspecs/release-buildspecs.test.ts covers it)',
-    'cloudfront-keyvaluestore:UpdateKeys': 'only with redirects: true (the example has none; test/static-site/buildspecs/release-buildspecs.test.ts covers it)',
   },
   'rollback-project': {
     's3:DeleteObject': 'only when the release switched to has no not-found page: the root one is removed',

@@ -5,7 +5,7 @@
  * and region passes.
  */
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { LAMBDA_COMPUTE_SETTINGS } from './lambda-compute';
+import { LAMBDA_COMPUTE_GO_LIVE_TIME, LAMBDA_COMPUTE_SETTINGS } from './lambda-compute';
 
 /** One value a template gives a limited thing, and where. */
 export interface Measured {
@@ -279,6 +279,7 @@ export const AWS_LIMITS: AwsLimit[] = [
   nameRule('CodeDeploy deployment group name', 'AWS::CodeDeploy::DeploymentGroup', 'DeploymentGroupName', 100, /^.{1,100}$/,
     'https://docs.aws.amazon.com/codedeploy/latest/userguide/limits.html'),
   LAMBDA_COMPUTE_SETTINGS,
+  LAMBDA_COMPUTE_GO_LIVE_TIME,
 ];
 
 /** What breaks a limit in `template`. */

@@ -5,6 +5,7 @@
  * @see https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html#lambda.limitations
  */
 import type { AwsLimit, CfnTemplate, Measured } from './aws-limits';
+import { GO_LIVE_MINUTES_BESIDES_BAKE } from '../../src/static-site/verify-release';
 
 const SOURCE = 'https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html#lambda.limitations';
 const LAMBDA_ENVIRONMENT_TYPES = ['LINUX_LAMBDA_CONTAINER', 'ARM_LAMBDA_CONTAINER'];
@@ -72,6 +73,44 @@ export const LAMBDA_COMPUTE_SETTINGS: AwsLimit = {
           Environment: { Type: 'LINUX_LAMBDA_CONTAINER', ComputeType: 'BUILD_LAMBDA_1GB', Image: 'aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20' },
           TimeoutInMinutes: { 'Fn::If': ['C', 20, { Ref: 'AWS::NoValue' }] },
           Cache: { Type: 'S3' },
+        },
+      },
+    },
+  },
+};
+
+/**
+ * The minutes a go-live step of verified releases may run, on each project that runs on Lambda
+ * compute: its bake time (the VERIFY_RELEASE variable) and the rest of the step.
+ */
+function goLiveMinutes(template: CfnTemplate): Measured[] {
+  return Object.entries(template.Resources ?? {})
+    .filter(([, resource]) => resource.Type === 'AWS::CodeBuild::Project')
+    .flatMap(([id, resource]) => ([1, 2] as const).map((branch) => ({ id, branch, props: choose(resource.Properties ?? {}, branch) as any })))
+    .filter(({ props }) => LAMBDA_ENVIRONMENT_TYPES.includes(props.Environment?.Type))
+    .flatMap(({ id, props }) => (props.Environment?.EnvironmentVariables ?? [])
+      .filter((v: any) => v.Name === 'VERIFY_RELEASE' && typeof v.Value === 'string')
+      .map((v: any) => ({ where: `${id} VERIFY_RELEASE`, size: JSON.parse(v.Value).bakeSeconds / 60 + GO_LIVE_MINUTES_BESIDES_BAKE })));
+}
+
+/** CodeBuild stops a build on Lambda compute after 15 minutes: the go-live step's bake time must leave it time to finish. */
+export const LAMBDA_COMPUTE_GO_LIVE_TIME: AwsLimit = {
+  name: 'CodeBuild Lambda compute: a go-live step\'s bake time plus the rest of the step within the 15-minute build limit',
+  max: 15,
+  unit: 'minutes',
+  source: 'https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html',
+  measure: goLiveMinutes,
+  violation: {
+    Resources: {
+      Bad: {
+        Type: 'AWS::CodeBuild::Project',
+        Properties: {
+          Environment: {
+            Type: 'LINUX_LAMBDA_CONTAINER',
+            ComputeType: 'BUILD_LAMBDA_1GB',
+            Image: 'aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20',
+            EnvironmentVariables: [{ Name: 'VERIFY_RELEASE', Type: 'PLAINTEXT', Value: JSON.stringify({ bakeSeconds: 660 }) }],
+          },
         },
       },
     },

@@ -4,7 +4,9 @@
  * KeyValueStore: verify/release-run/cli/aws and docs/release-on-s3.md)
  * against moto_server's S3 on 127.0.0.1 with IAM enforced, each project signed as a user whose only
  * policies are its role's synthesized ones, and the KeyValueStore API served by a stand-in that checks
- * every request against botocore's service model. Asserts on the bucket as S3 keeps it.
+ * every request against botocore's service model. Asserts on the bucket as S3 keeps it. The go-live
+ * step's checks of verified releases fetch through a stand-in distribution serving moto's bucket by
+ * the preview contract (verify/release-run/distribution-standin.ts), and read metrics from moto.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -12,9 +14,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { Proof, ProofResult } from '../proof';
 import { pythonTool } from '../python-tools';
+import { DISTRIBUTION_USER, DistributionStandIn, distributionPolicy, ServedRequest } from '../release-run/distribution-standin';
 import { accessKeyOf, observedActionCases } from '../release-run/observed-actions';
-import { exampleRelease, RELEASE_EXAMPLE_ENV, ReleaseProject, releasesToKeep, runProject } from '../release-run/release-projects';
-import { debianAwsCliV2, ReleaseServers, withoutConditions } from '../release-run/release-servers';
+import { exampleRelease, RELEASE_EXAMPLE_ENV, ReleaseProject, releasesToKeep, runProjectAsync } from '../release-run/release-projects';
+import { debianAwsCliV2, ReleaseServers, withMotoActionNames, withoutConditions } from '../release-run/release-servers';
 import { filesOf, generatedSite, LARGE_FILE, LARGE_FILE_BYTES, sampleSite } from '../release-run/site-builds';
 import { CheckCase, resultOf } from '../template-checks/check-cases';
 
@@ -47,7 +50,7 @@ const proof: Proof = {
     const { model, projects } = exampleRelease();
     const conditioned: string[] = [];
     const policiesFor = (project: ReleaseProject, drop?: string) => project.policies.map((p) => {
-      const { conditioned: found, document } = withoutConditions(p);
+      const { conditioned: found, document } = withoutConditions(withMotoActionNames(p));
       conditioned.push(...found.map((c) => `${project.step}: ${c}`));
       return drop ? removeAction(document as any, drop) : document;
     });
@@ -60,27 +63,34 @@ const proof: Proof = {
         [projects.goLive.roleLogicalId]: policiesFor(projects.goLive),
         [projects.rollback.roleLogicalId]: policiesFor(projects.rollback),
         [UPLOAD_WITHOUT_PUT]: policiesFor(projects.upload, 's3:PutObject'),
+        [DISTRIBUTION_USER]: [distributionPolicy(projects.upload.environment.SITE_BUCKET)],
       },
       recordRequests: true,
     });
+    const distribution = await DistributionStandIn.start(servers);
+    // The example's settings of verified releases, with the waits of a local server: the store's
+    // changes are seen at once here, and a one-second bake reads the metrics once.
+    const verifySettings = JSON.stringify({ ...JSON.parse(projects.goLive.environment.VERIFY_RELEASE), propagationSeconds: 2, bakeSeconds: 1 });
+    const goLiveOverrides = { DISTRIBUTION_DOMAIN: distribution.origin, VERIFY_RELEASE: verifySettings };
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-release-'));
     const cases: CheckCase[] = [];
     const details: string[] = [];
     const check = (name: string, ok: boolean, problem: () => string) => cases.push({ name, problem: ok ? undefined : problem() });
     try {
-      const run = (step: 'upload' | 'goLive' | 'rollback', cwd: string, vars: Record<string, string> = {}, role?: string) => {
+      const run = async (step: 'upload' | 'goLive' | 'rollback', cwd: string, vars: Record<string, string> = {}, role?: string) => {
         const started = Date.now();
-        const result = runProject(projects[step], cwd, { ...servers.environmentOf(role ?? projects[step].roleLogicalId), ...vars });
+        const result = await runProjectAsync(projects[step], cwd, { ...servers.environmentOf(role ?? projects[step].roleLogicalId), ...vars },
+          step === 'goLive' ? goLiveOverrides : {});
         details.push(`${step}${role ? ` as ${role}` : ''} in ${path.basename(cwd)}: exit ${result.status} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         return result;
       };
       /** The pipeline's deploy stage: upload, then (when it succeeded) go-live with the exported RELEASE_ID. */
-      const deploy = (site: string, label: string) => {
-        const upload = run('upload', site, { COMMIT_ID: 'c0ffee'.repeat(7), EXECUTION_ID: `${label}-0000-4000-8000-000000000000` });
+      const deploy = async (site: string, label: string) => {
+        const upload = await run('upload', site, { COMMIT_ID: 'c0ffee'.repeat(7), EXECUTION_ID: `${label}-0000-4000-8000-000000000000` });
         const releaseId = upload.exported.RELEASE_ID ?? '';
         check(`${label}: the upload succeeds and exports RELEASE_ID`, upload.status === 0 && releaseId !== '', () => tail(upload.output));
         if (upload.status !== 0) return releaseId;
-        const goLive = run('goLive', site, { RELEASE_ID: releaseId });
+        const goLive = await run('goLive', site, { RELEASE_ID: releaseId });
         check(`${label}: go-live succeeds`, goLive.status === 0, () => tail(goLive.output));
         return releaseId;
       };
@@ -98,7 +108,7 @@ const proof: Proof = {
 
       // 1. The sample build.
       const sample = sampleSite(path.join(work, 'sample'));
-      const first = deploy(sample, 'sample build');
+      const first = await deploy(sample, 'sample build');
       let bucket = await servers.snapshot();
       let store = await servers.store();
       check('sample build: the live key names its release', store.keys.live === first, () => `live is ${store.keys.live}, expected ${first}`);
@@ -110,13 +120,15 @@ const proof: Proof = {
         markers.length === keep && !markers.includes(SEEDED[0]) && markers.includes(first)
           && !hasRelease(bucket, UNFINISHED) && !hasRelease(bucket, SEEDED[0]),
         () => `markers: ${markers.join(', ')}; unfinished left: ${hasRelease(bucket, UNFINISHED)}`);
+      cases.push(...verifiedCases('sample build', distribution.served, first, store));
+      distribution.served.length = 0;
       check('sample build: files of kept releases are carried over', bucket[`releases/${first}/assets/old-9-a1B2c3D4.js`]?.cacheControl === IMMUTABLE,
         () => JSON.stringify(bucket[`releases/${first}/assets/old-9-a1B2c3D4.js`]));
 
       // 2. A generated build: thousands of files, one over 8 MB, names with spaces and unicode.
       await nextSecond();
       const generated = generatedSite(path.join(work, 'generated'), CHUNKS);
-      const second = deploy(generated, 'generated build');
+      const second = await deploy(generated, 'generated build');
       bucket = await servers.snapshot();
       store = await servers.store();
       check('generated build: the live key names its release', store.keys.live === second, () => `live is ${store.keys.live}`);
@@ -127,7 +139,7 @@ const proof: Proof = {
 
       // 3. The sample again: the 9 MB file is carried over by a multipart copy.
       await nextSecond();
-      const third = deploy(sampleSite(path.join(work, 'sample-again')), 'sample build again');
+      const third = await deploy(sampleSite(path.join(work, 'sample-again')), 'sample build again');
       bucket = await servers.snapshot();
       const copy = bucket[`releases/${third}/${LARGE_FILE}`];
       check('sample build again: the 9 MB file is carried over (multipart copy) whole', copy?.size === LARGE_FILE_BYTES, () => JSON.stringify(copy));
@@ -143,16 +155,37 @@ const proof: Proof = {
       const broken = sampleSite(path.join(work, 'broken'));
       fs.symlinkSync(path.join(work, 'nowhere.js'), path.join(broken, 'assets', 'missing-0a1b2c3d.js'));
       const before = await servers.store();
-      const failed = run('upload', broken, { COMMIT_ID: 'b'.repeat(40), EXECUTION_ID: 'broken-0000' });
+      const failed = await run('upload', broken, { COMMIT_ID: 'b'.repeat(40), EXECUTION_ID: 'broken-0000' });
       const after = await servers.store();
       bucket = await servers.snapshot();
       check('failed upload: the upload fails', failed.status !== 0, () => 'it exited 0');
       check('failed upload: the live key and the store are unchanged', after.etag === before.etag && after.keys.live === third, () => `live ${after.keys.live}`);
       check('failed upload: no marker of the failed release', markersOf(bucket).every((id) => !id.includes('bbbbbbbbbbbb')), () => markersOf(bucket).join(', '));
 
+      // 4b. A release the distribution does not serve (a routing function without previews) never goes live.
+      await nextSecond();
+      distribution.ignoreTokens = true;
+      const unserved = sampleSite(path.join(work, 'unserved'));
+      fs.writeFileSync(path.join(unserved, 'index.html'), '<!doctype html><title>a page the distribution never serves</title>');
+      const unservedUpload = await run('upload', unserved, { COMMIT_ID: 'e'.repeat(40), EXECUTION_ID: 'unserved-0000' });
+      const unservedId = unservedUpload.exported.RELEASE_ID ?? '';
+      const unservedGoLive = await run('goLive', unserved, { RELEASE_ID: unservedId });
+      distribution.ignoreTokens = false;
+      store = await servers.store();
+      bucket = await servers.snapshot();
+      check('unserved release: go-live fails, naming the page and the ETag it expected',
+        unservedGoLive.status !== 0 && unservedGoLive.output.includes('GET /: answered 200 with ETag')
+          && unservedGoLive.output.includes(`expected 200 with the ETag of s3://${servers.world.bucket}/releases/${unservedId}/index.html`)
+          && unservedGoLive.output.includes('The live release was not changed.'),
+        () => tail(unservedGoLive.output));
+      check('unserved release: the live key is unchanged, the preview and token records are deleted, and the release has no marker',
+        store.keys.live === third && Object.keys(store.keys).every((k) => !/^(preview|token):/.test(k)) && !bucket[`releases/${unservedId}.json`],
+        () => `live ${store.keys.live}; keys ${Object.keys(store.keys).join(', ')}; marker ${!!bucket[`releases/${unservedId}.json`]}`);
+      distribution.served.length = 0;
+
       // 5. Rollback: the newest release older than the live one.
       await nextSecond();
-      const rollback = run('rollback', work, { CODEBUILD_BUILD_ID: `${projects.rollback.logicalId}:0a1b2c3d` });
+      const rollback = await run('rollback', work, { CODEBUILD_BUILD_ID: `${projects.rollback.logicalId}:0a1b2c3d` });
       store = await servers.store();
       bucket = await servers.snapshot();
       check('rollback: succeeds', rollback.status === 0, () => tail(rollback.output));
@@ -184,7 +217,7 @@ const proof: Proof = {
         failsNaming(neverSwitching, 'cloudfront-keyvaluestore:PutKey').length === 2, () => JSON.stringify(failsNaming(neverSwitching, 'PutKey')));
 
       // 6. IAM enforced: the upload role without s3:PutObject cannot upload.
-      const denied = run('upload', sample, { COMMIT_ID: 'd'.repeat(40), EXECUTION_ID: 'denied-0000' }, UPLOAD_WITHOUT_PUT);
+      const denied = await run('upload', sample, { COMMIT_ID: 'd'.repeat(40), EXECUTION_ID: 'denied-0000' }, UPLOAD_WITHOUT_PUT);
       check('negative control: without s3:PutObject the upload fails with AccessDenied', denied.status !== 0 && /AccessDenied/.test(denied.output), () => tail(denied.output));
 
       // 7. The stand-in refuses requests the service model does not allow.
@@ -202,6 +235,7 @@ const proof: Proof = {
       details.push(`KeyValueStore calls: ${[...new Set(calls.map((c) => `${c.operation} ${c.status}`))].join(', ')}`);
       details.push(`conditions moto cannot evaluate, removed (proven by the IAM proof with iam-simulate): ${[...new Set(conditioned)].join('; ') || 'none'}`);
     } finally {
+      distribution.stop();
       servers.stop();
       fs.rmSync(work, { recursive: true, force: true });
     }
@@ -209,6 +243,33 @@ const proof: Proof = {
   },
 };
 export default proof;
+
+/**
+ * The checks of verified releases: before the switch, the go-live step read the root page and the
+ * files it references as preview `verify` (with its token) and got the new release; after it, the
+ * same as a visitor; and the preview and token records are gone.
+ */
+function verifiedCases(label: string, served: ServedRequest[], id: string, store: { keys: Record<string, string> }): CheckCase[] {
+  const withToken = served.filter((r) => r.token);
+  const visitor = served.filter((r) => !r.token);
+  const paths = (list: ServedRequest[]) => [...new Set(list.map((r) => r.path))].sort().join(', ');
+  const wrong = (list: ServedRequest[]) => list.filter((r) => r.release !== id || r.status !== 200);
+  const expected = '/, /assets/index-3f9a1c2b.js, /assets/index-8d2e4f10.css';
+  return [
+    {
+      name: `${label}: before the switch, the root page, its script and its style sheet are fetched through the distribution with the preview token, from the new release`,
+      problem: paths(withToken) === expected && !wrong(withToken).length ? undefined : `${paths(withToken)}; wrong: ${JSON.stringify(wrong(withToken))}`,
+    },
+    {
+      name: `${label}: after the switch, the same are fetched as a visitor, from the new release`,
+      problem: paths(visitor) === expected && !wrong(visitor).length ? undefined : `${paths(visitor)}; wrong: ${JSON.stringify(wrong(visitor))}`,
+    },
+    {
+      name: `${label}: the preview and token records of the check are deleted`,
+      problem: Object.keys(store.keys).some((k) => /^(preview|token):/.test(k)) ? Object.keys(store.keys).join(', ') : undefined,
+    },
+  ];
+}
 
 /** The release holds every file of the build with its size, Cache-Control and Content-Type, and has its marker. */
 function releaseCases(label: string, bucket: Snapshot, id: string, files: Map<string, number>): CheckCase[] {

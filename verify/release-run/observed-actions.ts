@@ -88,6 +88,23 @@ export function s3Calls(request: RecordedRequest): ObservedCall[] {
   return calls;
 }
 
+/** The service a request was signed for (SigV4 credential scope `<key>/<date>/<region>/<service>/aws4_request`). */
+function serviceOf(request: RecordedRequest): string | undefined {
+  const auth = Object.entries(request.headers).find(([k]) => k.toLowerCase() === 'authorization')?.[1] ?? '';
+  return /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(auth)?.[1];
+}
+
+/**
+ * The calls of a CloudWatch request moto received: the go-live step reads CloudFront's metrics with
+ * GetMetricData alone (its body, which names the operation, is not recorded), which takes no resource.
+ *
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
+ */
+function cloudWatchCalls(request: RecordedRequest): ObservedCall[] {
+  if (request.method !== 'POST') throw new Error(`no IAM action is known for the CloudWatch request ${request.method} ${request.url}`);
+  return [{ action: 'cloudwatch:GetMetricData', resource: '*', operation: 'GetMetricData' }];
+}
+
 /** The access key that signed a request (SigV4 `Authorization: ... Credential=<key>/...`). */
 export function accessKeyOf(request: RecordedRequest): string | undefined {
   const auth = Object.entries(request.headers).find(([k]) => k.toLowerCase() === 'authorization')?.[1] ?? '';
@@ -115,7 +132,7 @@ export async function observedActionCases(
     const role = accessKey && roleOfAccessKey(accessKey);
     if (role) byRole.set(role, [...(byRole.get(role) ?? []), ...calls()]);
   };
-  for (const request of s3Requests) record(accessKeyOf(request), () => s3Calls(request));
+  for (const request of s3Requests) record(accessKeyOf(request), () => (serviceOf(request) === 'monitoring' ? cloudWatchCalls(request) : s3Calls(request)));
   for (const call of keyValueStoreCalls(store, projects.goLive.environment.KVS_ARN)) record(call.accessKey, () => [call]);
 
   const cases: CheckCase[] = [];
@@ -143,10 +160,10 @@ export async function observedActionCases(
     }
     cases.push({ name: `${label}: its policies grant every call its runs made (iam-simulate, conditions included)`, problem: denied.length ? denied.slice(0, 5).join('; ') : undefined });
     const reasons = NOT_MADE_BY_RELEASE_RUNS[job.kind] ?? {};
-    const unmade = [...needed].filter((a) => /^(s3|cloudfront-keyvaluestore):/.test(a) && !made.has(a) && !reasons[a]);
+    const unmade = [...needed].filter((a) => /^(s3|cloudfront-keyvaluestore|cloudwatch):/.test(a) && !made.has(a) && !reasons[a]);
     const stale = Object.keys(reasons).filter((a) => made.has(a));
     cases.push({
-      name: `${label}: every S3 and KeyValueStore action its kind needs is made by a run, or listed with the reason it is not`,
+      name: `${label}: every S3, KeyValueStore and CloudWatch action its kind needs is made by a run, or listed with the reason it is not`,
       problem: unmade.length || stale.length
         ? [unmade.length ? `needed, never made, no reason: ${unmade.join(', ')}` : '', stale.length ? `listed as not made but made: ${stale.join(', ')}` : ''].filter(Boolean).join('; ')
         : undefined,

@@ -3,7 +3,7 @@
  * project's buildspec commands, its environment (references resolved as CloudFormation would),
  * the variables the pipeline action passes, and its role's policies.
  */
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import { Template } from 'aws-cdk-lib/assertions';
 import { exampleStacks } from '../example-stacks';
 import { readStackModel, StackModel } from '../iam/stack-model';
@@ -81,15 +81,38 @@ export interface ProjectRun {
 
 /**
  * Runs a project's commands as CodeBuild does: one `sh` for all (variables carry over), the first
- * command that fails ends the run with its status; then prints the exported variables.
+ * command that fails ends the run with its status; then prints the exported variables. `overrides`
+ * replace variables of the project's own environment (the distribution's domain, for one).
  */
-export function runProject(project: ReleaseProject, cwd: string, env: Record<string, string>): ProjectRun {
-  const script = [
+export function runProject(project: ReleaseProject, cwd: string, env: Record<string, string>, overrides: Record<string, string> = {}): ProjectRun {
+  const result = spawnSync('sh', ['-c', projectScript(project)], {
+    cwd, env: { ...env, ...project.environment, ...overrides }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024,
+  });
+  return projectRun(result.status, result.stdout, result.stderr);
+}
+
+/** `runProject` without blocking this process, so that a server of it can answer the run (the stand-in distribution). */
+export function runProjectAsync(project: ReleaseProject, cwd: string, env: Record<string, string>,
+  overrides: Record<string, string> = {}): Promise<ProjectRun> {
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', projectScript(project)], { cwd, env: { ...env, ...project.environment, ...overrides } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.on('close', (status) => resolve(projectRun(status, stdout, stderr)));
+  });
+}
+
+/** A project's commands as one `sh` script, stopping at the first failure, then printing the exported variables. */
+function projectScript(project: ReleaseProject): string {
+  return [
     ...project.commands.map((command) => `${command}\ncodebuild_status=$?\nif [ "$codebuild_status" -ne 0 ]; then exit "$codebuild_status"; fi`),
     ...project.exportedVariables.map((name) => `printf '__exported %s=%s\\n' ${name} "$${name}"`),
   ].join('\n');
-  const result = spawnSync('sh', ['-c', script], { cwd, env: { ...env, ...project.environment }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  const output = `${result.stdout}${result.stderr}`;
-  const exported = Object.fromEntries([...result.stdout.matchAll(/^__exported (\w+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
-  return { status: result.status ?? 1, output, exported };
+}
+
+function projectRun(status: number | null, stdout: string, stderr: string): ProjectRun {
+  const exported = Object.fromEntries([...stdout.matchAll(/^__exported (\w+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
+  return { status: status ?? 1, output: `${stdout}${stderr}`, exported };
 }

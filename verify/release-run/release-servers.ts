@@ -206,6 +206,22 @@ export function withoutConditions(document: { Statement: Array<Record<string, un
   return { conditioned, document: { ...document, Statement: statements } };
 }
 
+/**
+ * A policy as moto names its actions: moto checks a CloudWatch request as `monitoring:<Operation>`
+ * (the service's signing name) where IAM says `cloudwatch:<Operation>`, so each CloudWatch action
+ * is granted under both names; what IAM grants is proven by the IAM proof.
+ */
+export function withMotoActionNames(document: { Statement: Array<Record<string, unknown>> }): { Statement: Array<Record<string, unknown>> } {
+  return {
+    ...document,
+    Statement: document.Statement.map((statement) => {
+      const actions = [statement.Action].flat().filter((a): a is string => typeof a === 'string');
+      const monitoring = actions.filter((a) => a.startsWith('cloudwatch:')).map((a) => `monitoring:${a.slice('cloudwatch:'.length)}`);
+      return monitoring.length ? { ...statement, Action: [...actions, ...monitoring] } : statement;
+    }),
+  };
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();

@@ -32,12 +32,15 @@ export function generatedSite(dir: string, chunks: number, options: GeneratedSit
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     fs.writeFileSync(path.join(dir, file), body);
   };
+  const names: string[] = [];
   for (let i = 0; i < chunks; i++) {
     const build = options.chunkBuild?.(i) ?? 0;
     const body = `export const chunk${i} = ${i};\n${build ? `// build ${build}\n` : ''}`;
-    write(`assets/chunk${i}-${hash(body)}.js`, body);
+    names.push(`assets/chunk${i}-${hash(body)}.js`);
+    write(names[i], body);
   }
-  write('index.html', '<!doctype html><title>generated</title><script type="module" src="/assets/chunk0.js"></script>');
+  // The entry script by its hashed name, as a bundler writes it (the go-live check fetches it).
+  write('index.html', `<!doctype html><title>generated</title><script type="module" src="/${names[0] ?? 'assets/chunk0.js'}"></script>`);
   write('404.html', '<!doctype html><title>not found (generated)</title>');
   write('über uns/index.html', '<!doctype html><title>Über uns</title>');
   write('docs/getting started.html', '<!doctype html><title>Getting started</title>');

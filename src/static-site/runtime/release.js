@@ -1,7 +1,8 @@
 'use strict';
 // The release program of StaticSitePipeline's atomic releases. The go-live and rollback steps run
 // it in CodeBuild (`node release.js <command> ...`); it drives the AWS CLI and needs nothing but
-// the CLI, Node.js 16+ and the environment variables of release-contract.json.
+// the CLI, Node.js 16+ (18+ with verified releases: global fetch) and the environment variables of
+// release-contract.json.
 //
 // - `publish <dir> <releasesToKeep> <notFoundPage> <redirects 0|1>`: after the upload of
 //   releases/$RELEASE_ID/, checks _redirects, verifies the upload, carries over the files of recent
@@ -10,12 +11,18 @@
 //   ETag), publishes the release's not-found page at the bucket root (CloudFront fetches error
 //   pages without running the function), and deletes releases beyond the newest releasesToKeep
 //   (never the live one or the one before it) with their redirect keys, and unfinished uploads.
+//   With $VERIFY_RELEASE (verified releases), the release is fetched through the distribution
+//   before its marker and the switch (as preview `verify`) and after the switch (as live), then
+//   CloudFront's 5xx error rate is watched for a bake time; a failure before the switch changes
+//   nothing for visitors, a failure after it switches back to the release that was live. Pruning
+//   waits for the bake.
 // - `rollback <notFoundPage>`: switches `live` to $RELEASE, or to the newest release older than
 //   the live one, and publishes its not-found page.
 //
 // A release is complete once its marker exists; only complete releases can go live.
 
 const { execFileSync } = require('child_process');
+const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 
@@ -185,10 +192,10 @@ function redirectRuleProblem(from, to, code, rest) {
   return '';
 }
 
-// Objects under a prefix: path relative to it -> { size, modified (ms since the epoch) }.
+// Objects under a prefix: path relative to it -> { size, modified (ms since the epoch), etag }.
 function objectsUnder(prefix) {
   const objects = listObjects(prefix).Contents || [];
-  return new Map(objects.map((o) => [o.Key.slice(prefix.length), { size: o.Size, modified: Date.parse(o.LastModified) }]));
+  return new Map(objects.map((o) => [o.Key.slice(prefix.length), { size: o.Size, modified: Date.parse(o.LastModified), etag: o.ETag }]));
 }
 
 // Every file of the build must be in the bucket with its size: a file no upload matched, or an
@@ -345,8 +352,372 @@ function prune(keep, redirects) {
   }
 }
 
-function publish(dir, keep, page, redirects) {
+// ---- Verified releases ----------------------------------------------------------------------
+//
+// $VERIFY_RELEASE holds the settings the construct wrote (JSON, see VerifySettings); without it
+// the release goes live unchecked, as before. The release is fetched through the distribution
+// ($DISTRIBUTION_DOMAIN): the root page, the configured paths, and the scripts, style sheets and
+// images of those pages on the same host. Each response must be a 200 whose ETag is that of the
+// file the routing function serves from the release (CloudFront passes S3's ETag on; the listing
+// of the release gives the same ETag as HeadObject), retried while the store's change reaches the
+// edge locations.
+
+/**
+ * @typedef {object} VerifySettings
+ * @property {string[]} paths pages fetched besides the root page
+ * @property {boolean} singlePageApp routes without a file extension are served index.html
+ * @property {number} propagationSeconds how long a response may still come from another release
+ * @property {number} bakeSeconds how long the error rate is watched after the switch
+ * @property {number} maxErrorRatePercent the 5xx rate (percent) a minute may reach
+ * @property {number} breachMinutes consecutive minutes above the rate that roll back
+ * @property {number} minRequests requests a minute needs to count
+ */
+
+/** How long a request may take. */
+const REQUEST_MS = 10000;
+/** Requests in flight at once. */
+const PARALLEL_REQUESTS = 8;
+/** How long the go-live check's token lives (a check takes about a minute; a stray token expires). */
+const CHECK_TOKEN_SECONDS = 900;
+/** The preview the go-live check reads. */
+const CHECK_PREVIEW = 'verify';
+/** CloudFront publishes its metrics to CloudWatch in us-east-1 only, each a minute long. */
+const METRICS_REGION = 'us-east-1';
+const MINUTE_MS = 60000;
+
+/** @returns {VerifySettings | null} */
+function verifySettings() {
+  const raw = process.env[ENV.verifyRelease];
+  if (!raw) {
+    return null;
+  }
+  if (typeof fetch !== 'function') {
+    fail('verifying a release needs Node.js 18 or later (its global fetch); this is ' + process.version + '.');
+  }
+  return JSON.parse(raw);
+}
+
+/** @param {number} ms */
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** `https://<distribution domain>`; a full origin (http://127.0.0.1:8080) is taken as it is, for tests. */
+function siteOrigin() {
+  const domain = env(ENV.distributionDomain);
+  return /^https?:\/\//.test(domain) ? domain.replace(/\/+$/, '') : 'https://' + domain;
+}
+
+/**
+ * The key (relative to the release) the routing function serves for a path: an extensionless path
+ * is a page (index.html of a single-page app, else the directory's index.html), anything else a file.
+ * @param {string} pathname
+ * @param {boolean} singlePageApp
+ */
+function servedKey(pathname, singlePageApp) {
+  let uri = pathname;
+  try {
+    uri = decodeURIComponent(pathname);
+  } catch (e) {
+    // Not a valid escape: S3 would not find it decoded either.
+  }
+  const page = uri.endsWith('/') || !uri.slice(uri.lastIndexOf('/') + 1).includes('.');
+  if (page && singlePageApp) {
+    return 'index.html';
+  }
+  if (page) {
+    return (uri.endsWith('/') ? uri + 'index.html' : uri + '/index.html').slice(1);
+  }
+  return uri.slice(1);
+}
+
+/** An ETag without its weak marker (CloudFront weakens it when it compresses) and quotes. */
+function bareETag(value) {
+  return String(value || '').replace(/^W\//, '').replace(/"/g, '');
+}
+
+/**
+ * Fetches one path and says what is wrong with the response ('' when nothing).
+ * @param {string} origin
+ * @param {string} target path and query
+ * @param {string} token '' for a visitor's request
+ * @param {string} id the release that must answer
+ * @param {Map<string, {etag: string}>} objects the release's files
+ * @param {boolean} singlePageApp
+ * @returns {Promise<{problem: string, html: string}>}
+ */
+async function checkPath(origin, target, token, id, objects, singlePageApp) {
+  const key = servedKey(new URL(target, origin).pathname, singlePageApp);
+  const object = objects.get(key);
+  const expected = 'expected 200 with the ETag of ' + s3(PREFIX + id + '/' + key);
+  if (!object) {
+    return { problem: 'GET ' + target + ': ' + s3(PREFIX + id + '/' + key) + ' is not in the release', html: '' };
+  }
+  /** @type {Record<string, string>} */
+  const headers = { 'accept-encoding': 'identity', 'cache-control': 'no-cache' };
+  if (token) {
+    headers[CONTRACT.previewTokenHeader] = token;
+  }
+  let response;
+  try {
+    response = await fetch(origin + target, { headers, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_MS) });
+  } catch (e) {
+    return { problem: 'GET ' + target + ': no response (' + (e.cause && e.cause.message || e.message) + '), ' + expected, html: '' };
+  }
+  const html = /^text\/html/i.test(response.headers.get('content-type') || '') && response.status === 200 ? await response.text() : '';
+  if (!html && response.body) {
+    await response.body.cancel();
+  }
+  const served = bareETag(response.headers.get('etag'));
+  if (response.status !== 200) {
+    return { problem: 'GET ' + target + ': answered ' + response.status + ', ' + expected + ' ("' + bareETag(object.etag) + '")', html };
+  }
+  if (served !== bareETag(object.etag)) {
+    return { problem: 'GET ' + target + ': answered 200 with ETag "' + served + '", ' + expected + ' ("' + bareETag(object.etag) + '"): another release answered', html };
+  }
+  return { problem: '', html };
+}
+
+/**
+ * Fetches every target until each is served from the release, retrying those that are not until
+ * `deadline`; returns the HTML of the pages. Throws with every problem left at the deadline.
+ * @param {string[]} targets
+ * @param {(target: string) => Promise<{problem: string, html: string}>} check
+ * @param {number} deadline ms since the epoch
+ * @param {number} retryMs
+ */
+async function untilServed(targets, check, deadline, retryMs) {
+  /** @type {Map<string, string>} */
+  const pages = new Map();
+  let pending = targets;
+  for (;;) {
+    /** @type {string[]} */
+    const problems = [];
+    /** @type {string[]} */
+    const failed = [];
+    for (let i = 0; i < pending.length; i += PARALLEL_REQUESTS) {
+      const batch = pending.slice(i, i + PARALLEL_REQUESTS);
+      const results = await Promise.all(batch.map(check));
+      results.forEach((result, j) => {
+        if (result.problem) {
+          problems.push(result.problem);
+          failed.push(batch[j]);
+        } else if (result.html) {
+          pages.set(batch[j], result.html);
+        }
+      });
+    }
+    if (!failed.length) {
+      return pages;
+    }
+    if (Date.now() >= deadline) {
+      throw new Error(problems.length + ' of ' + targets.length + ' request(s) failed:\n  ' + problems.join('\n  '));
+    }
+    pending = failed;
+    await sleep(retryMs);
+  }
+}
+
+/**
+ * Checks that the distribution serves release `id`: with `token` as the preview it names, without
+ * one as the live release. The pages first, then the files they reference.
+ * @param {string} id
+ * @param {string} token
+ * @param {VerifySettings} settings
+ */
+async function checkServed(id, token, settings) {
+  const origin = siteOrigin();
+  const objects = objectsUnder(PREFIX + id + '/');
+  const deadline = Date.now() + settings.propagationSeconds * 1000;
+  const retryMs = Math.min(5000, settings.propagationSeconds * 250);
+  const check = (/** @type {string} */ target) => checkPath(origin, target, token, id, objects, settings.singlePageApp);
+  const what = token ? 'preview ' + CHECK_PREVIEW + ' (release ' + id + ')' : 'the live release ' + id;
+  try {
+    const pages = await untilServed([...new Set(['/'].concat(settings.paths))], check, deadline, retryMs);
+    const files = [...new Set([...pages].flatMap(([page, html]) => referencedFiles(html, new URL(page, origin), origin)))];
+    await untilServed(files, check, Math.max(deadline, Date.now() + retryMs), retryMs);
+    console.log('Checked ' + what + ' through ' + origin + ': ' + (settings.paths.length + 1) + ' page(s) and the ' +
+      files.length + ' script(s), style sheet(s) and image(s) they reference are served from it.');
+  } catch (e) {
+    throw new Error(origin + ' does not serve ' + what + ' as uploaded: ' + e.message);
+  }
+}
+
+/**
+ * Same-origin paths (with query) of the scripts, style sheets and images a page references:
+ * <script src>, <link rel=stylesheet href>, <img src> and the URLs of <img srcset> (a srcset
+ * with a candidate it cannot read is skipped, rather than guessed at).
+ * @param {string} html
+ * @param {URL} base the page's URL
+ * @param {string} origin
+ */
+function referencedFiles(html, base, origin) {
+  /** @type {string[]} */
+  const refs = [];
+  const tags = html.replace(/<!--[\s\S]*?-->/g, '').match(/<(script|link|img)\b[^>]*>/gi) || [];
+  for (const tag of tags) {
+    const name = tag.slice(1).split(/[\s>/]/)[0].toLowerCase();
+    const attrs = attributesOf(tag);
+    if (name === 'script' && attrs.src) {
+      refs.push(attrs.src);
+    } else if (name === 'link' && /(^|\s)stylesheet(\s|$)/i.test(attrs.rel || '') && attrs.href) {
+      refs.push(attrs.href);
+    } else if (name === 'img') {
+      refs.push(...[attrs.src || ''].concat(srcsetUrls(attrs.srcset || '')));
+    }
+  }
+  /** @type {string[]} */
+  const paths = [];
+  for (const ref of refs.filter((r) => r && !/^(data|blob|javascript):/i.test(r))) {
+    try {
+      const url = new URL(ref, base);
+      if (url.origin === origin) {
+        paths.push(url.pathname + url.search);
+      }
+    } catch (e) {
+      // Not a URL: the browser would not load it either.
+    }
+  }
+  return paths;
+}
+
+/** @type {Record<string, string>} The entities a URL in an attribute may hold. */
+const ENTITIES = { 'amp': '&', 'quot': '"', '#39': "'", 'apos': "'", 'lt': '<', 'gt': '>' };
+
+/**
+ * The attributes of a start tag, names lowercased, entities of values decoded.
+ * @param {string} tag
+ * @returns {Record<string, string>}
+ */
+function attributesOf(tag) {
+  /** @type {Record<string, string>} */
+  const attrs = {};
+  const pattern = /\s([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g;
+  let match;
+  while ((match = pattern.exec(tag))) {
+    const value = match[2] ?? match[3] ?? match[4] ?? '';
+    attrs[match[1].toLowerCase()] = value.replace(/&(amp|quot|#39|apos|lt|gt);/g, (all, entity) => ENTITIES[entity] || all).trim();
+  }
+  return attrs;
+}
+
+/**
+ * The URLs of a srcset ("a.png 1x, b.png 2x"); none when a candidate is not "<url> [<n>w|<n>x]".
+ * @param {string} srcset
+ */
+function srcsetUrls(srcset) {
+  const candidates = srcset.split(/,\s+/).map((c) => c.trim()).filter(Boolean);
+  const parsed = candidates.map((c) => /^(\S+?)(?:\s+\d+(?:\.\d+)?[wx])?$/.exec(c));
+  return parsed.every(Boolean) ? parsed.map((m) => /** @type {RegExpExecArray} */ (m)[1].replace(/,$/, '')) : [];
+}
+
+/**
+ * The go-live check: names the release preview `verify` with a new token in the store, fetches it
+ * through the distribution with that token, and deletes both records whatever the outcome.
+ * @param {string} id
+ * @param {VerifySettings} settings
+ */
+async function checkCandidate(id, settings) {
+  const token = crypto.randomBytes(16).toString('hex');
+  const records = [
+    { Key: CONTRACT.previewKeyPrefix + CHECK_PREVIEW, Value: id },
+    { Key: CONTRACT.tokenKeyPrefix + token, Value: (Math.floor(Date.now() / 1000) + CHECK_TOKEN_SECONDS) + ' ' + CHECK_PREVIEW },
+  ];
+  updateKeys(records, [], etag());
+  let problem = '';
+  try {
+    await checkServed(id, token, settings);
+  } catch (e) {
+    problem = e.message;
+  }
+  updateKeys([], records.map((r) => r.Key), etag());
+  if (problem) {
+    fail(problem + '\nThe live release was not changed.');
+  }
+}
+
+/**
+ * Watches CloudFront's 5xx error rate of the distribution for the bake time, from the end of the
+ * check after the switch, once a minute and at least once; the minutes since the switch count.
+ * Throws when it breaches.
+ * @param {number} since when the switch was made (ms since the epoch)
+ * @param {VerifySettings} settings
+ */
+async function bake(since, settings) {
+  if (!settings.bakeSeconds) {
+    return;
+  }
+  const end = Date.now() + settings.bakeSeconds * 1000;
+  console.log('Baking for ' + settings.bakeSeconds + ' s: more than ' + settings.maxErrorRatePercent + '% 5xx responses in ' +
+    settings.breachMinutes + ' consecutive minute(s) of at least ' + settings.minRequests + ' requests rolls back.');
+  do {
+    await sleep(Math.max(0, Math.min(MINUTE_MS, end - Date.now())));
+    const breach = errorRateBreach(since, settings);
+    if (breach) {
+      throw new Error(breach);
+    }
+  } while (Date.now() < end);
+  console.log('Bake time over: the 5xx error rate stayed within ' + settings.maxErrorRatePercent + '%.');
+}
+
+/**
+ * What breached in the minutes since the switch ('' when nothing): `breachMinutes` consecutive
+ * minutes, each with at least `minRequests` requests and a 5xx rate above the maximum. CloudFront
+ * metrics are read in us-east-1 whatever the stack's region.
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/programming-cloudwatch-metrics.html
+ * @param {number} since
+ * @param {VerifySettings} settings
+ */
+function errorRateBreach(since, settings) {
+  const distribution = env(ENV.distributionId);
+  const metric = (/** @type {string} */ id, /** @type {string} */ name, /** @type {string} */ stat) => ({
+    Id: id,
+    MetricStat: {
+      Metric: {
+        Namespace: 'AWS/CloudFront',
+        MetricName: name,
+        Dimensions: [{ Name: 'DistributionId', Value: distribution }, { Name: 'Region', Value: 'Global' }],
+      },
+      Period: 60,
+      Stat: stat,
+    },
+    ReturnData: true,
+  });
+  const start = Math.floor(since / MINUTE_MS) * MINUTE_MS;
+  const end = Math.max(start + MINUTE_MS, Math.ceil(Date.now() / MINUTE_MS) * MINUTE_MS);
+  const out = json(['cloudwatch', 'get-metric-data', '--region', METRICS_REGION,
+    '--start-time', new Date(start).toISOString(), '--end-time', new Date(end).toISOString(), '--scan-by', 'TimestampAscending',
+    '--metric-data-queries', JSON.stringify([metric('errors', '5xxErrorRate', 'Average'), metric('requests', 'Requests', 'Sum')])]);
+  const series = (/** @type {string} */ id) => {
+    const result = (out.MetricDataResults || []).find((r) => r.Id === id) || { Timestamps: [], Values: [] };
+    return new Map(result.Timestamps.map((t, i) => [Date.parse(t), result.Values[i]]));
+  };
+  const errors = series('errors');
+  const requests = series('requests');
+  /** @type {string[]} */
+  let streak = [];
+  let last = 0;
+  for (const minute of [...errors.keys()].sort((a, b) => a - b)) {
+    const rate = errors.get(minute) || 0;
+    const count = requests.get(minute) || 0;
+    if (rate <= settings.maxErrorRatePercent || count < settings.minRequests) {
+      streak = [];
+      continue;
+    }
+    streak = minute - last === MINUTE_MS ? streak : [];
+    streak.push(rate.toFixed(1) + '% of ' + count + ' requests at ' + new Date(minute).toISOString());
+    last = minute;
+    if (streak.length >= settings.breachMinutes) {
+      return 'CloudFront\'s 5xxErrorRate of distribution ' + distribution + ' was above ' + settings.maxErrorRatePercent +
+        '% for ' + streak.length + ' consecutive minute(s) after the switch: ' + streak.join(', ') + '.';
+    }
+  }
+  return '';
+}
+
+async function publish(dir, keep, page, redirects) {
   const id = env(ENV.releaseId);
+  const checks = verifySettings();
   const rules = redirects === '1' ? parseRedirects(dir) : new Map();
   const files = localFiles(dir);
   const uploaded = verify(dir, id, files);
@@ -355,12 +726,40 @@ function publish(dir, keep, page, redirects) {
   if (rules.size) {
     tag = writeRedirects(id, rules, tag);
   }
-  writeMarker(id, files);
   const previous = liveRelease();
+  if (checks) {
+    // Before the marker: a release that fails its check is never complete, so never made live by
+    // a rollback, and pruned as an unfinished upload.
+    await checkCandidate(id, checks);
+    tag = etag();
+  }
+  writeMarker(id, files);
   switchLive(id, tag);
+  const since = Date.now();
   console.log('Release ' + id + ' is live (it was ' + (previous || 'none') + ').');
   publishNotFound(page, files.has(page) ? path.join(dir, page) : '');
+  if (checks) {
+    try {
+      await checkServed(id, '', checks);
+      await bake(since, checks);
+    } catch (e) {
+      if (!previous) {
+        fail(e.message + '\nNo release was live before ' + id + ', so it stays live.');
+      }
+      switchBack(previous, page);
+      fail(e.message + '\nRolled back: release ' + previous + ' is live again; ' + id + ' stays in the bucket until pruned.');
+    }
+  }
   prune(Number(keep), redirects);
+}
+
+// Makes `target` live and publishes its not-found page: the rollback, and the go-live step's
+// automatic rollback after a failed check.
+function switchBack(target, page) {
+  switchLive(target);
+  const pageKey = PREFIX + target + '/' + page;
+  const hasPage = (listObjects(pageKey).Contents || []).some((o) => o.Key === pageKey);
+  publishNotFound(page, hasPage ? s3(pageKey) : '');
 }
 
 function rollback(page) {
@@ -379,10 +778,7 @@ function rollback(page) {
     console.log('Release ' + target + ' is already live; nothing changed.');
     return;
   }
-  switchLive(target);
-  const pageKey = PREFIX + target + '/' + page;
-  const hasPage = (listObjects(pageKey).Contents || []).some((o) => o.Key === pageKey);
-  publishNotFound(page, hasPage ? s3(pageKey) : '');
+  switchBack(target, page);
   console.log('The live release was ' + (live || 'none') + '; it is now ' + target + '.');
   if (live) {
     console.log('To undo: aws codebuild start-build --project-name ' + String(process.env.CODEBUILD_BUILD_ID).split(':')[0] +
@@ -390,14 +786,14 @@ function rollback(page) {
   }
 }
 
-try {
+async function main() {
   if (command === 'publish') {
-    publish(args[0], args[1], args[2], args[3]);
+    await publish(args[0], args[1], args[2], args[3]);
   } else if (command === 'rollback') {
     rollback(args[0]);
   } else {
     fail('unknown command ' + command);
   }
-} catch (e) {
-  fail(e.message);
 }
+
+main().catch((e) => fail(e.message));
