@@ -216,7 +216,11 @@ export class StaticSitePipeline extends Construct {
       priceClass: props.priceClass ?? cloudfront.PriceClass.PRICE_CLASS_100,
       webAclId: props.webAclId,
       contentSecurityPolicy: props.contentSecurityPolicy,
-      releases: atomic ? { redirects: props.redirects ?? false } : undefined,
+      releases: atomic ? {
+        redirects: props.redirects ?? false,
+        // The go-live check reads the candidate release as a preview, with a token of its own.
+        previews: props.verifyRelease?.enabled === false ? undefined : {},
+      } : undefined,
     });
     if (atomic) {
       const releaseProps = releaseProjectProps(this, core, hosting, notFoundPage, compute, props);

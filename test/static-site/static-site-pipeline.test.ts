@@ -426,8 +426,11 @@ describe('hosting', () => {
 
   test('the routing function runs on viewer requests of the default behaviour, with the SPA fallback', () => {
     const fn = logicalIdOf(example, 'AWS::CloudFront::Function', 'SiteHostingRouting');
+    const response = logicalIdOf(example, 'AWS::CloudFront::Function', 'SiteHostingPreviewResponse');
     expect(config.DefaultCacheBehavior.FunctionAssociations).toEqual([
       { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [fn, 'FunctionARN'] } },
+      // The go-live check's token makes responses of a token holder noindex (verification is on by default).
+      { EventType: 'viewer-response', FunctionARN: { 'Fn::GetAtt': [response, 'FunctionARN'] } },
     ]);
     expect(exampleResources[fn].Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
     expect(functionCode(example)).toContain("request.uri = '/index.html'");
@@ -513,9 +516,12 @@ describe('atomic releases (the default)', () => {
 
   test('the routing function runs on viewer requests of the default behaviour', () => {
     const fn = logicalIdOf(template, 'AWS::CloudFront::Function', 'SiteHostingRouting');
+    const response = logicalIdOf(template, 'AWS::CloudFront::Function', 'SiteHostingPreviewResponse');
     const distribution = Object.values<any>(template.findResources('AWS::CloudFront::Distribution'))[0];
     expect(distribution.Properties.DistributionConfig.DefaultCacheBehavior.FunctionAssociations).toEqual([
       { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [fn, 'FunctionARN'] } },
+      // The go-live check's token makes responses of a token holder noindex (verification is on by default).
+      { EventType: 'viewer-response', FunctionARN: { 'Fn::GetAtt': [response, 'FunctionARN'] } },
     ]);
   });
 
@@ -701,6 +707,19 @@ describe('verified releases (on by default)', () => {
     const t = synth({ verifyRelease: { enabled: false } });
     expect(Object.keys(variables(t))).toEqual(['SITE_BUCKET', 'KVS_ARN']);
     expect(allIamActions(t)).not.toContain('cloudwatch:GetMetricData');
+  });
+
+  test('the routing function reads the check\'s token only while verification is on, and with it marks responses noindex', () => {
+    const routingCode = (t: Template) => {
+      const functions = t.findResources('AWS::CloudFront::Function');
+      return Object.values(functions).map((f: any) => JSON.stringify(f.Properties.FunctionCode));
+    };
+    const on = routingCode(synth());
+    expect(on.find((code) => code.includes('var ROUTING'))).toContain('x-preview-token');
+    expect(on).toHaveLength(2);
+    const off = routingCode(synth({ verifyRelease: { enabled: false } }));
+    expect(off.find((code) => code.includes('var ROUTING'))).not.toContain('x-preview-token');
+    expect(off).toHaveLength(1);
   });
 
   test('the metric grant is the only wildcard resource, suppressed for cdk-nag with its reason, and the template has no errors', () => {
