@@ -212,7 +212,7 @@ class ConnectionSource extends PipelineSource {
     // action of that prefix. An action role we own lets us grant the matching one.
     // https://docs.aws.amazon.com/dtconsole/latest/userguide/rename.html
     const role = pipelineActionRole(scope, 'SourceConnectionRole', options.pipelineRole,
-      `Lets the pipeline read ${owner}/${repository} through its connection`);
+      connectionRoleDescription(`${owner}/${repository}`));
     const prefix = CONNECTION_ARN.exec(connectionArn)?.[1];
     if (prefix === 'codeconnections') {
       role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -241,4 +241,14 @@ function newRepository(scope: Construct, repositoryName: string, description?: s
   const repository = new codecommit.Repository(scope, 'Repository', { repositoryName, description });
   repository.applyRemovalPolicy(RemovalPolicy.RETAIN);
   return repository;
+}
+
+/**
+ * The connection role's description, naming the repository when IAM can show its name: a role
+ * description takes Latin-1 characters only, and GitLab names may use others.
+ */
+function connectionRoleDescription(repository: string): string {
+  return /^[\x20-\x7E\xA1-\xFF]*$/.test(repository)
+    ? `Lets the pipeline read ${repository} through its connection`
+    : 'Lets the pipeline read the source repository through its connection';
 }

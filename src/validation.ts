@@ -111,6 +111,8 @@ export function validateDomainName(scope: IConstruct, prop: string, name: string
   const label = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
   const valid = name.length <= 253 && new RegExp(`^(\\*\\.)?(${label}\\.)+${label}$`, 'i').test(name);
   check(scope, valid, `${prop} must be a domain name such as 'www.example.com', got '${name}'`);
+  // CloudFront's aliases and ACM's names are lower case (AWS::CloudFront::Distribution Aliases pattern).
+  check(scope, name === name.toLowerCase(), `${prop} must be lower case, got '${name}'; use '${name.toLowerCase()}'`);
 }
 
 /**

@@ -1061,8 +1061,8 @@ describe('bad input', () => {
       "StaticSitePipeline 'Site': pipelineName must be 1-100 letters, digits, '.', '@', '_' or '-' (CodePipeline's rules), got ''; e.g. 'marketing-site'"],
     ['a pipeline name with a space', { pipelineName: 'my pipeline' },
       "StaticSitePipeline 'Site': pipelineName must be 1-100 letters, digits, '.', '@', '_' or '-' (CodePipeline's rules), got 'my pipeline'; e.g. 'marketing-site'"],
-    ['domain names repeated in another case', { domain: { domainNames: ['www.example.com', 'WWW.example.com'] } },
-      "StaticSitePipeline 'Site': domain.domainNames lists a domain name twice, got 'WWW.example.com'; list each name once (domain names are not case-sensitive)"],
+    ['a domain name in upper case', { domain: { domainNames: ['www.example.com', 'WWW.example.com'] } },
+      "StaticSitePipeline 'Site': domain.domainNames must be lower case, got 'WWW.example.com'; use 'www.example.com'"],
     ['a regional web ACL', { webAclId: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/site/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee' },
       "StaticSitePipeline 'Site': webAclId must be the ARN of a WAFv2 web ACL of scope CLOUDFRONT, such as 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/site/<id>', "
       + "got 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/site/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'; create the web ACL with scope CLOUDFRONT (in us-east-1) and pass its ARN"],
