@@ -129,6 +129,8 @@ export interface BuildProjectProps {
   readonly encryptionKey: ArtifactKey;
   /** How long build logs are kept. */
   readonly logRetention: logs.RetentionDays;
+  /** What the project is for, in the console. @default 'Builds and tests each pushed commit' */
+  readonly description?: string;
 }
 
 /** The default build commands: a clean npm install, then the project's build script. */
@@ -148,6 +150,20 @@ const TIMEOUT_MINUTES = { min: 5, max: 2160 };
  * @param scope the pipeline construct (bad options are reported against it)
  */
 export function createBuildProject(scope: Construct, id: string, props: BuildProjectProps): codebuild.PipelineProject {
+  return buildProjectOf(scope, id, props, (projectProps) => createPipelineProject(scope, id, projectProps));
+}
+
+/**
+ * Like `createBuildProject`, for a build started outside a pipeline (a pull-request preview): the
+ * project checks out `source` itself, at the version the start request names.
+ */
+export function createSourceBuildProject(scope: Construct, id: string, props: BuildProjectProps & { readonly source: codebuild.ISource }): codebuild.Project {
+  return buildProjectOf(scope, id, props, (projectProps) => createStandaloneProject(scope, id, { ...projectProps, source: props.source }));
+}
+
+/** Validates the build options and makes the project with `create`. */
+function buildProjectOf<P extends codebuild.Project>(scope: Construct, id: string, props: BuildProjectProps,
+  create: (projectProps: PipelineProjectProps) => P): P {
   const options = props.options;
   const outputDirectory = options.outputDirectory ?? props.defaultOutputDirectory;
   const buildImage = options.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0;
@@ -184,8 +200,8 @@ export function createBuildProject(scope: Construct, id: string, props: BuildPro
     { prop: 'buildOptions.cachePaths', value: cachePaths, fix: 'give fewer cache paths' },
     { prop: 'buildOptions.testReports', value: options.testReports, fix: 'give fewer report paths, or a glob such as \'reports/**/*.xml\'' },
   ], buildSpec);
-  const project = createPipelineProject(scope, id, {
-    description: 'Builds and tests each pushed commit',
+  const project = create({
+    description: props.description ?? 'Builds and tests each pushed commit',
     buildSpec: codebuild.BuildSpec.fromObject(buildSpec),
     environment: {
       buildImage,

@@ -156,6 +156,8 @@ export class PipelineCore {
   public readonly logRetention: logs.RetentionDays;
   /** The commit the execution builds, as a variable expression for later actions (`#{<namespace>.CommitId}`). */
   public readonly sourceCommitId: string;
+  /** The branch whose pushes start the pipeline. */
+  public readonly sourceBranch: string;
 
   private _topicsKey?: PipelineKey;
 
@@ -173,6 +175,7 @@ export class PipelineCore {
     const source = props.source._bind(scope, { pipelineRole: this.pipelineRole });
     this.repository = source.repository;
     this.sourceCommitId = source.commitId;
+    this.sourceBranch = source.branch;
 
     this.accessLogsBucket = new AccessLogsBucket(scope, 'AccessLogs', retention);
     this.artifactsKey = new ArtifactKey(scope, 'ArtifactsKey');

@@ -1,4 +1,4 @@
-import { Annotations, Aws, CfnOutput } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, Duration } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
@@ -7,9 +7,10 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { RELEASE_REVALIDATED_CACHE_CONTROL } from './buildspecs/release-buildspecs';
-import { DEFAULT_IMMUTABLE_PATTERNS } from './buildspecs/upload-commands';
+import { DEFAULT_IMMUTABLE_PATTERNS, UploadOptions } from './buildspecs/upload-commands';
 import { CacheControlOptions, createSiteDeployProject } from './in-place-deploy-project';
 import { LIVE_RELEASE_KEY, RELEASE_ENV } from './release-contract';
+import { PreviewOptions, SitePreviews } from './previews';
 import { ReleaseProjects } from './release-projects';
 import { SiteDomainOptions, SiteHosting } from './site-hosting';
 import { acceptFindings, markResource, ResourceKind } from '../compliance/accepted-findings';
@@ -30,6 +31,9 @@ import {
  * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html#limits-response-headers-policies
  */
 const MAX_CONTENT_SECURITY_POLICY_LENGTH = 1783;
+
+/** Where the build writes the site when `buildOptions.outputDirectory` is not given. */
+const DEFAULT_OUTPUT_DIRECTORY = 'dist';
 
 /** How a build is published. */
 export enum DeployMode {
@@ -135,6 +139,15 @@ export interface StaticSitePipelineProps extends DeployPipelineProps {
    * @see https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html
    */
   readonly deployCompute?: DeployCompute;
+
+  /**
+   * Publish a preview of each open pull request into the branch (built and tested like a push),
+   * reachable with a link whose token expires; a closed or merged pull request removes it. The
+   * production pipeline is unchanged. Atomic releases only.
+   *
+   * @default - no previews
+   */
+  readonly previews?: PreviewOptions;
 }
 
 /**
@@ -172,6 +185,12 @@ export class StaticSitePipeline extends Construct {
   /** With atomic releases, the CodeBuild project that rolls back: `aws codebuild start-build --project-name <name>`. */
   public readonly rollbackProject?: codebuild.IProject;
 
+  /** With `previews` and a connection source, the pipeline that builds and publishes pull-request previews. */
+  public readonly previewPipeline?: codepipeline.IPipeline;
+
+  /** With `previews`, the CodeBuild project that publishes pull-request previews (CodeCommit: builds them too). */
+  public readonly previewProject?: codebuild.IProject;
+
   /** The bucket holding the site (retained when the stack is deleted). */
   public readonly bucket: s3.IBucket;
 
@@ -195,7 +214,7 @@ export class StaticSitePipeline extends Construct {
     validateReleaseOptions(this, atomic, props);
     const compute = deployStepCompute(this, 'deployCompute', props.deployCompute);
 
-    const core = new PipelineCore(this, { ...props, defaultOutputDirectory: 'dist' });
+    const core = new PipelineCore(this, { ...props, defaultOutputDirectory: DEFAULT_OUTPUT_DIRECTORY });
     const hosting = new SiteHosting(this, 'Hosting', {
       domain: props.domain,
       singlePageApp: props.singlePageApp ?? false,
@@ -212,6 +231,11 @@ export class StaticSitePipeline extends Construct {
       this.keyValueStore = hosting.keyValueStore;
       this.rollbackProject = releases.rollback;
       addReleaseOutputs(this, releases.rollback, hosting.keyValueStore!);
+      if (props.previews) {
+        const previews = this.addPreviews(core, hosting, compute, props, props.previews);
+        this.previewPipeline = previews.pipeline;
+        this.previewProject = previews.publishProject;
+      }
     } else {
       this.deployProject = this.addInPlaceStage(core, hosting, compute, props);
     }
@@ -235,13 +259,7 @@ export class StaticSitePipeline extends Construct {
     const releases = new ReleaseProjects(this, {
       bucket: hosting.bucket,
       keyValueStore: hosting.keyValueStore!,
-      upload: {
-        // The build artifact holds the output directory's contents at its root.
-        sourceDirectory: '.',
-        immutablePatterns: props.cacheControl?.immutablePatterns ?? DEFAULT_IMMUTABLE_PATTERNS,
-        immutableCacheControl: props.cacheControl?.immutable ?? 'public, max-age=31536000, immutable',
-        defaultCacheControl: props.cacheControl?.revalidated ?? RELEASE_REVALIDATED_CACHE_CONTROL,
-      },
+      upload: uploadOptions(props),
       releasesToKeep: props.releasesToKeep ?? 10,
       notFoundPage,
       redirects: props.redirects ?? false,
@@ -269,6 +287,28 @@ export class StaticSitePipeline extends Construct {
       environmentVariables: { [RELEASE_ENV.releaseId]: { value: upload.variable(RELEASE_ENV.releaseId) } },
     })]);
     return releases;
+  }
+
+  /** Pull-request previews, beside the production pipeline. */
+  private addPreviews(core: PipelineCore, hosting: SiteHosting, compute: DeployStepCompute, props: StaticSitePipelineProps,
+    options: PreviewOptions): SitePreviews {
+    return new SitePreviews(this, 'Previews', {
+      options,
+      source: props.source,
+      repository: core.repository,
+      branch: core.sourceBranch,
+      buildOptions: props.buildOptions ?? {},
+      defaultOutputDirectory: DEFAULT_OUTPUT_DIRECTORY,
+      upload: uploadOptions(props),
+      bucket: hosting.bucket,
+      keyValueStore: hosting.keyValueStore!,
+      url: `${hosting.url}/`,
+      encryptionKey: core.artifactsKey,
+      accessLogsBucket: core.accessLogsBucket,
+      artifactRetention: Duration.days(props.artifactRetentionDays ?? 30),
+      logRetention: core.logRetention,
+      compute,
+    });
   }
 
   /** The Deploy stage of in-place deploys: one project that publishes the build and invalidates. */
@@ -317,6 +357,16 @@ export class StaticSitePipeline extends Construct {
   }
 }
 
+/** How a release is uploaded: the build artifact holds the output directory's contents at its root. */
+function uploadOptions(props: StaticSitePipelineProps): UploadOptions {
+  return {
+    sourceDirectory: '.',
+    immutablePatterns: props.cacheControl?.immutablePatterns ?? DEFAULT_IMMUTABLE_PATTERNS,
+    immutableCacheControl: props.cacheControl?.immutable ?? 'public, max-age=31536000, immutable',
+    defaultCacheControl: props.cacheControl?.revalidated ?? RELEASE_REVALIDATED_CACHE_CONTROL,
+  };
+}
+
 /**
  * Checks what the site serves: the not-found page, the headers and the web ACL. The page must be a
  * literal: the deploy scripts check the build for it, and the rollback role may read it alone.
@@ -346,6 +396,9 @@ function validateSiteOptions(scope: Construct, notFoundPage: string, props: Stat
 function validateReleaseOptions(scope: Construct, atomic: boolean, props: StaticSitePipelineProps): void {
   if (!atomic && props.releasesToKeep !== undefined) {
     throw validationError(scope, 'releasesToKeep only applies to deployMode DeployMode.ATOMIC_RELEASES; remove it or use atomic releases');
+  }
+  if (!atomic && props.previews) {
+    throw validationError(scope, 'previews needs deployMode DeployMode.ATOMIC_RELEASES (a preview is a release named in its KeyValueStore); remove it or use atomic releases');
   }
   if (!atomic && props.redirects) {
     throw validationError(scope, 'redirects needs deployMode DeployMode.ATOMIC_RELEASES (redirects are loaded into its KeyValueStore); remove it or use atomic releases');

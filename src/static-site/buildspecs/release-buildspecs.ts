@@ -116,6 +116,6 @@ function releaseProgram(): string {
 }
 
 /** The first `length` letters and digits of an environment variable, for the release id. */
-function shortId(variable: string, length: number): string {
+export function shortId(variable: string, length: number): string {
   return `$(printf '%s' "$${variable}" | tr -cd '0-9A-Za-z' | cut -c1-${length})`;
 }
