@@ -69,7 +69,9 @@ export function previewPublishCommands(sourceDirectory?: string): string[] {
     requireVariable(RELEASE_ENV.releaseId),
     requireVariable(PREVIEW_NAME_VARIABLE),
     ...unpackPreviewProgram(),
-    `export ${PREVIEW_LINK_VARIABLE}="$(${previewProgram()} publish "$${PREVIEW_NAME_VARIABLE}"${directory})"`,
+    // A plain assignment, not `export X="$(...)"`: export would hide the program's failure.
+    `${PREVIEW_LINK_VARIABLE}="$(${previewProgram()} publish "$${PREVIEW_NAME_VARIABLE}"${directory})"`,
+    `export ${PREVIEW_LINK_VARIABLE}`,
     `echo "Preview $${PREVIEW_NAME_VARIABLE}: $${PREVIEW_LINK_VARIABLE}"`,
   ];
 }
