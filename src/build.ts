@@ -157,7 +157,8 @@ export function createBuildProject(scope: Construct, id: string, props: BuildPro
  * Like `createBuildProject`, for a build started outside a pipeline (a pull-request preview): the
  * project checks out `source` itself, at the version the start request names.
  */
-export function createSourceBuildProject(scope: Construct, id: string, props: BuildProjectProps & { readonly source: codebuild.ISource }): codebuild.Project {
+export function createSourceBuildProject(scope: Construct, id: string,
+  props: BuildProjectProps & { readonly source: codebuild.ISource }): codebuild.Project {
   return buildProjectOf(scope, id, props, (projectProps) => createStandaloneProject(scope, id, { ...projectProps, source: props.source }));
 }
 

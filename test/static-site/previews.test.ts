@@ -1,0 +1,236 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { PipelineSource, StaticSitePipeline, StaticSitePipelineProps } from '../../src';
+import { PREVIEW_RELEASE_OBJECTS } from '../../src/static-site/previews';
+import { DeployMode } from '../../src/static-site/static-site-pipeline';
+import { logicalIdOf, nagErrors, newStack, projectRole, roleStatements } from '../util';
+
+const CONNECTION_ARN = 'arn:aws:codeconnections:eu-west-1:123456789012:connection/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
+const CODECOMMIT = PipelineSource.codeCommit({ repositoryName: 'site' });
+const CONNECTION = PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repository: 'site' });
+
+function site(props: Partial<StaticSitePipelineProps>, stack: Stack = newStack()): { stack: Stack; template: Template } {
+  new StaticSitePipeline(stack, 'Site', { source: CODECOMMIT, ...props });
+  return { stack, template: Template.fromStack(stack) };
+}
+
+function errorOf(props: Partial<StaticSitePipelineProps>): string {
+  try {
+    site(props);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return 'no error';
+}
+
+/** The template without the parts previews add, for comparison with a site without them. */
+function resourceIds(template: Template): string[] {
+  return Object.keys(template.toJSON().Resources).sort();
+}
+
+/** Commands of a project's buildspec, joined. */
+function buildSpecOf(template: Template, projectPrefix: string): string {
+  const project = template.toJSON().Resources[logicalIdOf(template, 'AWS::CodeBuild::Project', projectPrefix)];
+  return JSON.stringify(project.Properties.Source.BuildSpec);
+}
+
+describe('previews: validation', () => {
+  test.each([
+    ['previews with in-place deploys', { deployMode: DeployMode.IN_PLACE, previews: {} },
+      "StaticSitePipeline 'Site': previews needs deployMode DeployMode.ATOMIC_RELEASES (a preview is a release named in its KeyValueStore); remove it or use atomic releases"],
+    ['no previews kept', { previews: { maxPreviews: 0 } },
+      "StaticSitePipeline 'Site': previews.maxPreviews must be a whole number from 1 to 50, got 0"],
+    ['51 previews', { previews: { maxPreviews: 51 } },
+      "StaticSitePipeline 'Site': previews.maxPreviews must be a whole number from 1 to 50, got 51"],
+  ] as const)('rejects %s', (_, props, message) => {
+    expect(errorOf(props as Partial<StaticSitePipelineProps>)).toBe(message);
+  });
+
+  test('rejects a link expiry shorter than an hour or longer than 30 days', () => {
+    expect(errorOf({ previews: { linkExpiry: Duration.minutes(30) } })).toMatch(/^StaticSitePipeline 'Site': previews\.linkExpiry must be/);
+    expect(errorOf({ previews: { linkExpiry: Duration.days(31) } })).toMatch(/^StaticSitePipeline 'Site': previews\.linkExpiry must be/);
+  });
+});
+
+describe('previews leave the production pipeline as it is', () => {
+  test.each([['CodeCommit', CODECOMMIT], ['a connection', CONNECTION]])('with %s, the resources of a site without previews are unchanged', (_, source) => {
+    const without = site({ source }).template.toJSON().Resources;
+    const withPreviews = site({ source, previews: {} }).template.toJSON().Resources;
+    // The access log bucket's policy also lets S3 log the previews' artifact bucket.
+    const accessLogsPolicy = logicalIdOf(site({ source }).template, 'AWS::S3::BucketPolicy', 'SiteAccessLogsPolicy');
+    for (const [id, resource] of Object.entries(without).filter(([logicalId]) => logicalId !== accessLogsPolicy)) {
+      expect([id, withPreviews[id]]).toEqual([id, resource]);
+    }
+    expect(resourceIds(site({ source, previews: {} }).template).filter((id) => !(id in without)).every((id) => id.startsWith('SitePreviews'))).toBe(true);
+  });
+});
+
+describe('previews of a CodeCommit repository', () => {
+  const { stack, template } = site({ previews: { maxPreviews: 5, linkExpiry: Duration.days(2) } });
+  const repository = logicalIdOf(template, 'AWS::CodeCommit::Repository', 'SiteRepository');
+  const siteBucket = logicalIdOf(template, 'AWS::S3::Bucket', 'SiteHostingBucket');
+  const store = logicalIdOf(template, 'AWS::CloudFront::KeyValueStore', 'SiteHostingReleases');
+  const build = logicalIdOf(template, 'AWS::CodeBuild::Project', 'SitePreviewsBuild');
+  const publish = logicalIdOf(template, 'AWS::CodeBuild::Project', 'SitePreviewsPublish');
+  const remove = logicalIdOf(template, 'AWS::CodeBuild::Project', 'SitePreviewsRemove');
+  const previewObjects = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [siteBucket, 'Arn'] }, `/${PREVIEW_RELEASE_OBJECTS}`]] };
+
+  test('a rule on pull requests into the branch that open or change starts the build at the source commit', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.codecommit'],
+        'detail-type': ['CodeCommit Pull Request State Change'],
+        'resources': [{ 'Fn::GetAtt': [repository, 'Arn'] }],
+        'detail': {
+          destinationReference: ['refs/heads/main'],
+          event: ['pullRequestCreated', 'pullRequestSourceBranchUpdated', 'pullRequestStatusChanged'],
+          pullRequestStatus: ['Open'],
+        },
+      },
+      Targets: [Match.objectLike({
+        Arn: { 'Fn::GetAtt': [build, 'Arn'] },
+        InputTransformer: {
+          InputPathsMap: Match.objectLike({ 'detail-pullRequestId': '$.detail.pullRequestId', 'detail-sourceCommit': '$.detail.sourceCommit' }),
+          InputTemplate: Match.stringLikeRegexp('"sourceVersion":<detail-sourceCommit>,"environmentVariablesOverride":\\[\\{"name":"PULL_REQUEST_ID","value":<detail-pullRequestId>'),
+        },
+      })],
+    });
+  });
+
+  test('a rule on pull requests closed or merged starts the remove project', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({
+        detail: {
+          destinationReference: ['refs/heads/main'],
+          event: ['pullRequestStatusChanged', 'pullRequestMergeStatusUpdated'],
+          pullRequestStatus: ['Closed'],
+        },
+      }),
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [remove, 'Arn'] } })],
+    });
+  });
+
+  test('the build checks out the repository, builds and tests like the pipeline, uploads the preview and starts the publish', () => {
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Source: Match.objectLike({ Type: 'CODECOMMIT' }),
+    });
+    const spec = buildSpecOf(template, 'SitePreviewsBuild');
+    expect(spec).toContain('npm ci');
+    expect(spec).toContain('npm run build');
+    expect(spec).toContain('export PREVIEW_NAME=\\\\\\"pr-$(printf');
+    expect(spec).toContain('aws s3 cp dist');
+    expect(spec).toContain('aws codebuild start-build --project-name');
+  });
+
+  test('the publish project names the preview and comments the link on the pull request', () => {
+    const spec = buildSpecOf(template, 'SitePreviewsPublish');
+    expect(spec).toContain('preview.js\\\\\\" publish');
+    expect(spec).toContain('aws codecommit post-comment-for-pull-request');
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: Match.objectLike({
+        EnvironmentVariables: Match.arrayWith([
+          { Name: 'PREVIEW_MAX', Type: 'PLAINTEXT', Value: '5' },
+          { Name: 'PREVIEW_LINK_SECONDS', Type: 'PLAINTEXT', Value: String(2 * 24 * 3600) },
+        ]),
+      }),
+    });
+  });
+
+  test('the build role may only write objects of preview releases and start the publish', () => {
+    const statements = roleStatements(template, projectRole(template, build));
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: ['s3:PutObject', 's3:AbortMultipartUpload'], Resource: previewObjects });
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: 'codebuild:StartBuild', Resource: { 'Fn::GetAtt': [publish, 'Arn'] } });
+    const siteGrants = statements.filter((s) => JSON.stringify(s.Resource).includes(siteBucket));
+    expect(siteGrants).toHaveLength(1);
+    expect(JSON.stringify(statements)).not.toContain('cloudfront-keyvaluestore');
+  });
+
+  test('the publish and remove roles reach preview release objects only, and the store', () => {
+    for (const project of [publish, remove]) {
+      const statements = roleStatements(template, projectRole(template, project));
+      expect(statements).toEqual(expect.arrayContaining([
+        {
+          Effect: 'Allow',
+          Action: 's3:ListBucket',
+          Resource: { 'Fn::GetAtt': [siteBucket, 'Arn'] },
+          Condition: { StringLike: { 's3:prefix': [PREVIEW_RELEASE_OBJECTS] } },
+        },
+        { Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], Resource: previewObjects },
+        {
+          Effect: 'Allow',
+          Action: ['cloudfront-keyvaluestore:DescribeKeyValueStore', 'cloudfront-keyvaluestore:ListKeys', 'cloudfront-keyvaluestore:UpdateKeys'],
+          Resource: { 'Fn::GetAtt': [store, 'Arn'] },
+        },
+      ]));
+      expect(JSON.stringify(statements)).not.toContain(`"${siteBucket}","Arn"]},"/releases/*"`);
+    }
+    expect(roleStatements(template, projectRole(template, publish))).toContainEqual({
+      Effect: 'Allow', Action: 'codecommit:PostCommentForPullRequest', Resource: { 'Fn::GetAtt': [repository, 'Arn'] },
+    });
+  });
+
+  test('the preview release grant matches preview release ids and never a pipeline release', () => {
+    const iamPattern = new RegExp('^' + PREVIEW_RELEASE_OBJECTS.replace(/[.]/g, '\\.').replace(/\?/g, '.').replace(/\*/g, '.*') + '$');
+    expect(iamPattern.test('releases/20260601T120000Z-p3f9a1c2b7d4e-pr42/index.html')).toBe(true);
+    expect(iamPattern.test('releases/20260601T120000Z-3f9a1c2b7d4e-8c1f2a3b/index.html')).toBe(false);
+    expect(iamPattern.test('releases/20260601T120000Z-3f9a1c2b7d4e-8c1f2a3b/img/hero-photo.png')).toBe(false);
+    expect(iamPattern.test('releases/20260601T120000Z-3f9a1c2b7d4e-8c1f2a3b.json')).toBe(false);
+  });
+
+  test('passes the AwsSolutions checks', () => {
+    expect(nagErrors(stack)).toEqual([]);
+  });
+});
+
+describe('previews of a connection source', () => {
+  const { stack, template } = site({ source: CONNECTION, previews: {} });
+  const pipelines = template.findResources('AWS::CodePipeline::Pipeline');
+  const publishPipeline = pipelines[logicalIdOf(template, 'AWS::CodePipeline::Pipeline', 'SitePreviewsPipeline')].Properties;
+  const removePipeline = pipelines[logicalIdOf(template, 'AWS::CodePipeline::Pipeline', 'SitePreviewsRemovePipeline')].Properties;
+
+  test('a V2 pipeline started by pull requests into the branch that open or change builds, uploads and publishes', () => {
+    expect(publishPipeline).toEqual(expect.objectContaining({
+      PipelineType: 'V2',
+      ExecutionMode: 'PARALLEL',
+      Triggers: [{
+        ProviderType: 'CodeStarSourceConnection',
+        GitConfiguration: { SourceActionName: 'Checkout', PullRequest: [{ Branches: { Includes: ['main'] }, Events: ['OPEN', 'UPDATED'] }] },
+      }],
+    }));
+    expect(publishPipeline.Stages.map((s: any) => [s.Name, s.Actions.map((a: any) => a.Name)])).toEqual([
+      ['Source', ['Checkout']], ['Build', ['BuildAndTest']], ['Preview', ['Upload', 'Publish']],
+    ]);
+  });
+
+  test('a second pipeline started by closed or merged pull requests removes the preview', () => {
+    expect(removePipeline.Triggers).toEqual([{
+      ProviderType: 'CodeStarSourceConnection',
+      GitConfiguration: { SourceActionName: 'Checkout', PullRequest: [{ Branches: { Includes: ['main'] }, Events: ['CLOSED'] }] },
+    }]);
+    expect(removePipeline.Stages.map((s: any) => s.Name)).toEqual(['Source', 'Preview']);
+  });
+
+  test('the preview is named after the pull request\'s source branch', () => {
+    const upload = publishPipeline.Stages[2].Actions[0];
+    expect(JSON.parse(upload.Configuration.EnvironmentVariables)).toContainEqual({ name: 'PULL_REQUEST_BRANCH', type: 'PLAINTEXT', value: '#{Source_Checkout_NS.BranchName}' });
+  });
+
+  test('the production pipeline has no trigger', () => {
+    const production = pipelines[logicalIdOf(template, 'AWS::CodePipeline::Pipeline', 'SitePipeline')].Properties;
+    expect(production.Triggers).toBeUndefined();
+  });
+
+  test('pull request builds use a project and an artifact bucket of their own', () => {
+    const build = logicalIdOf(template, 'AWS::CodeBuild::Project', 'SitePreviewsBuild');
+    const productionBuild = logicalIdOf(template, 'AWS::CodeBuild::Project', 'SiteBuild');
+    expect(projectRole(template, build)).not.toBe(projectRole(template, productionBuild));
+    const previewArtifacts = logicalIdOf(template, 'AWS::S3::Bucket', 'SitePreviewsArtifacts');
+    expect(publishPipeline.ArtifactStore.Location).toEqual({ Ref: previewArtifacts });
+    const productionArtifacts = logicalIdOf(template, 'AWS::S3::Bucket', 'SiteArtifacts');
+    expect(JSON.stringify(roleStatements(template, projectRole(template, build)))).not.toContain(`"${productionArtifacts}"`);
+  });
+
+  test('passes the AwsSolutions checks', () => {
+    expect(nagErrors(stack)).toEqual([]);
+  });
+});
