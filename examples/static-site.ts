@@ -78,6 +78,26 @@ export class PreviewSiteStack extends Stack {
   }
 }
 
+/**
+ * Previews of a GitHub repository (through a connection): a pipeline started by pull requests
+ * builds and publishes them, another removes them when they close.
+ */
+export class ConnectionPreviewSiteStack extends Stack {
+  public readonly site: StaticSitePipeline;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    this.site = new StaticSitePipeline(this, 'Site', {
+      source: PipelineSource.connection({
+        connectionArn: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+        owner: 'acme',
+        repository: 'shop-site',
+      }),
+      previews: {},
+    });
+  }
+}
+
 /** The example stacks, in the environment the demo synthesizes them for. */
 export function addStaticSiteExamples(app: App): Stack[] {
   const env = { account: '123456789012', region: 'eu-west-1' };
@@ -85,5 +105,6 @@ export function addStaticSiteExamples(app: App): Stack[] {
     new StaticSiteStack(app, 'StaticSiteExample', { env }),
     new DocsSiteStack(app, 'DocsSiteExample', { env }),
     new PreviewSiteStack(app, 'PreviewSiteExample', { env }),
+    new ConnectionPreviewSiteStack(app, 'ConnectionPreviewSiteExample', { env }),
   ];
 }

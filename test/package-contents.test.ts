@@ -22,6 +22,7 @@ test('the package carries every runtime/ program, as the source has it', () => {
   const programs = runtimeFiles();
   expect(programs.sort()).toEqual(expect.arrayContaining([
     'server-app/runtime/appspec-check.js',
+    'static-site/runtime/preview.js',
     'static-site/runtime/release-contract.json',
     'static-site/runtime/release.js',
     'static-site/runtime/routing.js',

@@ -1,4 +1,4 @@
-import { CfnResource, Duration, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
@@ -29,7 +29,7 @@ import { suppressNagFindings } from '../compliance/nag';
 import { DeployStepCompute } from '../deploy-compute';
 import { ManagedPolicyRole, pipelineActionRole } from '../managed-policy-role';
 import { PipelineSource } from '../source';
-import { validateIntegerRange, validateWholeMinutes, validationError } from '../validation';
+import { validateIntegerRange, validationError } from '../validation';
 
 /** Pull-request previews of a static site. */
 export interface PreviewOptions {
@@ -64,6 +64,13 @@ export const PREVIEW_LIMITS = {
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html#reference_policies_elements_resource_wildcards
  */
 export const PREVIEW_RELEASE_OBJECTS = `${RELEASES_PREFIX}????????T??????Z-p*`;
+
+/**
+ * The most bytes one preview takes in the KeyValueStore: `preview:<name>` -> `<release id>` and one
+ * valid token `token:<32 hex>` -> `<expiry> <name>` (expired tokens are deleted at each publish).
+ * Names are at most 40 characters, release ids `<16>-p<12>-<8>`, expiries 10 digits.
+ */
+export const PREVIEW_RECORD_BYTES = ('preview:'.length + 40 + 16 + 2 + 12 + 1 + 8) + ('token:'.length + 32 + 10 + 1 + 40);
 
 /** What the previews work on. */
 export interface SitePreviewsProps {
@@ -405,8 +412,13 @@ export function validatePreviewOptions(scope: Construct, options: PreviewOptions
   const maxPreviews = options.maxPreviews ?? PREVIEW_LIMITS.maxPreviews.default;
   validateIntegerRange(scope, 'previews.maxPreviews', maxPreviews, PREVIEW_LIMITS.maxPreviews.min, PREVIEW_LIMITS.maxPreviews.max);
   const expiry = options.linkExpiry ?? PREVIEW_LIMITS.linkExpiry.default;
-  if (!Token.isUnresolved(expiry.toMinutes({ integral: false }))) {
-    validateWholeMinutes(scope, 'previews.linkExpiry', expiry, PREVIEW_LIMITS.linkExpiry.minMinutes, PREVIEW_LIMITS.linkExpiry.maxMinutes);
+  const { minMinutes, maxMinutes } = PREVIEW_LIMITS.linkExpiry;
+  if (!expiry.isUnresolved()) {
+    const minutes = expiry.toMilliseconds({ integral: false }) / 60_000;
+    if (!(Number.isInteger(minutes) && minutes >= minMinutes && minutes <= maxMinutes)) {
+      throw validationError(scope, `previews.linkExpiry must be a whole number of minutes from ${minMinutes} (an hour) to ${maxMinutes} (30 days), `
+        + `got '${expiry}'; e.g. Duration.days(7)`);
+    }
   }
   return { maxPreviews, linkSeconds: expiry.toSeconds() };
 }

@@ -2,7 +2,7 @@
  * `StaticSitePipeline` as a fuzz target: its props (the shared pipeline props plus domain, routing,
  * caching and headers), their valid and hostile values, and how a case builds them in its stack.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -31,9 +31,20 @@ const deployModeAlternatives: PropGroup[] = [
       { path: 'deployMode', values: { valid: valid(fc.constant(DeployMode.ATOMIC_RELEASES)) } },
       { path: 'releasesToKeep', values: releaseCounts() },
       { path: 'redirects', values: { valid: valid(fc.boolean()) } },
+      { path: 'previews', values: { valid: valid(fc.boolean()) } },
+      { path: 'previews.maxPreviews', values: previewCounts() },
+      { path: 'previews.linkExpiry', values: linkExpiries() },
     ],
   },
   { name: 'deployMode', fields: [{ path: 'deployMode', values: { valid: valid(fc.constant(DeployMode.IN_PLACE)) }, required: true }] },
+  {
+    name: 'previews',
+    hostileShape: 'previews with IN_PLACE',
+    fields: [
+      { path: 'deployMode', values: { valid: valid(fc.constant(DeployMode.IN_PLACE)) }, required: true },
+      { path: 'previews', values: { valid: valid(fc.constant(true)) }, required: true },
+    ],
+  },
   {
     name: 'releasesToKeep',
     hostileShape: 'releasesToKeep with IN_PLACE',
@@ -125,6 +136,10 @@ function staticSiteProps(stack: Stack, c: FuzzCase): StaticSitePipelineProps {
     deployMode: get<DeployMode>('deployMode'),
     releasesToKeep: optional(get<Num>('releasesToKeep'), (v) => num(stack, v)),
     redirects: get<boolean>('redirects'),
+    previews: get<boolean>('previews') || get('previews.maxPreviews') !== undefined || get('previews.linkExpiry') !== undefined ? {
+      maxPreviews: optional(get<Num>('previews.maxPreviews'), (v) => num(stack, v)),
+      linkExpiry: optional(get<ExpirySpec>('previews.linkExpiry'), (d) => Duration[d.unit](d.amount)),
+    } : undefined,
     deployCompute: get<DeployCompute>('deployCompute'),
   };
 }
@@ -250,6 +265,44 @@ function releaseCounts(): ValueArbitraries<Num> {
       ['fraction', 2.5, 'invalid'],
       ['NaN', NaN, 'invalid'],
       ['negative', -3, 'invalid'],
+    ]),
+  };
+}
+
+/** Previews kept: 1 to 50. */
+function previewCounts(): ValueArbitraries<Num> {
+  return {
+    valid: valid<Num>(fc.integer({ min: 1, max: 50 }), fc.constant<Num>({ token: 'lazy', value: 10 })),
+    hostile: hostile<Num>([
+      ['zero', 0, 'invalid'],
+      ['51', 51, 'invalid'],
+      ['fraction', 2.5, 'invalid'],
+      ['NaN', NaN, 'invalid'],
+      ['negative', -3, 'invalid'],
+    ]),
+  };
+}
+
+/** A link expiry: an amount of a unit, as `Duration` takes them. */
+interface ExpirySpec {
+  readonly unit: 'seconds' | 'minutes' | 'hours' | 'days';
+  readonly amount: number;
+}
+
+/** Link expiries: whole minutes from an hour to 30 days. */
+function linkExpiries(): ValueArbitraries<ExpirySpec> {
+  return {
+    valid: valid(
+      fc.constantFrom<ExpirySpec>({ unit: 'days', amount: 7 }, { unit: 'hours', amount: 1 }, { unit: 'days', amount: 30 }),
+      fc.integer({ min: 60, max: 43200 }).map((amount): ExpirySpec => ({ unit: 'minutes', amount })),
+    ),
+    hostile: hostile<ExpirySpec>([
+      ['zero', { unit: 'minutes', amount: 0 }, 'invalid'],
+      ['59 minutes', { unit: 'minutes', amount: 59 }, 'invalid'],
+      ['31 days', { unit: 'days', amount: 31 }, 'invalid'],
+      ['90 seconds', { unit: 'seconds', amount: 90 }, 'invalid'],
+      ['fraction', { unit: 'minutes', amount: 90.5 }, 'invalid'],
+      ['NaN', { unit: 'minutes', amount: NaN }, 'invalid'],
     ]),
   };
 }

@@ -1,3 +1,4 @@
+import { Tokenization } from 'aws-cdk-lib';
 import * as path from 'path';
 import { shortId } from './release-buildspecs';
 import { requireVariable, siteDirectoryChecks, uploadCommands, UploadOptions } from './upload-commands';
@@ -91,8 +92,9 @@ export function previewRemoveCommands(): string[] {
 export function previewProgramEnvironment(options: { url: string; maxPreviews: number; linkSeconds: number }): Record<string, string> {
   return {
     [PREVIEW_ENV.url]: options.url,
-    [PREVIEW_ENV.maxPreviews]: String(options.maxPreviews),
-    [PREVIEW_ENV.linkSeconds]: String(options.linkSeconds),
+    // stringifyNumber keeps a token (a maxPreviews given as a token) a token.
+    [PREVIEW_ENV.maxPreviews]: Tokenization.stringifyNumber(options.maxPreviews),
+    [PREVIEW_ENV.linkSeconds]: Tokenization.stringifyNumber(options.linkSeconds),
   };
 }
 
