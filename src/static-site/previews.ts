@@ -1,4 +1,4 @@
-import { CfnResource, Duration, Stack } from 'aws-cdk-lib';
+import { CfnResource, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
@@ -8,6 +8,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
@@ -29,7 +30,26 @@ import { suppressNagFindings } from '../compliance/nag';
 import { DeployStepCompute } from '../deploy-compute';
 import { ManagedPolicyRole, pipelineActionRole } from '../managed-policy-role';
 import { PipelineSource } from '../source';
-import { validateIntegerRange, validationError } from '../validation';
+import { validateDomainName, validateIntegerRange, validationError } from '../validation';
+
+/**
+ * A domain under which each preview has a host of its own: `<name>.<domainName>`, e.g.
+ * `pr-42.preview.example.com`. The distribution answers `*.<domainName>` with the site's certificate
+ * (a distribution has one), which must cover that wildcard name too.
+ *
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/CNAMEs.html#alternate-domain-names-wildcard
+ */
+export interface PreviewDomainOptions {
+  /** The domain of the preview hosts, e.g. 'preview.example.com' (a wildcard `*.preview.example.com` is added to the distribution). */
+  readonly domainName: string;
+
+  /**
+   * The Route 53 hosted zone for the A and AAAA alias records of `*.<domainName>`.
+   *
+   * @default - the site's `domain.hostedZone`; without either, no DNS record is created
+   */
+  readonly hostedZone?: route53.IHostedZone;
+}
 
 /** Pull-request previews of a static site. */
 export interface PreviewOptions {
@@ -48,6 +68,15 @@ export interface PreviewOptions {
    * @default Duration.days(7)
    */
   readonly linkExpiry?: Duration;
+
+  /**
+   * Give each preview a host of its own under this domain (`pr-42.preview.example.com`), where only
+   * that preview's token is taken. Needs the site's `domain`, whose certificate must also cover
+   * `*.<domainName>` (a certificate the construct creates does).
+   *
+   * @default - previews are opened on the site's own domain, with the token link
+   */
+  readonly domain?: PreviewDomainOptions;
 }
 
 /** The bounds of the preview options. */
@@ -406,6 +435,25 @@ const PULL_REQUEST_FIELDS: Record<string, string> = {
   [PULL_REQUEST.destinationCommit]: 'destinationCommit',
   [PULL_REQUEST.event]: 'event',
 };
+
+/**
+ * Checks the preview domain: a domain name, not one of the site's, with the site on a custom domain
+ * (the distribution serves the preview hosts with the site's certificate).
+ */
+export function validatePreviewDomain(scope: Construct, domain: PreviewDomainOptions, siteDomainNames: string[] | undefined): void {
+  const name = domain.domainName;
+  if (!siteDomainNames) {
+    throw validationError(scope, `previews.domain needs domain, got previews.domain.domainName '${name}' for a site on its CloudFront domain; `
+      + `give domain with a certificate that also covers '*.${name}' (a distribution has one certificate), or remove previews.domain`);
+  }
+  validateDomainName(scope, 'previews.domain.domainName', name);
+  if (!Token.isUnresolved(name) && name.startsWith('*.')) {
+    throw validationError(scope, `previews.domain.domainName must be the domain under which previews get hosts, without '*.', got '${name}'; e.g. 'preview.example.com'`);
+  }
+  if (!Token.isUnresolved(name) && siteDomainNames.some((site) => !Token.isUnresolved(site) && site.toLowerCase() === name.toLowerCase())) {
+    throw validationError(scope, `previews.domain.domainName must not be a domain name of the site, got '${name}'; e.g. 'preview.${siteDomainNames[0]}'`);
+  }
+}
 
 /** Checks the options; returns them with their defaults, the expiry in seconds. */
 export function validatePreviewOptions(scope: Construct, options: PreviewOptions): { maxPreviews: number; linkSeconds: number } {

@@ -47,12 +47,6 @@ export const LIVE_RELEASE_KEY = CONTRACT.liveReleaseKey;
 /** Environment variables the release program reads. */
 export const RELEASE_ENV = CONTRACT.environment;
 
-/** The KeyValueStore key prefix naming a preview's release: `preview:<name>`. */
-export const PREVIEW_KEY_PREFIX: string = (CONTRACT as unknown as { previewKeyPrefix: string }).previewKeyPrefix;
-
-/** The KeyValueStore key prefix of a preview token: `token:<32 hex>` -> `<expiry> <name>`. */
-export const TOKEN_KEY_PREFIX: string = (CONTRACT as unknown as { tokenKeyPrefix: string }).tokenKeyPrefix;
-
 /** What the preview program (runtime/preview.js) takes: the names it accepts, the release ids it makes, its variables. */
 export const PREVIEW_CONTRACT: {
   readonly namePattern: string;

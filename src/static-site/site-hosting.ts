@@ -60,6 +60,8 @@ export interface SiteHostingProps {
   readonly contentSecurityPolicy?: string;
   /** Serve atomic releases named in a KeyValueStore (with their redirects when `redirects`). */
   readonly releases?: { readonly redirects: boolean };
+  /** A domain whose subdomains (`*.<domainName>`) the distribution also answers: the preview hosts. */
+  readonly previewDomain?: { readonly domainName: string; readonly hostedZone?: route53.IHostedZone };
 }
 
 /**
@@ -79,16 +81,21 @@ export class SiteHosting extends Construct {
   constructor(owner: Construct, id: string, props: SiteHostingProps) {
     super(owner, id);
     const domainNames = props.domain?.domainNames ?? [];
-    const certificate = this.certificateFor(owner, props.domain);
+    const previewHosts = props.previewDomain ? [`*.${props.previewDomain.domainName}`] : [];
+    const certificate = this.certificateFor(owner, props.domain, previewHosts);
     this.bucket = this.siteBucket(props.accessLogsBucket);
     if (props.releases) {
       this.keyValueStore = this.releasesStore(owner, props.releases.redirects);
     }
     const routing = this.routingFunction(domainNames, props);
-    this.distribution = this.distributionOf(owner, routing, domainNames, certificate, props);
+    this.distribution = this.distributionOf(owner, routing, [...domainNames, ...previewHosts], certificate, props);
     this.allowListing();
     if (props.domain?.hostedZone) {
       this.addAliasRecords(props.domain.hostedZone, domainNames);
+    }
+    const previewZone = props.previewDomain?.hostedZone ?? props.domain?.hostedZone;
+    if (previewZone && previewHosts.length) {
+      this.addAliasRecords(previewZone, previewHosts, 'Preview');
     }
     this.url = `https://${domainNames[0] ?? this.distribution.distributionDomainName}`;
   }
@@ -207,7 +214,7 @@ export class SiteHosting extends Construct {
   }
 
   /** Returns the certificate to use: the given one (checked), one created in the hosted zone, or none. */
-  private certificateFor(owner: Construct, domain?: SiteDomainOptions): acm.ICertificate | undefined {
+  private certificateFor(owner: Construct, domain: SiteDomainOptions | undefined, previewHosts: string[]): acm.ICertificate | undefined {
     if (!domain) {
       return undefined;
     }
@@ -222,7 +229,7 @@ export class SiteHosting extends Construct {
       validateCertificateDomainName(owner, 'domain.domainNames[0]', domain.domainNames[0]);
       return new acm.Certificate(this, 'Certificate', {
         domainName: domain.domainNames[0],
-        subjectAlternativeNames: domain.domainNames.slice(1),
+        subjectAlternativeNames: [...domain.domainNames.slice(1), ...previewHosts],
         validation: acm.CertificateValidation.fromDns(domain.hostedZone),
       });
     }
@@ -260,12 +267,12 @@ export class SiteHosting extends Construct {
    * (with the final dot), so aws-cdk-lib does not read the zone's name, which a zone imported by id
    * alone does not have.
    */
-  private addAliasRecords(zone: route53.IHostedZone, domainNames: string[]): void {
+  private addAliasRecords(zone: route53.IHostedZone, domainNames: string[], idPrefix: string = ''): void {
     const target = route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(this.distribution));
     domainNames.forEach((name, index) => {
       const recordName = `${name}.`;
-      new route53.ARecord(this, `AliasA${index}`, { zone, recordName, target });
-      new route53.AaaaRecord(this, `AliasAaaa${index}`, { zone, recordName, target });
+      new route53.ARecord(this, `${idPrefix}AliasA${index}`, { zone, recordName, target });
+      new route53.AaaaRecord(this, `${idPrefix}AliasAaaa${index}`, { zone, recordName, target });
     });
   }
 }

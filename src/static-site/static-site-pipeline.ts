@@ -10,7 +10,7 @@ import { RELEASE_REVALIDATED_CACHE_CONTROL } from './buildspecs/release-buildspe
 import { DEFAULT_IMMUTABLE_PATTERNS, UploadOptions } from './buildspecs/upload-commands';
 import { CacheControlOptions, createSiteDeployProject } from './in-place-deploy-project';
 import { LIVE_RELEASE_KEY, RELEASE_ENV } from './release-contract';
-import { PreviewOptions, SitePreviews } from './previews';
+import { PreviewOptions, SitePreviews, validatePreviewDomain } from './previews';
 import { ReleaseProjects } from './release-projects';
 import { SiteDomainOptions, SiteHosting } from './site-hosting';
 import { acceptFindings, markResource, ResourceKind } from '../compliance/accepted-findings';
@@ -212,6 +212,9 @@ export class StaticSitePipeline extends Construct {
     validateSiteOptions(this, notFoundPage, props);
     const atomic = (props.deployMode ?? DeployMode.ATOMIC_RELEASES) === DeployMode.ATOMIC_RELEASES;
     validateReleaseOptions(this, atomic, props);
+    if (props.previews?.domain) {
+      validatePreviewDomain(this, props.previews.domain, props.domain?.domainNames);
+    }
     const compute = deployStepCompute(this, 'deployCompute', props.deployCompute);
 
     const core = new PipelineCore(this, { ...props, defaultOutputDirectory: DEFAULT_OUTPUT_DIRECTORY });
@@ -224,6 +227,7 @@ export class StaticSitePipeline extends Construct {
       webAclId: props.webAclId,
       contentSecurityPolicy: props.contentSecurityPolicy,
       releases: atomic ? { redirects: props.redirects ?? false } : undefined,
+      previewDomain: props.previews?.domain,
     });
     if (atomic) {
       const releases = this.addReleaseStage(core, hosting, notFoundPage, compute, props);
@@ -302,7 +306,8 @@ export class StaticSitePipeline extends Construct {
       upload: uploadOptions(props),
       bucket: hosting.bucket,
       keyValueStore: hosting.keyValueStore!,
-      url: `${hosting.url}/`,
+      // The preview program puts the preview's name in place of {name}.
+      url: options.domain ? `https://{name}.${options.domain.domainName}/` : `${hosting.url}/`,
       encryptionKey: core.artifactsKey,
       accessLogsBucket: core.accessLogsBucket,
       artifactRetention: Duration.days(props.artifactRetentionDays ?? 30),

@@ -1,5 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import { PipelineSource, StaticSitePipeline, StaticSitePipelineProps } from '../../src';
 import { PREVIEW_RELEASE_OBJECTS } from '../../src/static-site/previews';
 import { DeployMode } from '../../src/static-site/static-site-pipeline';
@@ -236,5 +238,67 @@ describe('previews of a connection source', () => {
 
   test('passes the AwsSolutions checks', () => {
     expect(nagErrors(stack)).toEqual([]);
+  });
+});
+
+describe('previews on a domain of their own', () => {
+  const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
+  const withDomain = (stack: Stack, previewDomain: string = 'preview.example.com'): Partial<StaticSitePipelineProps> => ({
+    domain: {
+      domainNames: ['www.example.com'],
+      certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE_ARN),
+      hostedZone: route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' }),
+    },
+    previews: { domain: { domainName: previewDomain } },
+  });
+
+  test('the distribution answers every host under the preview domain, and the zone points them at it', () => {
+    const stack = newStack();
+    const { template } = site(withDomain(stack), stack);
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({ Aliases: ['www.example.com', '*.preview.example.com'] }),
+    });
+    for (const type of ['A', 'AAAA']) {
+      template.hasResourceProperties('AWS::Route53::RecordSet', { Name: '*.preview.example.com.', Type: type, HostedZoneId: 'Z0123456789ABCDEFGHIJ' });
+    }
+    expect(nagErrors(stack)).toEqual([]);
+  });
+
+  test('the link goes to the preview\'s own host', () => {
+    const stack = newStack();
+    const { template } = site(withDomain(stack), stack);
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: Match.objectLike({ EnvironmentVariables: Match.arrayWith([{ Name: 'PREVIEW_URL', Type: 'PLAINTEXT', Value: 'https://{name}.preview.example.com/' }]) }),
+    });
+  });
+
+  test('a certificate created for the site also covers the preview hosts', () => {
+    const stack = newStack({ env: { account: '123456789012', region: 'us-east-1' } });
+    const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' });
+    const { template } = site({ domain: { domainNames: ['www.example.com'], hostedZone: zone }, previews: { domain: { domainName: 'preview.example.com' } } }, stack);
+    template.hasResourceProperties('AWS::CertificateManager::Certificate', { DomainName: 'www.example.com', SubjectAlternativeNames: ['*.preview.example.com'] });
+  });
+
+  test('without previews.domain the link is on the site\'s own domain', () => {
+    const stack = newStack();
+    const { template } = site({ ...withDomain(stack), previews: {} }, stack);
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: Match.objectLike({ EnvironmentVariables: Match.arrayWith([{ Name: 'PREVIEW_URL', Type: 'PLAINTEXT', Value: 'https://www.example.com/' }]) }),
+    });
+  });
+
+  test.each([
+    ['a site on its CloudFront domain', () => ({ previews: { domain: { domainName: 'preview.example.com' } } }),
+      "StaticSitePipeline 'Site': previews.domain needs domain, got previews.domain.domainName 'preview.example.com' for a site on its CloudFront domain; "
+      + "give domain with a certificate that also covers '*.preview.example.com' (a distribution has one certificate), or remove previews.domain"],
+    ['a wildcard', (stack: Stack) => withDomain(stack, '*.preview.example.com'),
+      "StaticSitePipeline 'Site': previews.domain.domainName must be the domain under which previews get hosts, without '*.', got '*.preview.example.com'; e.g. 'preview.example.com'"],
+    ['the site\'s own domain', (stack: Stack) => withDomain(stack, 'WWW.example.com'),
+      "StaticSitePipeline 'Site': previews.domain.domainName must not be a domain name of the site, got 'WWW.example.com'; e.g. 'preview.www.example.com'"],
+    ['not a domain name', (stack: Stack) => withDomain(stack, 'preview example'),
+      "StaticSitePipeline 'Site': previews.domain.domainName must be a domain name such as 'www.example.com', got 'preview example'"],
+  ])('rejects a preview domain for %s', (_, props, message) => {
+    const stack = newStack();
+    expect(() => site(props(stack) as Partial<StaticSitePipelineProps>, stack)).toThrow(message);
   });
 });
