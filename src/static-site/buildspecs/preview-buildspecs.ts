@@ -1,5 +1,5 @@
-import { Tokenization } from 'aws-cdk-lib';
 import * as path from 'path';
+import { Tokenization } from 'aws-cdk-lib';
 import { shortId } from './release-buildspecs';
 import { requireVariable, siteDirectoryChecks, uploadCommands, UploadOptions } from './upload-commands';
 import { unpackRuntimeFilesCommands } from '../../runtime-program';
