@@ -76,6 +76,8 @@ const shape: PropsShape = {
         { path: 'domain.certificate', values: certificates, required: true },
         { path: 'domain.hostedZone', values: hostedZones() },
         { path: 'domain.redirectToPrimaryDomain', values: { valid: valid(fc.boolean()) } },
+        // Used only with atomic releases (previews need them): the preview hosts' domain.
+        { path: 'previews.domain.domainName', values: previewDomainNames() },
       ],
     },
     {
@@ -136,10 +138,7 @@ function staticSiteProps(stack: Stack, c: FuzzCase): StaticSitePipelineProps {
     deployMode: get<DeployMode>('deployMode'),
     releasesToKeep: optional(get<Num>('releasesToKeep'), (v) => num(stack, v)),
     redirects: get<boolean>('redirects'),
-    previews: get<boolean>('previews') || get('previews.maxPreviews') !== undefined || get('previews.linkExpiry') !== undefined ? {
-      maxPreviews: optional(get<Num>('previews.maxPreviews'), (v) => num(stack, v)),
-      linkExpiry: optional(get<ExpirySpec>('previews.linkExpiry'), (d) => Duration[d.unit](d.amount)),
-    } : undefined,
+    previews: previewOptions(stack, c),
     deployCompute: get<DeployCompute>('deployCompute'),
   };
 }
@@ -265,6 +264,33 @@ function releaseCounts(): ValueArbitraries<Num> {
       ['fraction', 2.5, 'invalid'],
       ['NaN', NaN, 'invalid'],
       ['negative', -3, 'invalid'],
+    ]),
+  };
+}
+
+/** The previews of a case: none, or the options it has; a preview domain only with atomic releases. */
+function previewOptions(stack: Stack, c: FuzzCase): StaticSitePipelineProps['previews'] {
+  const get = propReader(c);
+  const domainName = get<Text>('previews.domain.domainName');
+  const atomic = get<DeployMode>('deployMode') !== DeployMode.IN_PLACE;
+  const wanted = get<boolean>('previews') || get('previews.maxPreviews') !== undefined || get('previews.linkExpiry') !== undefined
+    || (atomic && domainName !== undefined);
+  return wanted ? {
+    maxPreviews: optional(get<Num>('previews.maxPreviews'), (v) => num(stack, v)),
+    linkExpiry: optional(get<ExpirySpec>('previews.linkExpiry'), (d) => Duration[d.unit](d.amount)),
+    domain: atomic ? optional(domainName, (v) => ({ domainName: text(stack, v) })) : undefined,
+  } : undefined;
+}
+
+/** Preview domains: a domain name under which each preview gets a host. */
+function previewDomainNames(): ValueArbitraries<Text> {
+  return {
+    valid: valid<Text>(fc.constantFrom('preview.example.com', 'pr.docs.example.org')),
+    hostile: hostile<Text>([
+      ['wildcard', '*.preview.example.com', 'invalid'],
+      ['space', 'preview example.com', 'invalid'],
+      ['empty', '', 'invalid'],
+      ['URL', 'https://preview.example.com/', 'invalid'],
     ]),
   };
 }
