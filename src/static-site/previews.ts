@@ -126,11 +126,11 @@ export interface SitePreviewsProps {
  * published as a preview release named `preview:<name>` in the site's store, reachable with a link
  * carrying a token; a closed or merged pull request removes it. The production pipeline is not
  * changed. CodeCommit: EventBridge rules on the repository's pull-request events start a build
- * project that posts the link on the pull request. Connections: a V2 pipeline triggered by pull
- * requests builds and publishes, a second one removes.
+ * project, which starts the publish project that comments the link on the pull request. Connections:
+ * a V2 pipeline triggered by pull requests builds and publishes, a second one removes.
  */
 export class SitePreviews extends Construct {
-  /** The project that publishes previews (CodeCommit: builds, publishes and comments). */
+  /** The project that names a preview in the store and prints its link (CodeCommit: also comments it on the pull request). */
   public readonly publishProject: codebuild.IProject;
   /** The project that removes previews. */
   public readonly removeProject: codebuild.IProject;

@@ -188,7 +188,7 @@ export class StaticSitePipeline extends Construct {
   /** With `previews` and a connection source, the pipeline that builds and publishes pull-request previews. */
   public readonly previewPipeline?: codepipeline.IPipeline;
 
-  /** With `previews`, the CodeBuild project that publishes pull-request previews (CodeCommit: builds them too). */
+  /** With `previews`, the CodeBuild project that names each pull-request preview in the store and prints its link. */
   public readonly previewProject?: codebuild.IProject;
 
   /** The bucket holding the site (retained when the stack is deleted). */
