@@ -34,7 +34,9 @@ const DIAGRAMS: Diagram[] = [
     destination: (counts) => [
       label(counts, 'AWS::S3::Bucket', 'S3 bucket', 'site, artifacts, logs'),
       label(counts, 'AWS::CloudFront::Distribution', 'CloudFront distribution', 'OAC, HTTP/2+3, TLS'),
-      label(counts, 'AWS::CloudFront::Function', 'CloudFront Function', 'routing, SPA fallback'),
+      // The second function, with verified releases or previews, marks preview responses noindex.
+      label(counts, 'AWS::CloudFront::Function', 'CloudFront Function', (counts.get('AWS::CloudFront::Function') ?? 0) > 1
+        ? 'routing; noindex on previews' : 'routing, SPA fallback'),
       label(counts, 'AWS::CloudFront::ResponseHeadersPolicy', 'response headers policy', 'HSTS, nosniff, frame'),
     ],
   },

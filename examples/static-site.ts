@@ -1,4 +1,4 @@
-import { App, Stack, StackProps } from 'aws-cdk-lib';
+import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
@@ -61,11 +61,50 @@ export class DocsSiteStack extends Stack {
   }
 }
 
+/**
+ * The README's preview example: every pull request into `main` of a CodeCommit repository is built,
+ * tested and published as a preview, with its link commented on the pull request.
+ */
+export class PreviewSiteStack extends Stack {
+  public readonly site: StaticSitePipeline;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    this.site = new StaticSitePipeline(this, 'Site', {
+      source: PipelineSource.codeCommit({ repositoryName: 'shop-site' }),
+      buildOptions: { commands: ['npm ci', 'npm run build'], testCommands: ['npm test'], outputDirectory: 'dist' },
+      previews: { maxPreviews: 5, linkExpiry: Duration.days(3) },
+    });
+  }
+}
+
+/**
+ * Previews of a GitHub repository (through a connection): a pipeline started by pull requests
+ * builds and publishes them, another removes them when they close.
+ */
+export class ConnectionPreviewSiteStack extends Stack {
+  public readonly site: StaticSitePipeline;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    this.site = new StaticSitePipeline(this, 'Site', {
+      source: PipelineSource.connection({
+        connectionArn: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+        owner: 'acme',
+        repository: 'shop-site',
+      }),
+      previews: {},
+    });
+  }
+}
+
 /** The example stacks, in the environment the demo synthesizes them for. */
 export function addStaticSiteExamples(app: App): Stack[] {
   const env = { account: '123456789012', region: 'eu-west-1' };
   return [
     new StaticSiteStack(app, 'StaticSiteExample', { env }),
     new DocsSiteStack(app, 'DocsSiteExample', { env }),
+    new PreviewSiteStack(app, 'PreviewSiteExample', { env }),
+    new ConnectionPreviewSiteStack(app, 'ConnectionPreviewSiteExample', { env }),
   ];
 }

@@ -4,7 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ArtifactKey } from './artifact-store';
-import { PipelineStepProject } from './codebuild-project';
+import { PipelineStepProject, PipelineStepProjectProps, StandaloneProject } from './codebuild-project';
 import { nagResourceFinding, suppressNagFindings } from './compliance/nag';
 import {
   isLambdaImage,
@@ -127,6 +127,8 @@ export interface BuildProjectProps {
   readonly encryptionKey: ArtifactKey;
   /** How long build logs are kept. */
   readonly logRetention: logs.RetentionDays;
+  /** What the project is for, in the console. @default 'Builds and tests each pushed commit' */
+  readonly description?: string;
 }
 
 /** The default build commands: a clean npm install, then the project's build script. */
@@ -146,48 +148,76 @@ const TIMEOUT_MINUTES = { min: 5, max: 2160 };
  */
 export class BuildProject extends PipelineStepProject {
   constructor(scope: Construct, id: string, props: BuildProjectProps) {
-    const options = props.options;
-    const outputDirectory = options.outputDirectory ?? props.defaultOutputDirectory;
-    const buildImage = options.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0;
-    const lambda = isLambdaImage(buildImage);
-    const computeType = options.computeType ?? (lambda ? buildImage.defaultComputeType : codebuild.ComputeType.SMALL);
-    validateBuildOptions(scope, options, outputDirectory, buildImage, computeType);
-
-    const cachePaths = options.cachePaths ?? (lambda ? [] : DEFAULT_CACHE_PATHS);
-    const reportGroup = options.testReports?.length
-      ? new codebuild.ReportGroup(scope, `${id}TestReports`, { removalPolicy: RemovalPolicy.DESTROY })
-      : undefined;
-    const buildSpec = renderBuildSpec({
-      options,
-      outputDirectory,
-      postBuildCommands: props.postBuildCommands ?? [],
-      cachePaths,
-      reportGroupArn: reportGroup?.reportGroupArn,
-    });
-    const commandsFix = "move long commands into a script of the repository, e.g. commands: ['bash scripts/build.sh']";
-    validateInlineBuildSpec(scope, [
-      ...(['installCommands', 'commands', 'testCommands'] as const).map((prop) => ({ prop: `buildOptions.${prop}`, value: options[prop], fix: commandsFix })),
-      { prop: 'buildOptions.cachePaths', value: cachePaths, fix: 'give fewer cache paths' },
-      { prop: 'buildOptions.testReports', value: options.testReports, fix: 'give fewer report paths, or a glob such as \'reports/**/*.xml\'' },
-    ], buildSpec);
-
-    super(scope, id, {
-      description: 'Builds and tests each pushed commit',
-      buildSpec: codebuild.BuildSpec.fromObject(buildSpec),
-      environment: {
-        buildImage,
-        computeType,
-        environmentVariables: options.environmentVariables,
-      },
-      cache: cachePaths.length > 0 ? codebuild.Cache.bucket(props.artifactBucket, { prefix: `build-cache/${id}` }) : undefined,
-      timeout: lambda ? undefined : options.timeout ?? Duration.minutes(30),
-      encryptionKey: props.encryptionKey,
-      writesArtifacts: true,
-      logRetention: props.logRetention,
-    });
-    reportGroup?.grantWrite(this);
-    suppressSecretArnWildcards(this, options.environmentVariables ?? {});
+    const settings = buildProjectSettings(scope, id, props);
+    super(scope, id, settings.projectProps);
+    settings.finish(this);
   }
+}
+
+/** A build started outside a pipeline (a pull-request preview): the source and version to check out. */
+export interface SourceBuildProjectProps extends BuildProjectProps {
+  /** The repository the build checks out, at the version its start names. */
+  readonly source: codebuild.ISource;
+}
+
+/** Like `BuildProject`, for a build started outside a pipeline: the project checks out its source itself. */
+export class SourceBuildProject extends StandaloneProject {
+  constructor(scope: Construct, id: string, props: SourceBuildProjectProps) {
+    const settings = buildProjectSettings(scope, id, props);
+    super(scope, id, { ...settings.projectProps, source: props.source });
+    settings.finish(this);
+  }
+}
+
+/**
+ * Validates the build options and renders the project's settings; `finish` grants the project its
+ * test report group and accepts the wildcards of its secrets, once it exists.
+ */
+function buildProjectSettings(scope: Construct, id: string, props: BuildProjectProps) {
+  const options = props.options;
+  const outputDirectory = options.outputDirectory ?? props.defaultOutputDirectory;
+  const buildImage = options.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0;
+  const lambda = isLambdaImage(buildImage);
+  const computeType = options.computeType ?? (lambda ? buildImage.defaultComputeType : codebuild.ComputeType.SMALL);
+  validateBuildOptions(scope, options, outputDirectory, buildImage, computeType);
+
+  const cachePaths = options.cachePaths ?? (lambda ? [] : DEFAULT_CACHE_PATHS);
+  const reportGroup = options.testReports?.length
+    ? new codebuild.ReportGroup(scope, `${id}TestReports`, { removalPolicy: RemovalPolicy.DESTROY })
+    : undefined;
+  const buildSpec = renderBuildSpec({
+    options,
+    outputDirectory,
+    postBuildCommands: props.postBuildCommands ?? [],
+    cachePaths,
+    reportGroupArn: reportGroup?.reportGroupArn,
+  });
+  const commandsFix = "move long commands into a script of the repository, e.g. commands: ['bash scripts/build.sh']";
+  validateInlineBuildSpec(scope, [
+    ...(['installCommands', 'commands', 'testCommands'] as const).map((prop) => ({ prop: `buildOptions.${prop}`, value: options[prop], fix: commandsFix })),
+    { prop: 'buildOptions.cachePaths', value: cachePaths, fix: 'give fewer cache paths' },
+    { prop: 'buildOptions.testReports', value: options.testReports, fix: 'give fewer report paths, or a glob such as \'reports/**/*.xml\'' },
+  ], buildSpec);
+
+  const projectProps: PipelineStepProjectProps = {
+    description: props.description ?? 'Builds and tests each pushed commit',
+    buildSpec: codebuild.BuildSpec.fromObject(buildSpec),
+    environment: {
+      buildImage,
+      computeType,
+      environmentVariables: options.environmentVariables,
+    },
+    cache: cachePaths.length > 0 ? codebuild.Cache.bucket(props.artifactBucket, { prefix: `build-cache/${id}` }) : undefined,
+    timeout: lambda ? undefined : options.timeout ?? Duration.minutes(30),
+    encryptionKey: props.encryptionKey,
+    writesArtifacts: true,
+    logRetention: props.logRetention,
+  };
+  const finish = (project: codebuild.Project) => {
+    reportGroup?.grantWrite(project);
+    suppressSecretArnWildcards(project, options.environmentVariables ?? {});
+  };
+  return { projectProps, finish };
 }
 
 /** Checks the user's build options; the image and compute type are the ones the project will get. */

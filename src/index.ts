@@ -10,3 +10,4 @@ export { ServerAppPipeline, ServerAppPipelineProps, ServerEnvironment, ServerDep
 export { DeploymentTarget } from './server-app/deployment-target';
 export { ManagedFleetOptions, ManagedFleetLoadBalancerOptions } from './server-app/managed-fleet';
 export { MinimumHealthyHosts } from './server-app/minimum-healthy-hosts';
+export { PreviewDomainOptions, PreviewOptions } from './static-site/previews';

@@ -164,6 +164,8 @@ export class PipelineCore extends Construct {
   public readonly logRetention: logs.RetentionDays;
   /** The commit the execution builds, as a variable expression for later actions (`#{<namespace>.CommitId}`). */
   public readonly sourceCommitId: string;
+  /** The branch whose pushes start the pipeline. */
+  public readonly sourceBranch: string;
 
   private _topicsKey?: PipelineKey;
   constructor(owner: Construct, props: PipelineCoreProps) {
@@ -181,6 +183,7 @@ export class PipelineCore extends Construct {
     const source = props.source._bind(this, { pipelineRole: this.pipelineRole });
     this.repository = source.repository;
     this.sourceCommitId = source.commitId;
+    this.sourceBranch = source.branch;
 
     this.accessLogsBucket = new AccessLogsBucket(this, 'AccessLogs', retention);
     this.artifactsKey = new ArtifactKey(this, 'ArtifactsKey');

@@ -23,9 +23,11 @@ test('the package carries every runtime/ program, as the source has it', () => {
   expect(programs.sort()).toEqual(expect.arrayContaining([
     'server-app/runtime/appspec-check.js',
     'static-site/runtime/preview-response.js',
+    'static-site/runtime/preview.js',
     'static-site/runtime/release-contract.json',
     'static-site/runtime/release.js',
     'static-site/runtime/routing.js',
+    'static-site/runtime/site-cli.js',
   ]));
   for (const program of programs) {
     expect(packed).toContain(`lib/${program}`);

@@ -78,3 +78,13 @@ export const PREVIEW_TOKEN = {
 
 /** Environment variables the release program reads. */
 export const RELEASE_ENV = CONTRACT.environment;
+
+/** What the preview program (runtime/preview.js) takes: the names it accepts, the release ids it makes, its variables. */
+export const PREVIEW_CONTRACT: {
+  readonly namePattern: string;
+  readonly releaseIdPattern: string;
+  readonly environment: { readonly url: string; readonly maxPreviews: string; readonly linkSeconds: string };
+} = (CONTRACT as unknown as { preview: typeof PREVIEW_CONTRACT }).preview;
+
+/** Environment variables of the preview program besides the release ones. */
+export const PREVIEW_ENV = PREVIEW_CONTRACT.environment;

@@ -62,7 +62,13 @@ export interface SiteHostingProps {
    * Serve atomic releases named in a KeyValueStore (with their redirects when `redirects`), and
    * with `previews`, preview releases to requests with a valid preview token (their responses `noindex`).
    */
-  readonly releases?: { readonly redirects: boolean; readonly previews?: PreviewRouting };
+  readonly releases?: { readonly redirects: boolean; readonly previews?: PreviewHosting };
+}
+
+/** Serving previews: on the site's hosts, or each on a host of its own under `domain`. */
+export interface PreviewHosting {
+  /** The domain whose subdomains (`*.<domainName>`) the distribution also answers: the preview hosts. */
+  readonly domain?: { readonly domainName: string; readonly hostedZone?: route53.IHostedZone };
 }
 
 /**
@@ -82,16 +88,22 @@ export class SiteHosting extends Construct {
   constructor(owner: Construct, id: string, props: SiteHostingProps) {
     super(owner, id);
     const domainNames = props.domain?.domainNames ?? [];
-    const certificate = this.certificateFor(owner, props.domain);
+    const previewDomain = props.releases?.previews?.domain;
+    const previewHosts = previewDomain ? [`*.${previewDomain.domainName}`] : [];
+    const certificate = this.certificateFor(owner, props.domain, previewHosts);
     this.bucket = this.siteBucket(props.accessLogsBucket);
     if (props.releases) {
       this.keyValueStore = this.releasesStore(owner, props.releases.redirects);
     }
     const routing = this.routingFunction(domainNames, props);
-    this.distribution = this.distributionOf(owner, routing, domainNames, certificate, props);
+    this.distribution = this.distributionOf(owner, routing, [...domainNames, ...previewHosts], certificate, props);
     this.allowListing();
     if (props.domain?.hostedZone) {
       this.addAliasRecords(props.domain.hostedZone, domainNames);
+    }
+    const previewZone = previewDomain?.hostedZone ?? props.domain?.hostedZone;
+    if (previewZone && previewHosts.length) {
+      this.addAliasRecords(previewZone, previewHosts, 'Preview');
     }
     this.url = `https://${domainNames[0] ?? this.distribution.distributionDomainName}`;
   }
@@ -147,7 +159,11 @@ export class SiteHosting extends Construct {
           ? { fromHosts: domainNames.slice(1), toHost: domainNames[0] }
           : undefined,
         releases: this.keyValueStore && props.releases
-          ? { keyValueStoreId: this.keyValueStore.keyValueStoreId, redirects: props.releases.redirects, previews: props.releases.previews }
+          ? {
+            keyValueStoreId: this.keyValueStore.keyValueStoreId,
+            redirects: props.releases.redirects,
+            previews: previewRouting(props.releases.previews),
+          }
           : undefined,
       })),
     });
@@ -165,7 +181,7 @@ export class SiteHosting extends Construct {
   /** The distribution: the bucket through OAC, HTTPS only, the routing function, headers, the not-found page, logs. */
   private distributionOf(owner: Construct, routing: cloudfront.Function, domainNames: string[],
     certificate: acm.ICertificate | undefined, props: SiteHostingProps): cloudfront.Distribution {
-    const previews = props.releases?.previews;
+    const previews = previewRouting(props.releases?.previews);
     const distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `Static site ${owner.node.path}`,
       defaultBehavior: {
@@ -223,7 +239,7 @@ export class SiteHosting extends Construct {
   }
 
   /** Returns the certificate to use: the given one (checked), one created in the hosted zone, or none. */
-  private certificateFor(owner: Construct, domain?: SiteDomainOptions): acm.ICertificate | undefined {
+  private certificateFor(owner: Construct, domain: SiteDomainOptions | undefined, previewHosts: string[]): acm.ICertificate | undefined {
     if (!domain) {
       return undefined;
     }
@@ -238,7 +254,7 @@ export class SiteHosting extends Construct {
       validateCertificateDomainName(owner, 'domain.domainNames[0]', domain.domainNames[0]);
       return new acm.Certificate(this, 'Certificate', {
         domainName: domain.domainNames[0],
-        subjectAlternativeNames: domain.domainNames.slice(1),
+        subjectAlternativeNames: [...domain.domainNames.slice(1), ...previewHosts],
         validation: acm.CertificateValidation.fromDns(domain.hostedZone),
       });
     }
@@ -276,12 +292,12 @@ export class SiteHosting extends Construct {
    * (with the final dot), so aws-cdk-lib does not read the zone's name, which a zone imported by id
    * alone does not have.
    */
-  private addAliasRecords(zone: route53.IHostedZone, domainNames: string[]): void {
+  private addAliasRecords(zone: route53.IHostedZone, domainNames: string[], idPrefix: string = ''): void {
     const target = route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(this.distribution));
     domainNames.forEach((name, index) => {
       const recordName = `${name}.`;
-      new route53.ARecord(this, `AliasA${index}`, { zone, recordName, target });
-      new route53.AaaaRecord(this, `AliasAaaa${index}`, { zone, recordName, target });
+      new route53.ARecord(this, `${idPrefix}AliasA${index}`, { zone, recordName, target });
+      new route53.AaaaRecord(this, `${idPrefix}AliasAaaa${index}`, { zone, recordName, target });
     });
   }
 }
@@ -341,4 +357,9 @@ export function distributionArn(distribution: cloudfront.IDistribution): string 
     resource: 'distribution',
     resourceName: distribution.distributionId,
   });
+}
+
+/** What the CloudFront functions know of previews: the domain of the preview hosts. */
+function previewRouting(previews: PreviewHosting | undefined): PreviewRouting | undefined {
+  return previews && { domain: previews.domain?.domainName };
 }

@@ -1,4 +1,4 @@
-import { Annotations, Aws, CfnOutput } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, Duration } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
@@ -7,8 +7,9 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { RELEASE_REVALIDATED_CACHE_CONTROL } from './buildspecs/release-buildspecs';
-import { DEFAULT_IMMUTABLE_PATTERNS } from './buildspecs/upload-commands';
+import { DEFAULT_IMMUTABLE_PATTERNS, UploadOptions } from './buildspecs/upload-commands';
 import { CacheControlOptions, InPlaceDeployProject } from './in-place-deploy-project';
+import { PreviewOptions, SitePreviews, validatePreviewDomain } from './previews';
 import { LIVE_RELEASE_KEY, RELEASE_ENV } from './release-contract';
 import { GoLiveProject, ReleaseProjectProps, RollbackProject, UploadReleaseProject } from './release-projects';
 import { SiteDomainOptions, SiteHosting } from './site-hosting';
@@ -31,6 +32,9 @@ import {
  * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html#limits-response-headers-policies
  */
 const MAX_CONTENT_SECURITY_POLICY_LENGTH = 1783;
+
+/** Where the build writes the site when `buildOptions.outputDirectory` is not given. */
+const DEFAULT_OUTPUT_DIRECTORY = 'dist';
 
 /** How a build is published. */
 export enum DeployMode {
@@ -147,6 +151,15 @@ export interface StaticSitePipelineProps extends DeployPipelineProps {
    * @default - on, with the root page and a 5-minute bake at most 5% 5xx responses
    */
   readonly verifyRelease?: VerifyReleaseOptions;
+
+  /**
+   * Publish a preview of each open pull request into the branch (built and tested like a push),
+   * reachable with a link whose token expires; a closed or merged pull request removes it. The
+   * production pipeline is unchanged. Atomic releases only.
+   *
+   * @default - no previews
+   */
+  readonly previews?: PreviewOptions;
 }
 
 /**
@@ -184,6 +197,12 @@ export class StaticSitePipeline extends Construct {
   /** With atomic releases, the CodeBuild project that rolls back: `aws codebuild start-build --project-name <name>`. */
   public readonly rollbackProject?: codebuild.IProject;
 
+  /** With `previews` and a connection source, the pipeline that builds and publishes pull-request previews. */
+  public readonly previewPipeline?: codepipeline.IPipeline;
+
+  /** With `previews`, the CodeBuild project that names each pull-request preview in the store and prints its link. */
+  public readonly previewProject?: codebuild.IProject;
+
   /** The bucket holding the site (retained when the stack is deleted). */
   public readonly bucket: s3.IBucket;
 
@@ -205,9 +224,12 @@ export class StaticSitePipeline extends Construct {
     validateSiteOptions(this, notFoundPage, props);
     const atomic = (props.deployMode ?? DeployMode.ATOMIC_RELEASES) === DeployMode.ATOMIC_RELEASES;
     validateReleaseOptions(this, atomic, props);
+    if (props.previews?.domain) {
+      validatePreviewDomain(this, props.previews.domain, props.domain?.domainNames);
+    }
     const compute = deployStepCompute(this, 'deployCompute', props.deployCompute);
 
-    const core = new PipelineCore(this, { ...props, defaultOutputDirectory: 'dist' });
+    const core = new PipelineCore(this, { ...props, defaultOutputDirectory: DEFAULT_OUTPUT_DIRECTORY });
     const hosting = new SiteHosting(this, 'Hosting', {
       domain: props.domain,
       singlePageApp: props.singlePageApp ?? false,
@@ -218,8 +240,9 @@ export class StaticSitePipeline extends Construct {
       contentSecurityPolicy: props.contentSecurityPolicy,
       releases: atomic ? {
         redirects: props.redirects ?? false,
-        // The go-live check reads the candidate release as a preview, with a token of its own.
-        previews: props.verifyRelease?.enabled === false ? undefined : {},
+        // Previews, and the go-live check, which reads the candidate release as preview 'verify'
+        // with a token of its own, need the routing function to read preview tokens.
+        previews: props.previews || props.verifyRelease?.enabled !== false ? { domain: props.previews?.domain } : undefined,
       } : undefined,
     });
     if (atomic) {
@@ -228,6 +251,11 @@ export class StaticSitePipeline extends Construct {
       this.keyValueStore = hosting.keyValueStore;
       this.rollbackProject = new RollbackProject(this, 'Rollback', releaseProps);
       addReleaseOutputs(this, this.rollbackProject, hosting.keyValueStore!);
+      if (props.previews) {
+        const previews = this.addPreviews(core, hosting, compute, props, props.previews);
+        this.previewPipeline = previews.pipeline;
+        this.previewProject = previews.publishProject;
+      }
     } else {
       this.deployProject = this.addInPlaceStage(core, hosting, compute, props);
     }
@@ -269,6 +297,29 @@ export class StaticSitePipeline extends Construct {
       environmentVariables: { [RELEASE_ENV.releaseId]: { value: upload.variable(RELEASE_ENV.releaseId) } },
     })]);
     return uploadProject;
+  }
+
+  /** Pull-request previews, beside the production pipeline. */
+  private addPreviews(core: PipelineCore, hosting: SiteHosting, compute: DeployStepCompute, props: StaticSitePipelineProps,
+    options: PreviewOptions): SitePreviews {
+    return new SitePreviews(this, 'Previews', {
+      options,
+      source: props.source,
+      repository: core.repository,
+      branch: core.sourceBranch,
+      buildOptions: props.buildOptions ?? {},
+      defaultOutputDirectory: DEFAULT_OUTPUT_DIRECTORY,
+      upload: uploadOptions(props),
+      bucket: hosting.bucket,
+      keyValueStore: hosting.keyValueStore!,
+      // The preview program puts the preview's name in place of {name}.
+      url: options.domain ? `https://{name}.${options.domain.domainName}/` : `${hosting.url}/`,
+      encryptionKey: core.artifactsKey,
+      accessLogsBucket: core.accessLogsBucket,
+      artifactRetention: Duration.days(props.artifactRetentionDays ?? 30),
+      logRetention: core.logRetention,
+      compute,
+    });
   }
 
   /** The Deploy stage of in-place deploys: one project that publishes the build and invalidates. */
@@ -323,13 +374,7 @@ function releaseProjectProps(scope: Construct, core: PipelineCore, hosting: Site
   return {
     bucket: hosting.bucket,
     keyValueStore: hosting.keyValueStore!,
-    upload: {
-      // The build artifact holds the output directory's contents at its root.
-      sourceDirectory: '.',
-      immutablePatterns: props.cacheControl?.immutablePatterns ?? DEFAULT_IMMUTABLE_PATTERNS,
-      immutableCacheControl: props.cacheControl?.immutable ?? 'public, max-age=31536000, immutable',
-      defaultCacheControl: props.cacheControl?.revalidated ?? RELEASE_REVALIDATED_CACHE_CONTROL,
-    },
+    upload: uploadOptions(props),
     releasesToKeep: props.releasesToKeep ?? 10,
     notFoundPage,
     redirects: props.redirects ?? false,
@@ -337,6 +382,16 @@ function releaseProjectProps(scope: Construct, core: PipelineCore, hosting: Site
     logRetention: core.logRetention,
     compute,
     verify: releaseVerification(scope, hosting, compute, props),
+  };
+}
+
+/** How a release is uploaded: the build artifact holds the output directory's contents at its root. */
+function uploadOptions(props: StaticSitePipelineProps): UploadOptions {
+  return {
+    sourceDirectory: '.',
+    immutablePatterns: props.cacheControl?.immutablePatterns ?? DEFAULT_IMMUTABLE_PATTERNS,
+    immutableCacheControl: props.cacheControl?.immutable ?? 'public, max-age=31536000, immutable',
+    defaultCacheControl: props.cacheControl?.revalidated ?? RELEASE_REVALIDATED_CACHE_CONTROL,
   };
 }
 
@@ -372,6 +427,9 @@ function validateReleaseOptions(scope: Construct, atomic: boolean, props: Static
   }
   if (!atomic && props.verifyRelease) {
     throw validationError(scope, 'verifyRelease needs deployMode DeployMode.ATOMIC_RELEASES (it checks a release before it goes live); remove it or use atomic releases');
+  }
+  if (!atomic && props.previews) {
+    throw validationError(scope, 'previews needs deployMode DeployMode.ATOMIC_RELEASES (a preview is a release named in its KeyValueStore); remove it or use atomic releases');
   }
   if (!atomic && props.redirects) {
     throw validationError(scope, 'redirects needs deployMode DeployMode.ATOMIC_RELEASES (redirects are loaded into its KeyValueStore); remove it or use atomic releases');

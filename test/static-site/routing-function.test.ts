@@ -482,7 +482,7 @@ describe('atomic releases: redirects', () => {
   });
 
   test('only the live release\'s redirects apply', async () => {
-    const result = await redirectOf('/retired') as CfRequest;
+    const result = await loadReleaseHandler({}, store, true).handle(viewerRequest('/retired', 'www.example.com')) as CfRequest;
     expect(result.uri).toBe(`/releases/${LIVE}/retired/index.html`);
   });
 

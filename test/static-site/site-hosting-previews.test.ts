@@ -1,19 +1,22 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { PreviewRouting, previewResponseCode } from '../../src/static-site/routing-function';
 import { SiteHosting } from '../../src/static-site/site-hosting';
 
-/** The template of a site with releases, and with `previews` when given. */
+/** The template of a site with releases, and with `previews` when given (on a domain of its own with a preview domain). */
 function siteTemplate(previews?: PreviewRouting): Template {
   const stack = new Stack(new App(), 'Site', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const certificateArn = 'arn:aws:acm:us-east-1:111111111111:certificate/11111111-2222-3333-4444-555555555555';
   new SiteHosting(stack, 'Hosting', {
+    domain: previews?.domain ? { domainNames: ['www.example.com'], certificate: acm.Certificate.fromCertificateArn(stack, 'Certificate', certificateArn) } : undefined,
     singlePageApp: true,
     notFoundPage: '404.html',
     accessLogsBucket: new s3.Bucket(stack, 'Logs'),
     priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
-    releases: { redirects: false, previews },
+    releases: { redirects: false, previews: previews && { domain: previews.domain ? { domainName: previews.domain } : undefined } },
   });
   return Template.fromStack(stack);
 }

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { KeyValueStores } from './cloudfront-function';
@@ -14,6 +15,7 @@ import { SiteHosting } from '../../src/static-site/site-hosting';
 export const PREVIEW_NAME = 'pr-42';
 /** The domain of the preview hosts (`<name>.<domain>`; the browser resolves its names to 127.0.0.1). */
 export const PREVIEW_DOMAIN = 'preview.example.test';
+const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:111111111111:certificate/11111111-2222-3333-4444-555555555555';
 // Release ids as go-live writes them: <UTC time>-<commit>-<execution>.
 const LIVE_RELEASE_ID = '20250102T030405Z-0123456789ab-0a1b2c3d';
 const PREVIEW_RELEASE_ID = '20250103T040506Z-ba9876543210-1a2b3c4d';
@@ -46,7 +48,9 @@ export function previewSite(buildDir: string, notFoundPage: string): PreviewSite
     notFoundPage,
     accessLogsBucket: new s3.Bucket(stack, 'Logs', { objectOwnership: s3.ObjectOwnership.OBJECT_WRITER }),
     priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
-    releases: { redirects: false, previews: { domain: PREVIEW_DOMAIN } },
+    // Preview hosts are aliases of the distribution, which needs the site on a domain with a certificate.
+    domain: { domainNames: ['www.example.test'], certificate: acm.Certificate.fromCertificateArn(stack, 'Certificate', CERTIFICATE_ARN) },
+    releases: { redirects: false, previews: { domain: { domainName: PREVIEW_DOMAIN } } },
   });
   const config = distributionConfig(stack);
   if (!config.keyValueStoreId || !config.viewerResponseCode) {

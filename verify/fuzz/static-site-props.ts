@@ -35,9 +35,20 @@ const deployModeAlternatives: PropGroup[] = [
       { path: 'verifyRelease.paths', values: verifyPaths() },
       { path: 'verifyRelease.bakeTime', values: { valid: valid(fc.integer({ min: 0, max: 600 })) } },
       { path: 'verifyRelease.maxErrorRatePercent', values: errorRates() },
+      { path: 'previews', values: { valid: valid(fc.boolean()) } },
+      { path: 'previews.maxPreviews', values: previewCounts() },
+      { path: 'previews.linkExpiry', values: linkExpiries() },
     ],
   },
   { name: 'deployMode', fields: [{ path: 'deployMode', values: { valid: valid(fc.constant(DeployMode.IN_PLACE)) }, required: true }] },
+  {
+    name: 'previews',
+    hostileShape: 'previews with IN_PLACE',
+    fields: [
+      { path: 'deployMode', values: { valid: valid(fc.constant(DeployMode.IN_PLACE)) }, required: true },
+      { path: 'previews', values: { valid: valid(fc.constant(true)) }, required: true },
+    ],
+  },
   {
     name: 'releasesToKeep',
     hostileShape: 'releasesToKeep with IN_PLACE',
@@ -77,6 +88,8 @@ const shape: PropsShape = {
         { path: 'domain.certificate', values: certificates, required: true },
         { path: 'domain.hostedZone', values: hostedZones() },
         { path: 'domain.redirectToPrimaryDomain', values: { valid: valid(fc.boolean()) } },
+        // Used only with atomic releases (previews need them): the preview hosts' domain.
+        { path: 'previews.domain.domainName', values: previewDomainNames() },
       ],
     },
     {
@@ -137,6 +150,7 @@ function staticSiteProps(stack: Stack, c: FuzzCase): StaticSitePipelineProps {
     deployMode: get<DeployMode>('deployMode'),
     releasesToKeep: optional(get<Num>('releasesToKeep'), (v) => num(stack, v)),
     redirects: get<boolean>('redirects'),
+    previews: previewOptions(stack, c),
     deployCompute: get<DeployCompute>('deployCompute'),
     verifyRelease: verifyReleaseOf(get),
   };
@@ -299,6 +313,71 @@ function releaseCounts(): ValueArbitraries<Num> {
       ['fraction', 2.5, 'invalid'],
       ['NaN', NaN, 'invalid'],
       ['negative', -3, 'invalid'],
+    ]),
+  };
+}
+
+/** The previews of a case: none, or the options it has; a preview domain only with atomic releases. */
+function previewOptions(stack: Stack, c: FuzzCase): StaticSitePipelineProps['previews'] {
+  const get = propReader(c);
+  const domainName = get<Text>('previews.domain.domainName');
+  const atomic = get<DeployMode>('deployMode') !== DeployMode.IN_PLACE;
+  const wanted = get<boolean>('previews') || get('previews.maxPreviews') !== undefined || get('previews.linkExpiry') !== undefined
+    || (atomic && domainName !== undefined);
+  return wanted ? {
+    maxPreviews: optional(get<Num>('previews.maxPreviews'), (v) => num(stack, v)),
+    linkExpiry: optional(get<ExpirySpec>('previews.linkExpiry'), (d) => Duration[d.unit](d.amount)),
+    domain: atomic ? optional(domainName, (v) => ({ domainName: text(stack, v) })) : undefined,
+  } : undefined;
+}
+
+/** Preview domains: a domain name under which each preview gets a host. */
+function previewDomainNames(): ValueArbitraries<Text> {
+  return {
+    valid: valid<Text>(fc.constantFrom('preview.example.com', 'pr.docs.example.org')),
+    hostile: hostile<Text>([
+      ['wildcard', '*.preview.example.com', 'invalid'],
+      ['space', 'preview example.com', 'invalid'],
+      ['empty', '', 'invalid'],
+      ['URL', 'https://preview.example.com/', 'invalid'],
+    ]),
+  };
+}
+
+/** Previews kept: 1 to 50. */
+function previewCounts(): ValueArbitraries<Num> {
+  return {
+    valid: valid<Num>(fc.integer({ min: 1, max: 50 }), fc.constant<Num>({ token: 'lazy', value: 10 })),
+    hostile: hostile<Num>([
+      ['zero', 0, 'invalid'],
+      ['51', 51, 'invalid'],
+      ['fraction', 2.5, 'invalid'],
+      ['NaN', NaN, 'invalid'],
+      ['negative', -3, 'invalid'],
+    ]),
+  };
+}
+
+/** A link expiry: an amount of a unit, as `Duration` takes them. */
+interface ExpirySpec {
+  readonly unit: 'seconds' | 'minutes' | 'hours' | 'days';
+  readonly amount: number;
+}
+
+/** Link expiries: whole minutes from an hour to 30 days. */
+function linkExpiries(): ValueArbitraries<ExpirySpec> {
+  return {
+    valid: valid(
+      fc.constantFrom<ExpirySpec>({ unit: 'days', amount: 7 }, { unit: 'hours', amount: 1 }, { unit: 'days', amount: 30 }),
+      fc.integer({ min: 60, max: 43200 }).map((amount): ExpirySpec => ({ unit: 'minutes', amount })),
+    ),
+    hostile: hostile<ExpirySpec>([
+      ['zero', { unit: 'minutes', amount: 0 }, 'invalid'],
+      ['59 minutes', { unit: 'minutes', amount: 59 }, 'invalid'],
+      ['31 days', { unit: 'days', amount: 31 }, 'invalid'],
+      ['90 seconds', { unit: 'seconds', amount: 90 }, 'invalid'],
+      ['fraction', { unit: 'minutes', amount: 90.5 }, 'invalid'],
+      ['NaN', { unit: 'minutes', amount: NaN }, 'invalid'],
     ]),
   };
 }

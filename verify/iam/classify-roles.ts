@@ -7,12 +7,19 @@ import { RoleModel, StackModel } from './stack-model';
  * How the descriptions this library gives its CodeBuild projects begin, which tell the build from
  * the deploy steps; all but the rollback project (started by hand) run in a pipeline action.
  */
-const PROJECT_KINDS: Array<{ readonly description: string; readonly kind: RoleKind; readonly inPipeline: boolean }> = [
+const PROJECT_KINDS: Array<{ readonly description: string; readonly kind: RoleKind; readonly inPipeline: boolean | 'either' }> = [
   { description: 'Builds and tests each pushed commit', kind: 'build-project', inPipeline: true },
   { description: 'Publishes the site build to S3 and invalidates CloudFront', kind: 'site-deploy-project', inPipeline: true },
   { description: 'Uploads the site build as a new release', kind: 'release-upload-project', inPipeline: true },
   { description: 'Verifies the uploaded release and makes it the live one', kind: 'go-live-project', inPipeline: true },
   { description: 'Makes the previous release', kind: 'rollback-project', inPipeline: false },
+  // Pull-request previews: the connection pipeline's build is a build project of its own pipeline;
+  // CodeCommit previews start their projects from EventBridge rules and from the preview build.
+  { description: 'Builds and tests the head of each pull request', kind: 'build-project', inPipeline: true },
+  { description: 'Builds, tests and uploads a preview of each pull request', kind: 'preview-build-project', inPipeline: false },
+  { description: 'Uploads the preview of a pull request', kind: 'preview-upload-project', inPipeline: true },
+  { description: 'Publishes the preview of a pull request', kind: 'preview-project', inPipeline: 'either' },
+  { description: 'Removes the preview of a pull request', kind: 'preview-project', inPipeline: 'either' },
 ];
 
 /** What a role of the template is for, or why the proof cannot tell. */
@@ -110,7 +117,7 @@ class Wiring {
       }
       const name = this.string({ Ref: id });
       const use = this.projectUses.get(name);
-      if (known.inPipeline !== Boolean(use)) {
+      if (known.inPipeline !== 'either' && known.inPipeline !== Boolean(use)) {
         throw new Error(known.inPipeline ? 'no pipeline action runs it' : `pipeline action ${use?.action} runs it, which a ${known.kind} never is`);
       }
       const siteBucket = this.environmentValue(props, 'AWS::S3::Bucket');
@@ -135,14 +142,20 @@ class Wiring {
     });
   }
 
-  /** An events job for each rule target that starts a pipeline with a role. */
+  /** An events job for each rule target that starts a pipeline (or a CodeBuild project of the stack) with a role. */
   public eventsJobs(id: string, r: CfnResource, pipelines: PipelineModel[]): void {
     for (const target of r.Properties?.Targets ?? []) {
       if (!target.RoleArn) {
         continue;
       }
       this.attempt(`events rule ${id}`, () => {
-        const pipeline = pipelines.find((p) => p.arn === this.string(target.Arn));
+        const targetArn = this.string(target.Arn);
+        const projectId = this.resourcesOf('AWS::CodeBuild::Project').find(([pid]) => resourceArn(this.model.resolver, pid) === targetArn)?.[0];
+        if (projectId) {
+          this.add('events-build', this.string(target.RoleArn), { project: { name: this.string({ Ref: projectId }), arn: targetArn } });
+          return;
+        }
+        const pipeline = pipelines.find((p) => p.arn === targetArn);
         if (!pipeline) {
           throw new Error(`its target ${this.string(target.Arn)} is not a pipeline of the stack, so its role's job is unknown`);
         }
@@ -444,6 +457,9 @@ const NEEDS: Record<string, Array<'pipeline' | 'siteBucket' | 'distributionId' |
   'release-upload-project': ['pipeline', 'siteBucket', 'notFoundPage'],
   'go-live-project': ['pipeline', 'siteBucket', 'keyValueStoreArn', 'notFoundPage'],
   'rollback-project': ['siteBucket', 'keyValueStoreArn', 'notFoundPage'],
+  'preview-build-project': ['siteBucket'],
+  'preview-upload-project': ['pipeline', 'siteBucket'],
+  'preview-project': ['siteBucket', 'keyValueStoreArn'],
 };
 
 /** Artifact names of a pipeline action's `InputArtifacts`/`OutputArtifacts`. */

@@ -76,6 +76,9 @@ function releaseObjects(job: RoleJob, scope: StackScope) {
   };
 }
 
+/** A preview release's key prefix: its id starts `<time>-p`. */
+const PREVIEW_RELEASE = 'releases/20250103T030405Z-p0123456789ab-pr42';
+
 /** KeyValueStore calls switching the live release. */
 const SWITCH_LIVE = ['cloudfront-keyvaluestore:DescribeKeyValueStore', 'cloudfront-keyvaluestore:GetKey', 'cloudfront-keyvaluestore:PutKey'];
 
@@ -250,6 +253,72 @@ const CALLS: Record<RoleKind, (job: RoleJob, scope: StackScope) => ExpectedCall[
       deny('iam:PassRole', '*'),
     ];
   },
+
+  // Runs the pull request's code (CodeCommit): may write preview release objects, nothing that is served.
+  'preview-build-project': (job, scope) => {
+    const { site, release, notFoundPage } = releaseObjects(job, scope);
+    const preview = `${site}/${PREVIEW_RELEASE}`;
+    return [
+      ...[`${preview}/index.html`, `${preview}/assets/app-1234abcd.js`].map((f) => allow('s3:PutObject', f)),
+      ...allowAll(['logs:CreateLogStream', 'logs:PutLogEvents'], logStream(job, scope)),
+      ...[`${release}/index.html`, `${site}/index.html`, notFoundPage, `${site}/releases/20250102T030405Z-0123456789ab-0a1b2c3d.json`]
+        .map((r) => deny('s3:PutObject', r)),
+      ...denyAll(['s3:DeleteObject', 's3:GetObject'], `${preview}/index.html`),
+      deny('s3:ListBucket', site, { 's3:prefix': 'releases/' }),
+      ...scope.keyValueStoreArns.flatMap((arn) => denyAll(['cloudfront-keyvaluestore:PutKey', 'cloudfront-keyvaluestore:UpdateKeys'], arn)),
+      ...scope.distributionArns.map((arn) => deny('cloudfront:CreateInvalidation', arn)),
+      deny('codebuild:StartBuild', scope.unrelated.project),
+      deny('iam:PassRole', '*'),
+    ];
+  },
+
+  // Uploads a preview release (aws s3 cp) and names nothing.
+  'preview-upload-project': (job, scope) => {
+    const { site, release, notFoundPage } = releaseObjects(job, scope);
+    const preview = `${site}/${PREVIEW_RELEASE}`;
+    const build = artifactObject(job, scope, job.inputArtifacts![0], 'xyz.zip');
+    return [
+      ...[`${preview}/index.html`, `${preview}/assets/app-1234abcd.js`].map((f) => allow('s3:PutObject', f)),
+      allow('s3:GetObject', build),
+      ...onArtifactKey(job, ['kms:Decrypt'], allow),
+      ...allowAll(['logs:CreateLogStream', 'logs:PutLogEvents'], logStream(job, scope)),
+      ...[`${release}/index.html`, `${site}/index.html`, notFoundPage, build, scope.unrelated.object].map((r) => deny('s3:PutObject', r)),
+      deny('s3:DeleteObject', `${preview}/index.html`),
+      deny('s3:ListBucket', site, { 's3:prefix': 'releases/' }),
+      ...scope.keyValueStoreArns.map((arn) => deny('cloudfront-keyvaluestore:UpdateKeys', arn)),
+      deny('iam:PassRole', '*'),
+    ];
+  },
+
+  // Checks the upload, writes preview and token keys, deletes replaced and removed preview releases.
+  'preview-project': (job, scope) => {
+    const { site, release, older, notFoundPage } = releaseObjects(job, scope);
+    const preview = `${site}/${PREVIEW_RELEASE}`;
+    return [
+      allow('s3:ListBucket', site, { 's3:prefix': `${PREVIEW_RELEASE}/` }),
+      ...[`${preview}/index.html`, `${preview}/assets/app-1234abcd.js`].flatMap((f) => allowAll(['s3:PutObject', 's3:DeleteObject'], f)),
+      ...['DescribeKeyValueStore', 'ListKeys', 'UpdateKeys'].map((a) => allow(`cloudfront-keyvaluestore:${a}`, job.keyValueStoreArn!)),
+      ...allowAll(['logs:CreateLogStream', 'logs:PutLogEvents'], logStream(job, scope)),
+      // Pipeline releases (the live one, those kept for rollback) are out of its reach.
+      ...denyAll(['s3:ListBucket'], site).map((c) => ({ ...c, context: { 's3:prefix': 'releases/' } })),
+      ...[`${release}/index.html`, `${older}/index.html`, `${release}.json`, `${site}/index.html`, notFoundPage]
+        .flatMap((r) => denyAll(['s3:PutObject', 's3:DeleteObject'], r)),
+      deny('s3:GetObject', `${release}/index.html`),
+      deny('s3:DeleteObjectVersion', `${preview}/index.html`),
+      deny('cloudfront-keyvaluestore:UpdateKeys', scope.unrelated.keyValueStore),
+      ...scope.distributionArns.map((arn) => deny('cloudfront:UpdateDistribution', arn)),
+      deny('codebuild:StartBuild', scope.unrelated.project),
+      deny('iam:PassRole', '*'),
+    ];
+  },
+
+  'events-build': (job, scope) => [
+    allow('codebuild:StartBuild', job.project!.arn),
+    deny('codebuild:StartBuild', scope.unrelated.project),
+    ...scope.projectArns.filter((arn) => arn !== job.project!.arn).map((arn) => deny('codebuild:StartBuild', arn)),
+    deny('codebuild:DeleteProject', job.project!.arn),
+    deny('iam:PassRole', '*'),
+  ],
 
   'events': (job, scope) => [
     allow('codepipeline:StartPipelineExecution', job.pipeline!.arn),

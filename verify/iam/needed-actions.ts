@@ -62,7 +62,21 @@ const NEEDED_ACTIONS: Record<RoleKind, string[]> = {
   ],
   // Started by hand, it reads no pipeline artifact.
   'rollback-project': [...BUILD_LOGS, ...SITE_RELEASES],
+  // Builds the pull request's head from CodeCommit (no pipeline: its cache is in the previews'
+  // artifact bucket), uploads a preview release and starts the publish project.
+  'preview-build-project': [
+    ...BUILD_LOGS, ...ARTIFACT_READ, ...ARTIFACT_WRITE, ...BUILD_EXTRAS,
+    'codecommit:GitPull', 'codebuild:StartBuild',
+  ],
+  'preview-upload-project': [...BUILD_LOGS, ...ARTIFACT_READ, 's3:PutObject', 's3:AbortMultipartUpload'],
+  // Lists, writes and deletes preview releases; writes the preview and token keys; comments on CodeCommit pull requests.
+  'preview-project': [
+    ...BUILD_LOGS, ...ARTIFACT_READ, 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload',
+    'cloudfront-keyvaluestore:DescribeKeyValueStore', 'cloudfront-keyvaluestore:ListKeys', 'cloudfront-keyvaluestore:UpdateKeys',
+    'codecommit:PostCommentForPullRequest',
+  ],
   'events': ['codepipeline:StartPipelineExecution'],
+  'events-build': ['codebuild:StartBuild'],
   // AWSCodeDeployRole's in-place actions, and the three a group with a launch template needs.
   'codedeploy-service': [
     'ec2:DescribeInstances', 'ec2:DescribeInstanceStatus', 'tag:GetResources',

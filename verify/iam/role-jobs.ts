@@ -13,7 +13,11 @@ export type RoleKind =
   | 'release-upload-project'
   | 'go-live-project'
   | 'rollback-project'
+  | 'preview-build-project'
+  | 'preview-upload-project'
+  | 'preview-project'
   | 'events'
+  | 'events-build'
   | 'codedeploy-service'
   | 'instance'
   | 'flow-logs';
@@ -31,7 +35,11 @@ export const KIND_LABELS: Record<RoleKind, string> = {
   'release-upload-project': 'release upload project role',
   'go-live-project': 'go-live project role',
   'rollback-project': 'rollback project role',
+  'preview-build-project': 'preview build project role (CodeCommit)',
+  'preview-upload-project': 'preview upload project role',
+  'preview-project': 'preview publish or remove project role',
   'events': 'events role',
+  'events-build': 'events role starting a build',
   'codedeploy-service': 'CodeDeploy service role',
   'instance': 'instance role',
   'flow-logs': 'VPC flow logs role',

@@ -17,7 +17,11 @@ const SERVICE_OF: Partial<Record<RoleKind, string>> = {
   'release-upload-project': 'codebuild.amazonaws.com',
   'go-live-project': 'codebuild.amazonaws.com',
   'rollback-project': 'codebuild.amazonaws.com',
+  'preview-build-project': 'codebuild.amazonaws.com',
+  'preview-upload-project': 'codebuild.amazonaws.com',
+  'preview-project': 'codebuild.amazonaws.com',
   'events': 'events.amazonaws.com',
+  'events-build': 'events.amazonaws.com',
   'codedeploy-service': 'codedeploy.amazonaws.com',
   'flow-logs': 'vpc-flow-logs.amazonaws.com',
 };

@@ -6,6 +6,8 @@
  */
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { LAMBDA_COMPUTE_GO_LIVE_TIME, LAMBDA_COMPUTE_SETTINGS } from './lambda-compute';
+import { PREVIEW_RECORD_BYTES } from '../../src/static-site/previews';
+import { PREVIEW_ENV } from '../../src/static-site/release-contract';
 
 /** One value a template gives a limited thing, and where. */
 export interface Measured {
@@ -259,6 +261,25 @@ export const AWS_LIMITS: AwsLimit[] = [
     source: CFN_QUOTAS,
     measure: (t) => [{ where: 'template', size: Object.keys(t.Outputs ?? {}).length }],
     violation: { Outputs: Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`O${i}`, { Value: 'x' }])) },
+  },
+  {
+    name: 'CodePipeline pull request filters of one trigger',
+    max: 3,
+    unit: 'filters',
+    source: 'https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_GitConfiguration.html',
+    measure: (t) => resources(t, 'AWS::CodePipeline::Pipeline').flatMap(([id, p]) => (p.Triggers ?? []).map((trigger: any, i: number) =>
+      ({ where: `${id}.Triggers[${i}]`, size: (trigger.GitConfiguration?.PullRequest ?? []).length }))),
+    violation: resource('AWS::CodePipeline::Pipeline', { Triggers: [{ GitConfiguration: { PullRequest: [{}, {}, {}, {}] } }] }),
+  },
+  {
+    name: 'CloudFront KeyValueStore size taken by previews at maxPreviews',
+    max: 5 * 1024 * 1024,
+    unit: 'bytes',
+    source: `${CLOUDFRONT_QUOTAS}#limits-keyvaluestores`,
+    measure: (t) => resources(t, 'AWS::CodeBuild::Project').flatMap(([id, p]) => (p.Environment?.EnvironmentVariables ?? [])
+      .filter((v: any) => v.Name === PREVIEW_ENV.maxPreviews)
+      .map((v: any) => ({ where: `${id} ${PREVIEW_ENV.maxPreviews}`, size: Number(resolvedText(v.Value)) * PREVIEW_RECORD_BYTES }))),
+    violation: resource('AWS::CodeBuild::Project', { Environment: { EnvironmentVariables: [{ Name: PREVIEW_ENV.maxPreviews, Value: '100000' }] } }),
   },
   nameRule('CodePipeline pipeline name', 'AWS::CodePipeline::Pipeline', 'Name', 100, /^[A-Za-z0-9.@_-]{1,100}$/,
     'https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html'),

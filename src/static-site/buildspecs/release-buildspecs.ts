@@ -107,7 +107,7 @@ const PROGRAM_DIR = 'RELEASE_PROGRAM_DIR';
 
 /** Unpacks the release program (runtime/release.js and the contract it reads) from the buildspec. */
 function unpackReleaseProgram(): string[] {
-  return unpackRuntimeFilesCommands(PROGRAM_DIR, STATIC_SITE_DIR, ['release.js', 'release-contract.json']);
+  return unpackRuntimeFilesCommands(PROGRAM_DIR, STATIC_SITE_DIR, ['release.js', 'site-cli.js', 'release-contract.json']);
 }
 
 /** `node <release program>`, once unpacked. */
@@ -116,6 +116,6 @@ function releaseProgram(): string {
 }
 
 /** The first `length` letters and digits of an environment variable, for the release id. */
-function shortId(variable: string, length: number): string {
+export function shortId(variable: string, length: number): string {
   return `$(printf '%s' "$${variable}" | tr -cd '0-9A-Za-z' | cut -c1-${length})`;
 }

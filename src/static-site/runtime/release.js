@@ -21,19 +21,20 @@
 //
 // A release is complete once its marker exists; only complete releases can go live.
 
-const { execFileSync } = require('child_process');
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 
 const [command, ...args] = process.argv.slice(2);
 const CONTRACT = require('./release-contract.json');
+const { siteCli, localFiles } = require('./site-cli.js');
 const PREFIX = CONTRACT.releasesPrefix;
 const LIVE = CONTRACT.liveReleaseKey;
 const ENV = CONTRACT.environment;
 // Ids are made by the deploy step: UTC time, short commit, short execution id. Nothing else under
-// the prefix is ever touched.
-const RELEASE_ID = /^\d{8}T\d{6}Z-[0-9A-Za-z]*-[0-9A-Za-z]*$/;
+// the prefix is ever touched: preview releases (`<time>-p<commit>-<name>`, a commit in hex never
+// starts with p) belong to the preview program.
+const RELEASE_ID = /^\d{8}T\d{6}Z-(?!p)[0-9A-Za-z]*-[0-9A-Za-z]*$/;
 const STATUSES = CONTRACT.redirectStatuses.map(String);
 const LIMITS = CONTRACT.keyValueStoreLimits;
 // Pages are never carried over: an open tab has its page already.
@@ -42,36 +43,16 @@ const PAGE = /\.html?$/;
 // arguments and environment (a quarter of the stack limit, 2 MiB by default; execve(2)).
 const FILTER_BYTES = 100000;
 
+/**
+ * @param {string} message
+ * @returns {never}
+ */
 function fail(message) {
   console.error((command === 'rollback' ? 'Rollback' : 'Deploy') + ' failed: ' + message);
   process.exit(1);
 }
 
-function env(name) {
-  const value = process.env[name];
-  if (!value) {
-    fail('environment variable ' + name + ' is not set.');
-  }
-  return value;
-}
-
-// Runs the AWS CLI without a shell (arguments are passed as they are); returns its output.
-function run(argv) {
-  try {
-    return execFileSync('aws', argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
-  } catch (e) {
-    throw new Error('aws ' + argv.slice(0, 2).join(' ') + ' failed: ' + String(e.stderr || e.message).trim());
-  }
-}
-
-function json(argv) {
-  const out = run(argv.concat(['--output', 'json'])).trim();
-  return out ? JSON.parse(out) : {};
-}
-
-function kvs(operation, extra) {
-  return json(['cloudfront-keyvaluestore', operation, '--kvs-arn', env(ENV.keyValueStoreArn)].concat(extra || []));
-}
+const { env, run, json, kvs, updateKeys, s3 } = siteCli(fail);
 
 function etag() {
   return kvs('describe-key-value-store').ETag;
@@ -89,27 +70,6 @@ function liveRelease() {
   }
 }
 
-// Puts and deletes keys in batches; every write names the ETag of the store it read.
-function updateKeys(puts, deletes, tag) {
-  const ops = puts.map((p) => ['puts', p]).concat(deletes.map((k) => ['deletes', { Key: k }]));
-  for (let i = 0; i < ops.length; i += LIMITS.keysPerUpdate) {
-    const batch = ops.slice(i, i + LIMITS.keysPerUpdate);
-    const argv = ['--if-match', tag];
-    for (const kind of ['puts', 'deletes']) {
-      const items = batch.filter((op) => op[0] === kind).map((op) => op[1]);
-      if (items.length) {
-        argv.push('--' + kind, JSON.stringify(items));
-      }
-    }
-    tag = kvs('update-keys', argv).ETag;
-  }
-  return tag;
-}
-
-function s3(key) {
-  return 's3://' + env(ENV.bucket) + '/' + key;
-}
-
 function listObjects(prefix, delimiter) {
   const argv = ['s3api', 'list-objects-v2', '--bucket', env(ENV.bucket), '--prefix', prefix];
   return json(delimiter ? argv.concat(['--delimiter', delimiter]) : argv);
@@ -125,21 +85,6 @@ function releases() {
 
 function marker(id) {
   return JSON.parse(run(['s3', 'cp', s3(PREFIX + id + '.json'), '-']));
-}
-
-// Files under dir (following links, as the CLI does): relative path -> size.
-function localFiles(dir, rel, files) {
-  files = files || new Map();
-  for (const name of fs.readdirSync(path.join(dir, rel || ''))) {
-    const file = rel ? rel + '/' + name : name;
-    const stat = fs.statSync(path.join(dir, file));
-    if (stat.isDirectory()) {
-      localFiles(dir, file, files);
-    } else {
-      files.set(file, stat.size);
-    }
-  }
-  return files;
 }
 
 // _redirects rules (Netlify syntax, the subset CloudFront can answer from the store):
@@ -331,7 +276,8 @@ function publishNotFound(page, source) {
 }
 
 // Deletes releases beyond the newest keep (never the live one or the one before it), unfinished
-// uploads, and redirect keys of releases that are gone.
+// uploads, and redirect keys (`<release id>/<path>`) of releases that are gone; `live` and the
+// preview and token keys have no slash and are left alone.
 function prune(keep, redirects) {
   const found = releases();
   const live = liveRelease();
@@ -344,7 +290,7 @@ function prune(keep, redirects) {
   }
   if (redirects === '1') {
     const stale = (kvs('list-keys').Items || []).map((item) => item.Key)
-      .filter((key) => key !== LIVE && !kept.has(key.split('/')[0]));
+      .filter((key) => key.includes('/') && !kept.has(key.split('/')[0]));
     if (stale.length) {
       updateKeys([], stale, etag());
       console.log('Deleted ' + stale.length + ' redirect(s) of deleted releases');

@@ -1,6 +1,5 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import {
   GoLiveOptions,
@@ -12,23 +11,17 @@ import {
   rollbackBuildSpecObject,
   rollbackCommands,
 } from '../../../src/static-site/buildspecs/release-buildspecs';
-import { DEFAULT_IMMUTABLE_PATTERNS } from '../../../src/static-site/buildspecs/upload-commands';
 import { CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS } from '../../../src/validation';
+import { DEFAULT_UPLOAD, FAKE_SITE, fakeAwsEnvironment, fakeAwsTestDirs, IMMUTABLE_CACHE_CONTROL, SITE_BUILD_FIXTURE } from '../../fake-aws';
 import { asLambdaCompute, lambdaComputeDir, makeLambdaComputeWritable, makeReadOnly, NO_HOME } from '../../lambda-compute';
 
-const FIXTURE = path.join(__dirname, '..', '..', 'fixtures', 'site-build');
-const FAKE_BIN = path.join(__dirname, '..', '..', 'fixtures', 'fake-aws');
-const BUCKET = 'my-site-bucket';
-const KVS_ARN = 'arn:aws:cloudfront::123456789012:key-value-store/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111';
-const COMMIT = '3f9a1c2b7d4e5f60718293a4b5c6d7e8f9a0b1c2';
+const FIXTURE = SITE_BUILD_FIXTURE;
+const BUCKET = FAKE_SITE.bucket;
+const KVS_ARN = FAKE_SITE.kvsArn;
+const COMMIT = FAKE_SITE.commit;
 const EXECUTION = '8c1f2a3b-4d5e-6f70-8192-a3b4c5d6e7f8';
-const IMMUTABLE = 'public, max-age=31536000, immutable';
-const UPLOAD = {
-  sourceDirectory: '.',
-  immutablePatterns: DEFAULT_IMMUTABLE_PATTERNS,
-  immutableCacheControl: IMMUTABLE,
-  defaultCacheControl: RELEASE_REVALIDATED_CACHE_CONTROL,
-};
+const IMMUTABLE = IMMUTABLE_CACHE_CONTROL;
+const UPLOAD = DEFAULT_UPLOAD;
 const GO_LIVE: GoLiveOptions = { sourceDirectory: '.', releasesToKeep: 10, notFoundPage: '404.html', redirects: false };
 const FIXTURE_FILES = [
   '404.html', 'about/index.html', 'app.wasm', 'assets/index-3f9a1c2b.js', 'assets/index-8d2e4f10.css',
@@ -45,22 +38,11 @@ interface State {
   kvs: { arn: string; etag: string; keys: Record<string, string> };
 }
 
-const tempDirs: string[] = [];
-function tempDir(label: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `release-commands-${label}-`));
-  tempDirs.push(dir);
-  return dir;
-}
-beforeAll(() => fs.chmodSync(path.join(FAKE_BIN, 'aws'), 0o755));
-afterAll(() => {
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
+const { tempDir, removeAfterTests } = fakeAwsTestDirs('release-commands');
 
 /** A new directory under /tmp as Lambda compute would see it, removed after the tests. */
 function lambdaDir(label: string, writable: boolean): string {
-  const dir = lambdaComputeDir(label, writable);
-  tempDirs.push(dir);
-  return dir;
+  return removeAfterTests(lambdaComputeDir(label, writable));
 }
 
 /** A bucket and KeyValueStore, as the fake `aws` keeps them, with a log of the calls made. */
@@ -137,17 +119,10 @@ class World {
       cwd,
       encoding: 'utf8',
       env: {
-        ...process.env,
-        PATH: `${FAKE_BIN}${path.delimiter}${process.env.PATH}`,
         // The release program unpacks into the temp directory: one of this test's, removed after it.
-        TMPDIR: this.onLambdaCompute ? lambdaDir('tmp', true) : tempDir('tmp'),
+        ...fakeAwsEnvironment(this.statePath, this.logPath, this.onLambdaCompute ? lambdaDir('tmp', true) : tempDir('tmp')),
         ...(this.onLambdaCompute ? { HOME: NO_HOME } : {}),
-        FAKE_AWS_STATE: this.statePath,
-        FAKE_AWS_LOG: this.logPath,
-        FAKE_AWS_FAIL_ON: undefined,
         FAKE_AWS_SKIP_FILE: undefined,
-        SITE_BUCKET: BUCKET,
-        KVS_ARN,
         COMMIT_ID: COMMIT,
         EXECUTION_ID: EXECUTION,
         CODEBUILD_BUILD_ID: 'SiteRollback:0a1b2c3d',
@@ -398,6 +373,19 @@ describe('keeping releases', () => {
 
     expect(world.state.objects['releases/notes/readme.txt']).toBeDefined();
   });
+
+  test('never deletes preview releases, which the preview program owns', () => {
+    const world = new World();
+    for (let n = 1; n <= 3; n++) world.seedRelease(OLD(n), { 'index.html': `release ${n}` });
+    // A preview named with no dash has the shape of a pipeline release but for the p before its commit.
+    const preview = '20200101T000000Z-p0123456789ab-main';
+    world.seedRelease(preview, { 'index.html': 'preview' }, { marker: false });
+    world.setKeys({ live: OLD(3) });
+
+    const { releaseId } = world.goLive(site(), { releasesToKeep: 2 });
+
+    expect(world.releases().uploaded).toEqual([preview, OLD(3), releaseId]);
+  });
 });
 
 describe('carrying over files for open tabs', () => {
@@ -582,6 +570,17 @@ describe('redirects', () => {
     const { releaseId } = world.goLive(site({ _redirects: '/e /f' }), { redirects: true, releasesToKeep: 2 });
 
     expect(world.state.kvs.keys).toEqual({ live: releaseId, [`${OLD(2)}/c`]: '301 /d', [`${releaseId}/e`]: '301 /f' });
+  });
+
+  test('keeps the preview and token keys when it deletes redirect keys', () => {
+    const world = new World();
+    world.seedRelease(OLD(1), { 'index.html': 'release 1' });
+    const previewKeys = { 'preview:feature-x': '20200101T000000Z-p0123456789ab-feature-x', 'token:0123456789abcdef0123456789abcdef': '4102444800 feature-x' };
+    world.setKeys({ live: OLD(1), [`${OLD(1)}/a`]: '301 /b', ...previewKeys });
+
+    const { releaseId } = world.goLive(site(), { redirects: true, releasesToKeep: 1 });
+
+    expect(world.state.kvs.keys).toEqual({ live: releaseId, [`${OLD(1)}/a`]: '301 /b', ...previewKeys });
   });
 
   test('without redirects, _redirects is uploaded as a file but never read into the store', () => {

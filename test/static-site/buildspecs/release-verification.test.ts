@@ -3,19 +3,18 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
-import * as os from 'os';
 import * as path from 'path';
 import { GoLiveOptions, releaseGoLiveCommands } from '../../../src/static-site/buildspecs/release-buildspecs';
+import { FAKE_SITE, fakeAwsEnvironment, fakeAwsTestDirs, SITE_BUILD_FIXTURE } from '../../fake-aws';
 
 // The go-live step of verified releases, run as the pipeline runs it (the buildspec's commands,
 // the fake `aws` of test/fixtures), against a local HTTP server standing in for the distribution:
 // it serves the store's `live` release, or the preview a valid `x-preview-token` names, from the
 // fake bucket, with S3's ETags, as the routing function and CloudFront do.
 
-const FIXTURE = path.join(__dirname, '..', '..', 'fixtures', 'site-build');
-const FAKE_BIN = path.join(__dirname, '..', '..', 'fixtures', 'fake-aws');
-const BUCKET = 'my-site-bucket';
-const KVS_ARN = 'arn:aws:cloudfront::123456789012:key-value-store/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111';
+const FIXTURE = SITE_BUILD_FIXTURE;
+const BUCKET = FAKE_SITE.bucket;
+const KVS_ARN = FAKE_SITE.kvsArn;
 const DISTRIBUTION_ID = 'E2QWRUHEXAMPLE';
 const GO_LIVE: GoLiveOptions = { sourceDirectory: '.', releasesToKeep: 10, notFoundPage: '404.html', redirects: false };
 const OLD = '20250101T000001Z-aaaaaaaaaaaa-bbbbbbbb';
@@ -48,16 +47,7 @@ type Behaviour = (release: string, uri: string, token: boolean) => { status: num
 // Each go-live step waits a second for the store and bakes a second.
 jest.setTimeout(30000);
 
-const tempDirs: string[] = [];
-function tempDir(label: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `release-verification-${label}-`));
-  tempDirs.push(dir);
-  return dir;
-}
-beforeAll(() => fs.chmodSync(path.join(FAKE_BIN, 'aws'), 0o755));
-afterAll(() => {
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
+const { tempDir } = fakeAwsTestDirs('release-verification');
 
 const md5 = (body: string) => crypto.createHash('md5').update(body).digest('hex');
 const files = (dir: string, rel = ''): string[] => fs.readdirSync(path.join(dir, rel), { withFileTypes: true })
@@ -168,12 +158,7 @@ class World {
       const child = spawn('bash', ['-e', '-c', commands.join('\n')], {
         cwd: this.build,
         env: {
-          ...process.env,
-          PATH: `${FAKE_BIN}${path.delimiter}${process.env.PATH}`,
-          TMPDIR: tempDir('tmp'),
-          FAKE_AWS_STATE: this.statePath,
-          FAKE_AWS_LOG: this.logPath,
-          SITE_BUCKET: BUCKET,
+          ...fakeAwsEnvironment(this.statePath, this.logPath, tempDir('tmp')),
           KVS_ARN,
           RELEASE_ID: NEW,
           ...env,
