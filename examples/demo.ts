@@ -27,10 +27,19 @@ function describeStack(app: App, stack: Stack): void {
 
   for (const [id, pipeline] of Object.entries(resources).filter(([, r]) => r.Type === 'AWS::CodePipeline::Pipeline')) {
     console.log(`\nPipeline ${id} (${pipeline.Properties.PipelineType}):`);
+    for (const trigger of pipeline.Properties.Triggers ?? []) {
+      for (const filter of trigger.GitConfiguration.PullRequest ?? []) {
+        console.log(`  started by pull requests into ${render(filter.Branches.Includes)}: ${filter.Events.join(', ')}`);
+      }
+    }
     for (const stage of pipeline.Properties.Stages) {
       const actions = stage.Actions.map((a: any) => `${a.Name} [${a.ActionTypeId.Provider}]`);
-      console.log(`  ${stage.Name.padEnd(18)} ${actions.join(', ')}`);
+      const conditions = (stage.BeforeEntry?.Conditions ?? []).map((c: any) => ` (entry: ${c.Rules.map((r: any) => r.Name).join(', ')}, else ${c.Result})`);
+      console.log(`  ${stage.Name.padEnd(18)} ${actions.join(', ')}${conditions.join('')}`);
     }
+  }
+  for (const rule of Object.values<any>(resources).filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties.Description)) {
+    console.log(`\nRule: ${rule.Properties.Description}`);
   }
 
   const counts = new Map<string, number>();

@@ -222,6 +222,22 @@ describe('previews of a connection source', () => {
     expect(JSON.parse(upload.Configuration.EnvironmentVariables)).toContainEqual({ name: 'PULL_REQUEST_BRANCH', type: 'PLAINTEXT', value: '#{Source_Checkout_NS.BranchName}' });
   });
 
+  test('executions that are not a pull request\'s (the one at creation, a manual start: the site\'s branch) skip every stage after the source', () => {
+    const entry = {
+      Conditions: [{
+        Result: 'SKIP',
+        Rules: [{
+          Name: 'PullRequestOnly',
+          RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'VariableCheck', Version: '1' },
+          Configuration: { Variable: '#{Source_Checkout_NS.BranchName}', Operator: 'NE', Value: 'main' },
+        }],
+      }],
+    };
+    const entries = (pipeline: any) => pipeline.Stages.map((stage: any) => [stage.Name, stage.BeforeEntry]);
+    expect(entries(publishPipeline)).toEqual([['Source', undefined], ['Build', entry], ['Preview', entry]]);
+    expect(entries(removePipeline)).toEqual([['Source', undefined], ['Preview', entry]]);
+  });
+
   test('the production pipeline has no trigger', () => {
     const production = pipelines[logicalIdOf(template, 'AWS::CodePipeline::Pipeline', 'SitePipeline')].Properties;
     expect(production.Triggers).toBeUndefined();

@@ -23,7 +23,7 @@ export interface FuzzTarget {
 }
 
 /** Warnings the constructs give on purpose, by acknowledgement id. */
-const INTENDED_WARNINGS = ['cdk-deploy-pipelines:dnsRecordsAreYours', 'cdk-deploy-pipelines:deployStepsOnEc2'];
+const INTENDED_WARNINGS = ['cdk-deploy-pipelines:dnsRecordsAreYours', 'cdk-deploy-pipelines:deployStepsOnEc2', 'cdk-deploy-pipelines:previewsWithoutSecrets'];
 
 /** What happened to one case. */
 export type Outcome =
