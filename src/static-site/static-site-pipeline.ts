@@ -240,7 +240,7 @@ export class StaticSitePipeline extends Construct {
       contentSecurityPolicy: props.contentSecurityPolicy,
       releases: atomic ? {
         redirects: props.redirects ?? false,
-        // Previews, and the go-live check, which reads the candidate release as preview 'verify'
+        // Previews, and the go-live check, which reads the candidate release as preview 'go-live.check'
         // with a token of its own, need the routing function to read preview tokens.
         previews: props.previews || props.verifyRelease?.enabled !== false ? { domain: props.previews?.domain } : undefined,
       } : undefined,

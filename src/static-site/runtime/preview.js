@@ -33,8 +33,8 @@ const NAME = new RegExp(CONTRACT.preview.namePattern);
 // (releases/????????T??????Z-p*) matches; a pipeline release has a hex commit there, never a `p`.
 const PREVIEW_RELEASE_ID = new RegExp(CONTRACT.preview.releaseIdPattern);
 const TOKEN = /^[0-9a-f]{32}$/;
-// The name the go-live check gives its candidate: never counted against, nor removed by, previews.
-const VERIFY_NAME = 'verify';
+// The name the go-live check gives its candidate (never a preview's): never counted against, nor removed by, previews.
+const VERIFY_NAME = CONTRACT.preview.goLiveCheckName;
 
 /**
  * @param {string} message

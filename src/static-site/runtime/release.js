@@ -12,7 +12,7 @@
 //   pages without running the function), and deletes releases beyond the newest releasesToKeep
 //   (never the live one or the one before it) with their redirect keys, and unfinished uploads.
 //   With $VERIFY_RELEASE (verified releases), the release is fetched through the distribution
-//   before its marker and the switch (as preview `verify`) and after the switch (as live), then
+//   before its marker and the switch (as preview `go-live.check`) and after the switch (as live), then
 //   CloudFront's 5xx error rate is watched for a bake time; a failure before the switch changes
 //   nothing for visitors, a failure after it switches back to the release that was live. Pruning
 //   waits for the bake.
@@ -326,7 +326,8 @@ const PARALLEL_REQUESTS = 8;
 /** How long the go-live check's token lives (a check takes about a minute; a stray token expires). */
 const CHECK_TOKEN_SECONDS = 900;
 /** The preview the go-live check reads. */
-const CHECK_PREVIEW = 'verify';
+// A name no pull request's preview can have (theirs match CONTRACT.preview.namePattern, without a dot).
+const CHECK_PREVIEW = CONTRACT.preview.goLiveCheckName;
 /** CloudFront publishes its metrics to CloudWatch in us-east-1 only, each a minute long. */
 const METRICS_REGION = 'us-east-1';
 const MINUTE_MS = 60000;
@@ -558,7 +559,7 @@ function srcsetUrls(srcset) {
 }
 
 /**
- * The go-live check: names the release preview `verify` with a new token in the store, fetches it
+ * The go-live check: names the release preview `go-live.check` with a new token in the store, fetches it
  * through the distribution with that token, and deletes both records whatever the outcome.
  * @param {string} id
  * @param {VerifySettings} settings

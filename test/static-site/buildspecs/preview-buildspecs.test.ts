@@ -117,6 +117,8 @@ describe('preview names', () => {
     ['feature/New-Header', 'feature-new-header'],
     ['--Fix__typo--', 'fix-typo'],
     ['a'.repeat(60), 'a'.repeat(40)],
+    // The go-live check's preview has a dot, which no branch's preview name keeps.
+    ['go-live.check', 'go-live-check'],
   ])('the branch %s names the preview %s', (branch, name) => {
     const result = spawnSync('bash', ['-e', '-c', [...previewNameFromBranch('B'), 'echo "$PREVIEW_NAME"'].join('\n')], {
       encoding: 'utf8', env: { ...process.env, B: branch },
@@ -186,11 +188,11 @@ describe('publishing a preview', () => {
       world.seedRelease(old(n));
       world.setKeys({ [`preview:pr-${n}`]: old(n), [`token:${String(n).repeat(32)}`]: `${NOW() + DAY} pr-${n}` });
     }
-    world.setKeys({ 'preview:verify': old(1).replace('pr1', 'verify') });
+    world.setKeys({ 'preview:go-live.check': old(1).replace('pr1', 'verify') });
     const { publish, releaseId } = world.publish('pr-9');
     expect(publish?.status).toBe(0);
     const keys = world.keys;
-    expect(Object.keys(keys).filter((k) => k.startsWith('preview:')).sort()).toEqual(['preview:pr-2', 'preview:pr-3', 'preview:pr-9', 'preview:verify']);
+    expect(Object.keys(keys).filter((k) => k.startsWith('preview:')).sort()).toEqual(['preview:go-live.check', 'preview:pr-2', 'preview:pr-3', 'preview:pr-9']);
     expect([...tokens(keys).values()].map(([, name]) => name).sort()).toEqual(['pr-2', 'pr-3', 'pr-9']);
     expect(world.releaseIds()).toEqual([LIVE_ID, old(2), old(3), releaseId].sort());
     expect(keys.live).toBe(LIVE_ID);

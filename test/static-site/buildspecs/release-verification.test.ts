@@ -196,18 +196,18 @@ describe('a verified release that is served as uploaded', () => {
     const before = world.served.filter((s) => s.token);
     expect([...new Set(before.map((s) => s.path))].sort()).toEqual(['/', '/about', '/assets/index-3f9a1c2b.js', '/assets/index-8d2e4f10.css']);
     expect(before.every((s) => s.release === NEW)).toBe(true);
-    expect(run.stdout).toContain(`Checked preview verify (release ${NEW}) through http://127.0.0.1:`);
+    expect(run.stdout).toContain(`Checked preview go-live.check (release ${NEW}) through http://127.0.0.1:`);
   });
 
-  test('names the release preview `verify` with a 32-hex-digit token that expires, then deletes both records, before switching', () => {
+  test('names the release preview `go-live.check` with a 32-hex-digit token that expires, then deletes both records, before switching', () => {
     const calls = world.calls;
-    const puts = calls.findIndex((args) => verifyRecordKeys(args, 'puts').includes('preview:verify'));
-    const deletes = calls.findIndex((args) => verifyRecordKeys(args, 'deletes').includes('preview:verify'));
+    const puts = calls.findIndex((args) => verifyRecordKeys(args, 'puts').includes('preview:go-live.check'));
+    const deletes = calls.findIndex((args) => verifyRecordKeys(args, 'deletes').includes('preview:go-live.check'));
     const putKeys = verifyRecordKeys(calls[puts], 'puts');
-    expect(putKeys).toEqual(['preview:verify', expect.stringMatching(/^token:[0-9a-f]{32}$/)]);
+    expect(putKeys).toEqual(['preview:go-live.check', expect.stringMatching(/^token:[0-9a-f]{32}$/)]);
     const values = JSON.parse(calls[puts][calls[puts].indexOf('--puts') + 1]).map((item: { Value: string }) => item.Value);
     expect(values[0]).toBe(NEW);
-    expect(values[1]).toMatch(/^\d{10} verify$/);
+    expect(values[1]).toMatch(/^\d{10} go-live\.check$/);
     expect(Number(values[1].split(' ')[0]) - Date.now() / 1000).toBeGreaterThan(800);
     expect(verifyRecordKeys(calls[deletes], 'deletes')).toEqual(putKeys);
     expect(puts).toBeLessThan(deletes);
@@ -253,7 +253,7 @@ describe('a release that fails its check before the switch changes nothing for v
 
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain('Deploy failed: http://127.0.0.1:');
-    expect(run.stderr).toContain(`does not serve preview verify (release ${NEW}) as uploaded`);
+    expect(run.stderr).toContain(`does not serve preview go-live.check (release ${NEW}) as uploaded`);
     expect(run.stderr).toContain(expected);
     expect(run.stderr).toContain('The live release was not changed.');
     expect(world.state.kvs.keys).toEqual({ live: OLD });
