@@ -298,7 +298,6 @@ export class SitePreviews extends Construct {
     const buildOutput = new codepipeline.Artifact('Build');
     publishPipeline.pipeline.addStage({
       stageName: 'Build',
-      beforeEntry: pullRequestsOnly(publishPipeline.source, props.branch),
       actions: [new actions.CodeBuildAction({
         actionName: 'BuildAndTest', project: build, role: actionRole('BuildAndTest'), input: publishPipeline.output, outputs: [buildOutput],
       })],
@@ -337,7 +336,6 @@ export class SitePreviews extends Construct {
     });
     publishPipeline.pipeline.addStage({
       stageName: 'Preview',
-      beforeEntry: pullRequestsOnly(publishPipeline.source, props.branch),
       actions: [uploadAction, new actions.CodeBuildAction({
         actionName: 'Publish',
         project: publish,
@@ -364,7 +362,6 @@ export class SitePreviews extends Construct {
     });
     removePipeline.pipeline.addStage({
       stageName: 'Preview',
-      beforeEntry: pullRequestsOnly(removePipeline.source, props.branch),
       actions: [new actions.CodeBuildAction({
         actionName: 'Remove',
         project: remove,
@@ -374,6 +371,9 @@ export class SitePreviews extends Construct {
       })],
     });
     [upload, publish, remove].forEach(props.compute.finish);
+    for (const { pipeline, source } of [publishPipeline, removePipeline]) {
+      skipUnlessPullRequest(pipeline, source, props.branch);
+    }
     return { publish, remove, pipeline: publishPipeline.pipeline };
   }
 
@@ -418,28 +418,31 @@ export class SitePreviews extends Construct {
 }
 
 /**
- * The entry condition of the stages after a preview pipeline's source: skip the stage unless the
- * execution checked out a branch other than the site's. CodePipeline runs a pipeline once when it
- * creates it, and a manual start runs it too, both on the source action's branch (the site's): such
- * an execution is not a pull request's, and must neither publish the site's branch as a preview
- * nor remove one. A pull request's source branch is never the branch it merges into.
+ * Gives every stage after the source of a preview pipeline an entry condition: skip the stage
+ * unless the execution checked out a branch other than the site's. CodePipeline runs a pipeline once
+ * when it creates it, and a manual start runs it too, both on the source action's branch (the
+ * site's): such an execution is not a pull request's, and must neither publish the site's branch as
+ * a preview nor remove one. A pull request's source branch is never the branch it merges into.
+ * Written on the CloudFormation resource: aws-cdk-lib has stage conditions only from versions later
+ * than the oldest this library supports, and no SKIP result.
  *
  * @see https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-conditions.html
  * @see https://docs.aws.amazon.com/codepipeline/latest/userguide/rule-reference-VariableCheck.html
  */
-function pullRequestsOnly(source: actions.CodeStarConnectionsSourceAction, branch: string): codepipeline.Conditions {
-  return {
-    conditions: [{
-      // aws-cdk-lib's Result has no SKIP yet; CodePipeline takes it for entry conditions of VariableCheck rules.
-      result: 'SKIP' as codepipeline.Result,
-      rules: [new codepipeline.Rule({
-        name: 'PullRequestOnly',
-        provider: 'VariableCheck',
-        version: '1',
-        configuration: { Variable: source.variables.branchName, Operator: 'NE', Value: branch },
-      })],
-    }],
-  };
+function skipUnlessPullRequest(pipeline: codepipeline.Pipeline, source: actions.CodeStarConnectionsSourceAction, branch: string): void {
+  const cfnPipeline = pipeline.node.defaultChild as codepipeline.CfnPipeline;
+  for (let index = 1; index < pipeline.stageCount; index++) {
+    cfnPipeline.addPropertyOverride(`Stages.${index}.BeforeEntry`, {
+      Conditions: [{
+        Result: 'SKIP',
+        Rules: [{
+          Name: 'PullRequestOnly',
+          RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'VariableCheck', Version: '1' },
+          Configuration: { Variable: source.variables.branchName, Operator: 'NE', Value: branch },
+        }],
+      }],
+    });
+  }
 }
 
 /** The variable of the preview projects holding the pull request's source branch (connections). */
