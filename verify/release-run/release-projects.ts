@@ -21,8 +21,17 @@ export const RELEASE_PROJECT_DESCRIPTIONS = {
 
 export type ReleaseStep = keyof typeof RELEASE_PROJECT_DESCRIPTIONS;
 
+/** How src/static-site/previews.ts describes the preview projects of a connection source (`... into <branch>`). */
+export const PREVIEW_PROJECT_DESCRIPTIONS = {
+  previewUpload: 'Uploads the preview of a pull request into ',
+  previewPublish: 'Publishes the preview of a pull request into ',
+  previewRemove: 'Removes the preview of a pull request into ',
+} as const;
+
+export type PreviewStep = keyof typeof PREVIEW_PROJECT_DESCRIPTIONS;
+
 export interface ReleaseProject {
-  readonly step: ReleaseStep;
+  readonly step: ReleaseStep | PreviewStep;
   readonly logicalId: string;
   readonly roleLogicalId: string;
   readonly commands: string[];
@@ -35,10 +44,20 @@ export interface ReleaseProject {
 
 /** The upload, go-live and rollback projects of the template; throws when one is missing. */
 export function releaseProjects(model: StackModel): Record<ReleaseStep, ReleaseProject> {
+  return projectsDescribed(model, RELEASE_PROJECT_DESCRIPTIONS);
+}
+
+/** The preview upload, publish and remove projects of a template with a connection source; throws when one is missing. */
+export function previewProjects(model: StackModel): Record<PreviewStep, ReleaseProject> {
+  return projectsDescribed(model, PREVIEW_PROJECT_DESCRIPTIONS);
+}
+
+/** The CodeBuild project whose description starts with each step's; throws when one is missing. */
+function projectsDescribed<S extends ReleaseStep | PreviewStep>(model: StackModel, descriptions: Record<S, string>): Record<S, ReleaseProject> {
   const projects = Object.entries<any>(model.template.Resources).filter(([, r]) => r.Type === 'AWS::CodeBuild::Project');
-  const find = (step: ReleaseStep): ReleaseProject => {
-    const found = projects.find(([, r]) => String(r.Properties.Description ?? '').startsWith(RELEASE_PROJECT_DESCRIPTIONS[step]));
-    if (!found) throw new Error(`${model.stackName} has no CodeBuild project described '${RELEASE_PROJECT_DESCRIPTIONS[step]}...'`);
+  const find = (step: S): ReleaseProject => {
+    const found = projects.find(([, r]) => String(r.Properties.Description ?? '').startsWith(descriptions[step]));
+    if (!found) throw new Error(`${model.stackName} has no CodeBuild project described '${descriptions[step]}...'`);
     const [logicalId, resource] = found;
     const spec = JSON.parse(resource.Properties.Source.BuildSpec);
     const roleLogicalId = resource.Properties.ServiceRole['Fn::GetAtt'][0];
@@ -55,15 +74,28 @@ export function releaseProjects(model: StackModel): Record<ReleaseStep, ReleaseP
       policies: role.policies.map((p) => p.document as any),
     };
   };
-  return { upload: find('upload'), goLive: find('goLive'), rollback: find('rollback') };
+  return Object.fromEntries((Object.keys(descriptions) as S[]).map((step) => [step, find(step)])) as Record<S, ReleaseProject>;
 }
 
 /** The example stack, synthesized now, and its release projects; throws when the stack or a project is missing. */
 export function exampleRelease(): { model: StackModel; projects: Record<ReleaseStep, ReleaseProject> } {
-  const stack = exampleStacks().find((s) => s.stackName === RELEASE_EXAMPLE_STACK);
-  if (!stack) throw new Error(`exampleStacks() has no stack ${RELEASE_EXAMPLE_STACK}`);
-  const model = readStackModel(RELEASE_EXAMPLE_STACK, Template.fromStack(stack).toJSON() as any, RELEASE_EXAMPLE_ENV);
+  const model = exampleStackModel(RELEASE_EXAMPLE_STACK);
   return { model, projects: releaseProjects(model) };
+}
+
+/** An example stack with a connection source and previews, synthesized now: its release and preview projects. */
+export function examplePreviews(stackName: string): {
+  model: StackModel; projects: Record<ReleaseStep, ReleaseProject>; previews: Record<PreviewStep, ReleaseProject>;
+} {
+  const model = exampleStackModel(stackName);
+  return { model, projects: releaseProjects(model), previews: previewProjects(model) };
+}
+
+/** An example stack, synthesized now, as the proofs read it, deemed deployed in RELEASE_EXAMPLE_ENV's account and region. */
+function exampleStackModel(stackName: string): StackModel {
+  const stack = exampleStacks().find((s) => s.stackName === stackName);
+  if (!stack) throw new Error(`exampleStacks() has no stack ${stackName}`);
+  return readStackModel(stackName, Template.fromStack(stack).toJSON() as any, { ...RELEASE_EXAMPLE_ENV, stackName });
 }
 
 /** The value of the go-live's releasesToKeep (the `publish` command's second argument). */

@@ -222,6 +222,23 @@ export function withMotoActionNames(document: { Statement: Array<Record<string, 
   };
 }
 
+/**
+ * A policy as moto can match its resources: moto turns a Resource into a regular expression by
+ * replacing `*` with `.*` alone, so IAM's `?` (one character) becomes a regex quantifier and the
+ * request fails with a 500 (`releases/????????T??????Z-p*` of the preview grants). Each `?` is
+ * given as `.`, which that regular expression reads as one character, as IAM reads `?`.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html#reference_policies_elements_resource_wildcards
+ */
+export function withMotoWildcards(document: { Statement: Array<Record<string, unknown>> }): { Statement: Array<Record<string, unknown>> } {
+  const single = (resource: unknown) => (typeof resource === 'string' ? resource.replace(/\?/g, '.') : resource);
+  return {
+    ...document,
+    Statement: document.Statement.map((statement) => (statement.Resource === undefined ? statement
+      : { ...statement, Resource: Array.isArray(statement.Resource) ? statement.Resource.map(single) : single(statement.Resource) })),
+  };
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
