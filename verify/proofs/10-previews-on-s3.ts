@@ -12,6 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Proof, ProofResult } from '../proof';
+import { hasRelease, Snapshot, tail } from '../release-run/bucket-snapshot';
 import { DISTRIBUTION_USER, DistributionStandIn, distributionPolicy } from '../release-run/distribution-standin';
 import { examplePreviews, RELEASE_EXAMPLE_ENV, ReleaseProject, runProjectAsync } from '../release-run/release-projects';
 import { ReleaseServers, withMotoActionNames, withMotoWildcards, withoutConditions } from '../release-run/release-servers';
@@ -29,7 +30,6 @@ const SECOND_COMMIT = '9f8e7d6c5b4a'.repeat(3) + '3c2d';
 /** A release id of the pipeline's shape (`<time>-<commit>-<execution>`), which the preview roles must not touch. */
 const PIPELINE_SHAPED = '20250101T000000Z-c0ffeec0ffee-deadbeef';
 
-type Snapshot = Record<string, { size: number; cacheControl?: string; contentType?: string }>;
 
 const proof: Proof = {
   async run(): Promise<ProofResult> {
@@ -222,12 +222,4 @@ async function fetchThrough(origin: string, token: string): Promise<number[]> {
   const withToken = await fetch(`${origin}/`, { headers: { 'x-preview-token': token } });
   const visitor = await fetch(`${origin}/`);
   return [withToken.status, visitor.status];
-}
-
-function hasRelease(bucket: Snapshot, id: string): boolean {
-  return Object.keys(bucket).some((k) => k.startsWith(`releases/${id}/`));
-}
-
-function tail(output: string): string {
-  return output.trim().split('\n').slice(-8).join(' | ').slice(-1500);
 }

@@ -14,6 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Proof, ProofResult } from '../proof';
 import { pythonTool } from '../python-tools';
+import { hasRelease, Snapshot, tail } from '../release-run/bucket-snapshot';
 import { DISTRIBUTION_USER, DistributionStandIn, distributionPolicy, ServedRequest } from '../release-run/distribution-standin';
 import { accessKeyOf, observedActionCases } from '../release-run/observed-actions';
 import { exampleRelease, RELEASE_EXAMPLE_ENV, ReleaseProject, releasesToKeep, runProjectAsync } from '../release-run/release-projects';
@@ -43,7 +44,6 @@ const UNFINISHED = '20250102T000000Z-unfinished00-unfinish';
 /** The negative control's user: the upload role without s3:PutObject. */
 const UPLOAD_WITHOUT_PUT = 'UploadWithoutPutObject';
 
-type Snapshot = Record<string, { size: number; cacheControl?: string; contentType?: string }>;
 
 const proof: Proof = {
   async run(): Promise<ProofResult> {
@@ -303,10 +303,6 @@ function markersOf(bucket: Snapshot): string[] {
   return Object.keys(bucket).filter((k) => /^releases\/[^/]+\.json$/.test(k)).map((k) => k.slice('releases/'.length, -'.json'.length)).sort();
 }
 
-function hasRelease(bucket: Snapshot, id: string): boolean {
-  return Object.keys(bucket).some((k) => k.startsWith(`releases/${id}/`));
-}
-
 function sameObject(a?: Snapshot[string], b?: Snapshot[string]): boolean {
   return !!a && !!b && a.size === b.size && a.cacheControl === b.cacheControl && a.contentType === b.contentType;
 }
@@ -328,8 +324,4 @@ function awsVersion(): string {
     return `${result.stdout}${result.stderr}`.trim();
   };
   return `S3: ${version(debianAwsCliV2())}; KeyValueStore: ${version(pythonTool('aws'))}`;
-}
-
-function tail(output: string): string {
-  return output.trim().split('\n').slice(-8).join(' | ').slice(-1500);
 }
