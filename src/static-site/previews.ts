@@ -223,7 +223,7 @@ export class SitePreviews extends Construct {
       logRetention: props.logRetention,
     });
     grantUpload(build, props.bucket);
-    build.addToRolePolicy(new iam.PolicyStatement({ actions: ['codebuild:StartBuild'], resources: [publish.projectArn] }));
+    build.addToRolePolicy(startPublishStatement(publish, forwarded));
 
     const remove = new StandaloneProject(this, 'Remove', {
       description: `Removes the preview of a pull request into ${props.branch} once it is closed or merged`,
@@ -526,6 +526,27 @@ function grantPreviews(project: codebuild.IProject, bucket: s3.IBucket, store: c
     resources: [store.keyValueStoreArn],
   }));
   suppressPreviewObjects(project, bucket);
+}
+
+/**
+ * Lets the CodeCommit preview build, which runs the pull request's code, start the publish project
+ * with the preview's variables and nothing else. The publish role writes the site's KeyValueStore
+ * (`live` included: the API authorizes per store): a start that replaced its buildspec or image, or
+ * set another variable (NODE_OPTIONS, PATH, the store's ARN), would run the pull request's code with
+ * that role. CodeBuild's condition keys name what a StartBuild request overrides; absent means not
+ * overridden.
+ *
+ * @see https://docs.aws.amazon.com/codebuild/latest/userguide/action-context-keys.html
+ */
+function startPublishStatement(publish: codebuild.IProject, variables: string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: ['codebuild:StartBuild'],
+    resources: [publish.projectArn],
+    conditions: {
+      'Null': { 'codebuild:source.buildspec': 'true', 'codebuild:environment.image': 'true' },
+      'ForAllValues:StringEquals': { 'codebuild:environment.environmentVariables.name': variables },
+    },
+  });
 }
 
 /** Writes the objects of preview releases; nothing else (no list, no delete, no store access). */

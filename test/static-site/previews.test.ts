@@ -146,7 +146,18 @@ describe('previews of a CodeCommit repository', () => {
   test('the build role may only write objects of preview releases and start the publish', () => {
     const statements = roleStatements(template, projectRole(template, build));
     expect(statements).toContainEqual({ Effect: 'Allow', Action: ['s3:PutObject', 's3:AbortMultipartUpload'], Resource: previewObjects });
-    expect(statements).toContainEqual({ Effect: 'Allow', Action: 'codebuild:StartBuild', Resource: { 'Fn::GetAtt': [publish, 'Arn'] } });
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 'codebuild:StartBuild',
+      Resource: { 'Fn::GetAtt': [publish, 'Arn'] },
+      // The pull request's code may start the publish with the preview's variables, never another buildspec, image or variable.
+      Condition: {
+        'Null': { 'codebuild:source.buildspec': 'true', 'codebuild:environment.image': 'true' },
+        'ForAllValues:StringEquals': {
+          'codebuild:environment.environmentVariables.name': ['PREVIEW_NAME', 'RELEASE_ID', 'PULL_REQUEST_ID', 'SOURCE_COMMIT', 'DESTINATION_COMMIT'],
+        },
+      },
+    });
     const siteGrants = statements.filter((s) => JSON.stringify(s.Resource).includes(siteBucket));
     expect(siteGrants).toHaveLength(1);
     expect(JSON.stringify(statements)).not.toContain('cloudfront-keyvaluestore');

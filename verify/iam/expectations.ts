@@ -268,6 +268,12 @@ const CALLS: Record<RoleKind, (job: RoleJob, scope: StackScope) => ExpectedCall[
       ...scope.keyValueStoreArns.flatMap((arn) => denyAll(['cloudfront-keyvaluestore:PutKey', 'cloudfront-keyvaluestore:UpdateKeys'], arn)),
       ...scope.distributionArns.map((arn) => deny('cloudfront:CreateInvalidation', arn)),
       deny('codebuild:StartBuild', scope.unrelated.project),
+      // It may start the publish project, but never with the pull request's buildspec, image or other variables.
+      ...scope.projectArns.flatMap((arn) => [
+        { 'codebuild:source.buildspec': 'version: 0.2' },
+        { 'codebuild:environment.image': 'attacker/image:latest' },
+        { 'codebuild:environment.environmentVariables.name': 'NODE_OPTIONS' },
+      ].map((context) => deny('codebuild:StartBuild', arn, context))),
       deny('iam:PassRole', '*'),
     ];
   },
