@@ -4,12 +4,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
-import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { KeyValueStores } from './cloudfront-function';
 import { distributionConfig, DistributionConfig } from './distribution-config';
+import { PipelineSource, StaticSitePipeline } from '../../src';
 import { LIVE_RELEASE_KEY, PREVIEW_KEY_PREFIX, RELEASES_PREFIX, TOKEN_KEY_PREFIX } from '../../src/static-site/release-contract';
-import { SiteHosting } from '../../src/static-site/site-hosting';
 
 /** The preview the site holds, and the token that may read it. */
 export const PREVIEW_NAME = 'pr-42';
@@ -35,22 +33,20 @@ export interface PreviewSite {
 }
 
 /**
- * The hosting of a static site with releases and previews (the single-page app settings of the
- * README example, with `releases.previews`, the setting StaticSitePipeline's `previews` turns on),
- * synthesized in an app of its own, and its bucket and store after a release went live and a
+ * A StaticSitePipeline with previews on a preview domain (the single-page app settings of the
+ * README example), synthesized in an app of its own, and its bucket and store after a release went live and a
  * preview was published: live is the build, the preview the build with PREVIEW_MARKER in its
  * index.html; the store names both and holds a token for the preview.
  */
 export function previewSite(buildDir: string, notFoundPage: string): PreviewSite {
   const stack = new Stack(new App(), 'PreviewSiteExample', { env: { account: '111111111111', region: 'eu-west-1' } });
-  new SiteHosting(stack, 'Site', {
+  new StaticSitePipeline(stack, 'Site', {
+    source: PipelineSource.codeCommit({ repositoryName: 'preview-site' }),
     singlePageApp: true,
     notFoundPage,
-    accessLogsBucket: new s3.Bucket(stack, 'Logs', { objectOwnership: s3.ObjectOwnership.OBJECT_WRITER }),
-    priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
     // Preview hosts are aliases of the distribution, which needs the site on a domain with a certificate.
     domain: { domainNames: ['www.example.test'], certificate: acm.Certificate.fromCertificateArn(stack, 'Certificate', CERTIFICATE_ARN) },
-    releases: { redirects: false, previews: { domain: { domainName: PREVIEW_DOMAIN } } },
+    previews: { domain: { domainName: PREVIEW_DOMAIN } },
   });
   const config = distributionConfig(stack);
   if (!config.keyValueStoreId || !config.viewerResponseCode) {

@@ -269,11 +269,11 @@ const CALLS: Record<RoleKind, (job: RoleJob, scope: StackScope) => ExpectedCall[
       ...scope.distributionArns.map((arn) => deny('cloudfront:CreateInvalidation', arn)),
       deny('codebuild:StartBuild', scope.unrelated.project),
       // It may start the publish project, but never with the pull request's buildspec, image or other variables.
-      ...scope.projectArns.flatMap((arn) => [
+      ...scope.projectArns.flatMap((arn) => ([
         { 'codebuild:source.buildspec': 'version: 0.2' },
         { 'codebuild:environment.image': 'attacker/image:latest' },
         { 'codebuild:environment.environmentVariables.name': 'NODE_OPTIONS' },
-      ].map((context) => deny('codebuild:StartBuild', arn, context))),
+      ] as Array<Record<string, string>>).map((context) => deny('codebuild:StartBuild', arn, context))),
       deny('iam:PassRole', '*'),
     ];
   },
