@@ -393,7 +393,8 @@ export class SitePreviews extends Construct {
     const role = new ManagedPolicyRole(scope, 'PipelineRole', { assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com') });
     const bound = this.props.source._bind(scope, { pipelineRole: role });
     if (!(bound.action instanceof actions.CodeStarConnectionsSourceAction)) {
-      throw validationError(this, 'previews need a CodeCommit or a connection source');
+      // A source without a repository is a connection (PipelineSource has no other kind).
+      throw new Error(`SitePreviews: expected a connection source action, got ${bound.action.constructor.name}`);
     }
     const pipeline = new codepipeline.Pipeline(this, id, {
       pipelineType: codepipeline.PipelineType.V2,
