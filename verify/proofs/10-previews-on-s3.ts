@@ -9,13 +9,11 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Proof, ProofResult } from '../proof';
 import { hasRelease, Snapshot, tail } from '../release-run/bucket-snapshot';
-import { DISTRIBUTION_USER, DistributionStandIn, distributionPolicy } from '../release-run/distribution-standin';
-import { examplePreviews, RELEASE_EXAMPLE_ENV, ReleaseProject, runProjectAsync } from '../release-run/release-projects';
-import { ReleaseServers, withMotoActionNames, withMotoWildcards, withoutConditions } from '../release-run/release-servers';
+import { examplePreviews, ReleaseProject } from '../release-run/release-projects';
+import { motoPolicies, ReleaseRun } from '../release-run/release-run';
 import { filesOf, sampleSite } from '../release-run/site-builds';
 import { CheckCase, resultOf } from '../template-checks/check-cases';
 
@@ -35,48 +33,19 @@ const proof: Proof = {
   async run(): Promise<ProofResult> {
     const { projects, previews } = examplePreviews(PREVIEW_EXAMPLE_STACK);
     const conditioned: string[] = [];
-    const policiesFor = (project: ReleaseProject) => project.policies.map((p) => {
-      const { conditioned: found, document } = withoutConditions(withMotoWildcards(withMotoActionNames(p)));
-      conditioned.push(...found.map((c) => `${project.step}: ${c}`));
-      return document;
-    });
     const bucketName = projects.upload.environment.SITE_BUCKET;
-    const servers = await ReleaseServers.start({
-      bucket: bucketName,
-      kvsArn: projects.goLive.environment.KVS_ARN,
-      region: RELEASE_EXAMPLE_ENV.region,
-      roles: {
-        ...Object.fromEntries([projects.upload, projects.goLive, previews.previewUpload, previews.previewPublish, previews.previewRemove]
-          .map((project) => [project.roleLogicalId, policiesFor(project)])),
-        [DISTRIBUTION_USER]: [distributionPolicy(bucketName)],
-      },
+    const release = await ReleaseRun.start({
+      upload: projects.upload,
+      goLive: projects.goLive,
+      roles: Object.fromEntries([projects.upload, projects.goLive, previews.previewUpload, previews.previewPublish, previews.previewRemove]
+        .map((project) => [project.roleLogicalId, motoPolicies(project, conditioned)])),
+      workPrefix: 'verify-previews-',
     });
-    const distribution = await DistributionStandIn.start(servers);
-    // The example's settings of verified releases, with the waits of a local server (as proof 9).
-    const verifySettings = JSON.stringify({ ...JSON.parse(projects.goLive.environment.VERIFY_RELEASE), propagationSeconds: 2, bakeSeconds: 1 });
-    const goLiveOverrides = { DISTRIBUTION_DOMAIN: distribution.origin, VERIFY_RELEASE: verifySettings };
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-previews-'));
-    const cases: CheckCase[] = [];
-    const details: string[] = [];
-    const check = (name: string, ok: boolean, problem: () => string) => cases.push({ name, problem: ok ? undefined : problem() });
+    const { servers, distribution, work, cases, details } = release;
+    const check = release.check.bind(release);
+    const run = release.run.bind(release);
+    const deploy = release.deploy.bind(release);
     try {
-      const run = async (project: ReleaseProject, cwd: string, vars: Record<string, string>) => {
-        const started = Date.now();
-        const result = await runProjectAsync(project, cwd, { ...servers.environmentOf(project.roleLogicalId), ...vars },
-          project === projects.goLive ? goLiveOverrides : {});
-        details.push(`${project.step} in ${path.basename(cwd)}: exit ${result.status} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-        return result;
-      };
-      /** The production pipeline's deploy stage: upload, then go-live (with verification) of the exported RELEASE_ID. */
-      const deploy = async (site: string, label: string) => {
-        const upload = await run(projects.upload, site, { COMMIT_ID: 'c0ffee'.repeat(7), EXECUTION_ID: `${label.replace(/\W/g, '')}-0000-4000-8000` });
-        const releaseId = upload.exported.RELEASE_ID ?? '';
-        check(`${label}: the upload succeeds and exports RELEASE_ID`, upload.status === 0 && releaseId !== '', () => tail(upload.output));
-        if (upload.status !== 0) return releaseId;
-        const goLive = await run(projects.goLive, site, { RELEASE_ID: releaseId });
-        check(`${label}: go-live succeeds`, goLive.status === 0, () => tail(goLive.output));
-        return releaseId;
-      };
       /** The preview pipeline's Preview stage: Upload, then Publish with the variables Upload exported, both in the build output. */
       const pushPreview = async (site: string, commit: string, label: string) => {
         const upload = await run(previews.previewUpload, site, { PULL_REQUEST_BRANCH: BRANCH, COMMIT_ID: commit });
@@ -198,9 +167,7 @@ const proof: Proof = {
       details.push('IAM\'s ? wildcard of the preview grants given to moto as a regular expression\'s . (withMotoWildcards)');
       details.push(`conditions moto cannot evaluate, removed (proven by the IAM proof with iam-simulate): ${[...new Set(conditioned)].join('; ') || 'none'}`);
     } finally {
-      distribution.stop();
-      servers.stop();
-      fs.rmSync(work, { recursive: true, force: true });
+      release.stop();
     }
     return resultOf(NAME, cases, details);
   },

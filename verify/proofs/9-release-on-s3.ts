@@ -10,15 +10,15 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Proof, ProofResult } from '../proof';
 import { pythonTool } from '../python-tools';
 import { hasRelease, Snapshot, tail } from '../release-run/bucket-snapshot';
-import { DISTRIBUTION_USER, DistributionStandIn, distributionPolicy, ServedRequest } from '../release-run/distribution-standin';
+import { ServedRequest } from '../release-run/distribution-standin';
 import { accessKeyOf, observedActionCases } from '../release-run/observed-actions';
-import { exampleRelease, RELEASE_EXAMPLE_ENV, ReleaseProject, releasesToKeep, runProjectAsync } from '../release-run/release-projects';
-import { debianAwsCliV2, ReleaseServers, withMotoActionNames, withoutConditions } from '../release-run/release-servers';
+import { exampleRelease, releasesToKeep } from '../release-run/release-projects';
+import { motoPolicies, ReleaseRun } from '../release-run/release-run';
+import { debianAwsCliV2 } from '../release-run/release-servers';
 import { filesOf, generatedSite, LARGE_FILE, LARGE_FILE_BYTES, sampleSite } from '../release-run/site-builds';
 import { CheckCase, resultOf } from '../template-checks/check-cases';
 
@@ -49,51 +49,23 @@ const proof: Proof = {
   async run(): Promise<ProofResult> {
     const { model, projects } = exampleRelease();
     const conditioned: string[] = [];
-    const policiesFor = (project: ReleaseProject, drop?: string) => project.policies.map((p) => {
-      const { conditioned: found, document } = withoutConditions(withMotoActionNames(p));
-      conditioned.push(...found.map((c) => `${project.step}: ${c}`));
-      return drop ? removeAction(document as any, drop) : document;
-    });
-    const servers = await ReleaseServers.start({
-      bucket: projects.upload.environment.SITE_BUCKET,
-      kvsArn: projects.goLive.environment.KVS_ARN,
-      region: RELEASE_EXAMPLE_ENV.region,
+    const release = await ReleaseRun.start({
+      upload: projects.upload,
+      goLive: projects.goLive,
       roles: {
-        [projects.upload.roleLogicalId]: policiesFor(projects.upload),
-        [projects.goLive.roleLogicalId]: policiesFor(projects.goLive),
-        [projects.rollback.roleLogicalId]: policiesFor(projects.rollback),
-        [UPLOAD_WITHOUT_PUT]: policiesFor(projects.upload, 's3:PutObject'),
-        [DISTRIBUTION_USER]: [distributionPolicy(projects.upload.environment.SITE_BUCKET)],
+        [projects.upload.roleLogicalId]: motoPolicies(projects.upload, conditioned),
+        [projects.goLive.roleLogicalId]: motoPolicies(projects.goLive, conditioned),
+        [projects.rollback.roleLogicalId]: motoPolicies(projects.rollback, conditioned),
+        [UPLOAD_WITHOUT_PUT]: motoPolicies(projects.upload, conditioned).map((document) => removeAction(document, 's3:PutObject')),
       },
       recordRequests: true,
+      workPrefix: 'verify-release-',
     });
-    const distribution = await DistributionStandIn.start(servers);
-    // The example's settings of verified releases, with the waits of a local server: the store's
-    // changes are seen at once here, and a one-second bake reads the metrics once.
-    const verifySettings = JSON.stringify({ ...JSON.parse(projects.goLive.environment.VERIFY_RELEASE), propagationSeconds: 2, bakeSeconds: 1 });
-    const goLiveOverrides = { DISTRIBUTION_DOMAIN: distribution.origin, VERIFY_RELEASE: verifySettings };
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-release-'));
-    const cases: CheckCase[] = [];
-    const details: string[] = [];
-    const check = (name: string, ok: boolean, problem: () => string) => cases.push({ name, problem: ok ? undefined : problem() });
+    const { servers, distribution, work, cases, details } = release;
+    const check = release.check.bind(release);
+    const run = release.run.bind(release);
+    const deploy = release.deploy.bind(release);
     try {
-      const run = async (step: 'upload' | 'goLive' | 'rollback', cwd: string, vars: Record<string, string> = {}, role?: string) => {
-        const started = Date.now();
-        const result = await runProjectAsync(projects[step], cwd, { ...servers.environmentOf(role ?? projects[step].roleLogicalId), ...vars },
-          step === 'goLive' ? goLiveOverrides : {});
-        details.push(`${step}${role ? ` as ${role}` : ''} in ${path.basename(cwd)}: exit ${result.status} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-        return result;
-      };
-      /** The pipeline's deploy stage: upload, then (when it succeeded) go-live with the exported RELEASE_ID. */
-      const deploy = async (site: string, label: string) => {
-        const upload = await run('upload', site, { COMMIT_ID: 'c0ffee'.repeat(7), EXECUTION_ID: `${label}-0000-4000-8000-000000000000` });
-        const releaseId = upload.exported.RELEASE_ID ?? '';
-        check(`${label}: the upload succeeds and exports RELEASE_ID`, upload.status === 0 && releaseId !== '', () => tail(upload.output));
-        if (upload.status !== 0) return releaseId;
-        const goLive = await run('goLive', site, { RELEASE_ID: releaseId });
-        check(`${label}: go-live succeeds`, goLive.status === 0, () => tail(goLive.output));
-        return releaseId;
-      };
       // Release ids hold the time to the second: one deploy a second at most, as a pipeline would.
       const nextSecond = () => new Promise((r) => setTimeout(r, 1100));
 
@@ -155,7 +127,7 @@ const proof: Proof = {
       const broken = sampleSite(path.join(work, 'broken'));
       fs.symlinkSync(path.join(work, 'nowhere.js'), path.join(broken, 'assets', 'missing-0a1b2c3d.js'));
       const before = await servers.store();
-      const failed = await run('upload', broken, { COMMIT_ID: 'b'.repeat(40), EXECUTION_ID: 'broken-0000' });
+      const failed = await run(projects.upload, broken, { COMMIT_ID: 'b'.repeat(40), EXECUTION_ID: 'broken-0000' });
       const after = await servers.store();
       bucket = await servers.snapshot();
       check('failed upload: the upload fails', failed.status !== 0, () => 'it exited 0');
@@ -167,9 +139,9 @@ const proof: Proof = {
       distribution.ignoreTokens = true;
       const unserved = sampleSite(path.join(work, 'unserved'));
       fs.writeFileSync(path.join(unserved, 'index.html'), '<!doctype html><title>a page the distribution never serves</title>');
-      const unservedUpload = await run('upload', unserved, { COMMIT_ID: 'e'.repeat(40), EXECUTION_ID: 'unserved-0000' });
+      const unservedUpload = await run(projects.upload, unserved, { COMMIT_ID: 'e'.repeat(40), EXECUTION_ID: 'unserved-0000' });
       const unservedId = unservedUpload.exported.RELEASE_ID ?? '';
-      const unservedGoLive = await run('goLive', unserved, { RELEASE_ID: unservedId });
+      const unservedGoLive = await run(projects.goLive, unserved, { RELEASE_ID: unservedId });
       distribution.ignoreTokens = false;
       store = await servers.store();
       bucket = await servers.snapshot();
@@ -185,7 +157,7 @@ const proof: Proof = {
 
       // 5. Rollback: the newest release older than the live one.
       await nextSecond();
-      const rollback = await run('rollback', work, { CODEBUILD_BUILD_ID: `${projects.rollback.logicalId}:0a1b2c3d` });
+      const rollback = await run(projects.rollback, work, { CODEBUILD_BUILD_ID: `${projects.rollback.logicalId}:0a1b2c3d` });
       store = await servers.store();
       bucket = await servers.snapshot();
       check('rollback: succeeds', rollback.status === 0, () => tail(rollback.output));
@@ -217,7 +189,7 @@ const proof: Proof = {
         failsNaming(neverSwitching, 'cloudfront-keyvaluestore:PutKey').length === 2, () => JSON.stringify(failsNaming(neverSwitching, 'PutKey')));
 
       // 6. IAM enforced: the upload role without s3:PutObject cannot upload.
-      const denied = await run('upload', sample, { COMMIT_ID: 'd'.repeat(40), EXECUTION_ID: 'denied-0000' }, UPLOAD_WITHOUT_PUT);
+      const denied = await run(projects.upload, sample, { COMMIT_ID: 'd'.repeat(40), EXECUTION_ID: 'denied-0000' }, UPLOAD_WITHOUT_PUT);
       check('negative control: without s3:PutObject the upload fails with AccessDenied', denied.status !== 0 && /AccessDenied/.test(denied.output), () => tail(denied.output));
 
       // 7. The stand-in refuses requests the service model does not allow.
@@ -235,9 +207,7 @@ const proof: Proof = {
       details.push(`KeyValueStore calls: ${[...new Set(calls.map((c) => `${c.operation} ${c.status}`))].join(', ')}`);
       details.push(`conditions moto cannot evaluate, removed (proven by the IAM proof with iam-simulate): ${[...new Set(conditioned)].join('; ') || 'none'}`);
     } finally {
-      distribution.stop();
-      servers.stop();
-      fs.rmSync(work, { recursive: true, force: true });
+      release.stop();
     }
     return resultOf(NAME, cases, details);
   },
@@ -308,7 +278,7 @@ function sameObject(a?: Snapshot[string], b?: Snapshot[string]): boolean {
 }
 
 /** A policy without one action (and without statements left empty). */
-function removeAction(document: { Statement: Array<Record<string, unknown>> }, action: string): object {
+function removeAction(document: { Statement: Array<Record<string, unknown>> }, action: string): { Statement: Array<Record<string, unknown>> } {
   return {
     ...document,
     Statement: document.Statement
