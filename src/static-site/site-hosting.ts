@@ -90,7 +90,8 @@ export class SiteHosting extends Construct {
     const domainNames = props.domain?.domainNames ?? [];
     const previewDomain = props.releases?.previews?.domain;
     const previewHosts = previewDomain ? [`*.${previewDomain.domainName}`] : [];
-    const certificate = this.certificateFor(owner, props.domain, previewHosts);
+    const previewZone = previewDomain?.hostedZone ?? props.domain?.hostedZone;
+    const certificate = this.certificateFor(owner, props.domain, previewHosts, previewZone);
     this.bucket = this.siteBucket(props.accessLogsBucket);
     if (props.releases) {
       this.keyValueStore = this.releasesStore(owner, props.releases.redirects);
@@ -101,7 +102,6 @@ export class SiteHosting extends Construct {
     if (props.domain?.hostedZone) {
       this.addAliasRecords(props.domain.hostedZone, domainNames);
     }
-    const previewZone = previewDomain?.hostedZone ?? props.domain?.hostedZone;
     if (previewZone && previewHosts.length) {
       this.addAliasRecords(previewZone, previewHosts, 'Preview');
     }
@@ -238,8 +238,16 @@ export class SiteHosting extends Construct {
     }));
   }
 
-  /** Returns the certificate to use: the given one (checked), one created in the hosted zone, or none. */
-  private certificateFor(owner: Construct, domain: SiteDomainOptions | undefined, previewHosts: string[]): acm.ICertificate | undefined {
+  /**
+   * Returns the certificate to use: the given one (checked), one created in the hosted zone, or none.
+   * A created certificate has each name validated in the zone that answers for it: the preview hosts
+   * in `previewZone`, which is usually a zone of its own delegated from the site's (ACM looks up the
+   * validation record `_<hash>.<preview domain>` through public DNS, which asks the delegated zone).
+   *
+   * @see https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html
+   */
+  private certificateFor(owner: Construct, domain: SiteDomainOptions | undefined, previewHosts: string[],
+    previewZone: route53.IHostedZone | undefined): acm.ICertificate | undefined {
     if (!domain) {
       return undefined;
     }
@@ -250,12 +258,15 @@ export class SiteHosting extends Construct {
       return domain.certificate;
     }
     const stackRegion = Stack.of(owner).region;
-    if (domain.hostedZone && stackRegion === 'us-east-1') {
+    const siteZone = domain.hostedZone;
+    if (siteZone && stackRegion === 'us-east-1') {
       validateCertificateDomainName(owner, 'domain.domainNames[0]', domain.domainNames[0]);
+      const zoneOf = (name: string) => (previewHosts.includes(name) ? previewZone ?? siteZone : siteZone);
+      const names = [...domain.domainNames, ...previewHosts];
       return new acm.Certificate(this, 'Certificate', {
-        domainName: domain.domainNames[0],
-        subjectAlternativeNames: [...domain.domainNames.slice(1), ...previewHosts],
-        validation: acm.CertificateValidation.fromDns(domain.hostedZone),
+        domainName: names[0],
+        subjectAlternativeNames: names.slice(1),
+        validation: acm.CertificateValidation.fromDnsMultiZone(Object.fromEntries(names.map((name) => [name, zoneOf(name)]))),
       });
     }
     throw validationError(owner, `domain.certificate is required for domain.domainNames [${domain.domainNames.join(', ')}]; ` +

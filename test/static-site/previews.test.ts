@@ -338,7 +338,39 @@ describe('previews on a domain of their own', () => {
     const stack = newStack({ env: { account: '123456789012', region: 'us-east-1' } });
     const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' });
     const { template } = site({ domain: { domainNames: ['www.example.com'], hostedZone: zone }, previews: { domain: { domainName: 'preview.example.com' } } }, stack);
-    template.hasResourceProperties('AWS::CertificateManager::Certificate', { DomainName: 'www.example.com', SubjectAlternativeNames: ['*.preview.example.com'] });
+    template.hasResourceProperties('AWS::CertificateManager::Certificate', {
+      DomainName: 'www.example.com',
+      SubjectAlternativeNames: ['*.preview.example.com'],
+      // One zone holds both names: each is validated in it.
+      DomainValidationOptions: [
+        { DomainName: 'www.example.com', HostedZoneId: 'Z0123456789ABCDEFGHIJ' },
+        { DomainName: '*.preview.example.com', HostedZoneId: 'Z0123456789ABCDEFGHIJ' },
+      ],
+    });
+  });
+
+  test('a preview domain in a delegated zone of its own is validated in that zone, the site in its own', () => {
+    const stack = newStack({ env: { account: '123456789012', region: 'us-east-1' } });
+    const siteZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' });
+    const previewZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'PreviewZone', { hostedZoneId: 'Z9999999999PREVIEWZN', zoneName: 'preview.example.com' });
+    const { template } = site({
+      domain: { domainNames: ['www.example.com', 'example.com'], hostedZone: siteZone },
+      previews: { domain: { domainName: 'preview.example.com', hostedZone: previewZone } },
+    }, stack);
+    template.hasResourceProperties('AWS::CertificateManager::Certificate', {
+      DomainName: 'www.example.com',
+      SubjectAlternativeNames: ['example.com', '*.preview.example.com'],
+      DomainValidationOptions: [
+        { DomainName: 'www.example.com', HostedZoneId: 'Z0123456789ABCDEFGHIJ' },
+        { DomainName: 'example.com', HostedZoneId: 'Z0123456789ABCDEFGHIJ' },
+        // ACM asks public DNS for _<hash>.preview.example.com, which the delegated zone answers.
+        { DomainName: '*.preview.example.com', HostedZoneId: 'Z9999999999PREVIEWZN' },
+      ],
+    });
+    for (const type of ['A', 'AAAA']) {
+      template.hasResourceProperties('AWS::Route53::RecordSet', { Name: '*.preview.example.com.', Type: type, HostedZoneId: 'Z9999999999PREVIEWZN' });
+      template.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'www.example.com.', Type: type, HostedZoneId: 'Z0123456789ABCDEFGHIJ' });
+    }
   });
 
   test('without previews.domain the link is on the site\'s own domain', () => {
