@@ -56,6 +56,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jsiiVersion: '~6.0.0',
   typescriptVersion: '~5.9.0',
   minNodeVersion: '20.0.0',
+  // The release workflows build and publish on a maintained LTS: Node.js 20 reached its end of life
+  // in April 2026 (https://github.com/nodejs/release#release-schedule).
+  workflowNodeVersion: '22.x',
   devDeps: [
     `aws-cdk-lib@${CDK_DEV}`,
     'constructs@10.5.1',

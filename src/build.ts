@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { ArtifactKey } from './artifact-store';
 import { PipelineStepProject, PipelineStepProjectProps, StandaloneProject } from './codebuild-project';
 import { nagResourceFinding, suppressNagFindings } from './compliance/nag';
+import { failUnless } from './shell';
 import {
   isLambdaImage,
   validateBuildEnvironment,
@@ -63,7 +64,7 @@ export interface BuildOptions {
   readonly environmentVariables?: { [name: string]: codebuild.BuildEnvironmentVariable };
 
   /**
-   * The build image. A Lambda image (`codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20`)
+   * The build image. A Lambda image (`codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_22`)
    * runs the build on Lambda compute: it starts without provisioning an instance, but stops after 15
    * minutes, keeps no cache, and may write under /tmp only, without root (no `yum`, no Docker).
    *
@@ -83,7 +84,7 @@ export interface BuildOptions {
    * Language runtimes the default image installs before the build (the `runtime-versions` of the
    * buildspec). Ignored when `buildImage` is given.
    *
-   * @default { nodejs: '20' }
+   * @default { nodejs: '22' } - Node.js 22, an LTS release the default image offers (20 is past its end of life)
    * @see https://docs.aws.amazon.com/codebuild/latest/userguide/available-runtimes.html
    */
   readonly runtimeVersions?: { [runtime: string]: string };
@@ -134,6 +135,14 @@ export interface BuildProjectProps {
 /** The default build commands: a clean npm install, then the project's build script. */
 const DEFAULT_COMMANDS = ['npm ci', 'npm run build'];
 const DEFAULT_CACHE_PATHS = ['/root/.npm/**/*'];
+/**
+ * The runtime of the default image: Node.js 22, a maintained LTS release (until April 2027) that
+ * standard:7.0 installs; Node.js 20 reached its end of life in April 2026.
+ *
+ * @see https://docs.aws.amazon.com/codebuild/latest/userguide/available-runtimes.html
+ * @see https://github.com/nodejs/release#release-schedule
+ */
+const DEFAULT_RUNTIME_VERSIONS = { nodejs: '22' };
 
 /**
  * The build timeouts CodeBuild accepts, in whole minutes.
@@ -187,6 +196,7 @@ function buildProjectSettings(scope: Construct, id: string, props: BuildProjectP
     : undefined;
   const buildSpec = renderBuildSpec({
     options,
+    lambda,
     outputDirectory,
     postBuildCommands: props.postBuildCommands ?? [],
     cachePaths,
@@ -282,16 +292,31 @@ function suppressSecretArnWildcards(project: codebuild.Project, variables: { [na
 /** What the build spec is made of. */
 interface BuildSpecParts {
   readonly options: BuildOptions;
+  /** Whether the build runs on Lambda compute, where phases take no `on-failure`. */
+  readonly lambda: boolean;
   readonly outputDirectory: string;
   readonly postBuildCommands: string[];
   readonly cachePaths: string[];
   readonly reportGroupArn?: string;
 }
 
+/**
+ * The first post_build command on Lambda compute. Lambda compute takes no `on-failure` ("The
+ * on-failure attribute is not supported when using Lambda compute"), and CodeBuild goes on to
+ * post_build after a failed build phase, with CODEBUILD_BUILD_SUCCEEDING=0: this command ends the
+ * phase there, so nothing built by a failed build or test is checked, uploaded or released.
+ *
+ * @see https://docs.aws.amazon.com/codebuild/latest/userguide/lambda-compute-images.html
+ * @see https://docs.aws.amazon.com/codebuild/latest/userguide/view-build-details-phases.html
+ * @see https://docs.aws.amazon.com/codebuild/latest/userguide/build-env-ref-env-vars.html
+ */
+const STOP_AFTER_FAILED_BUILD = failUnless('test "${CODEBUILD_BUILD_SUCCEEDING:-0}" = 1',
+  'The build or its tests failed: nothing of this build is checked or released.');
+
 /** Returns the buildspec object (version 0.2) for the build project. */
 function renderBuildSpec(parts: BuildSpecParts): Record<string, unknown> {
   const { options } = parts;
-  const runtimeVersions = options.buildImage ? undefined : options.runtimeVersions ?? { nodejs: '20' };
+  const runtimeVersions = options.buildImage ? undefined : options.runtimeVersions ?? DEFAULT_RUNTIME_VERSIONS;
   const install = { 'runtime-versions': runtimeVersions, 'commands': options.installCommands };
   return {
     version: '0.2',
@@ -300,10 +325,12 @@ function renderBuildSpec(parts: BuildSpecParts): Record<string, unknown> {
       ...(install['runtime-versions'] || install.commands?.length ? { install: dropEmpty(install) } : {}),
       build: {
         // Without ABORT, CodeBuild would run post_build (the output checks) after a failed build.
-        'on-failure': 'ABORT',
-        'commands': [...options.commands ?? DEFAULT_COMMANDS, ...options.testCommands ?? []],
+        ...(parts.lambda ? {} : { 'on-failure': 'ABORT' }),
+        commands: [...options.commands ?? DEFAULT_COMMANDS, ...options.testCommands ?? []],
       },
-      ...(parts.postBuildCommands.length ? { post_build: { commands: parts.postBuildCommands } } : {}),
+      ...(parts.postBuildCommands.length ? {
+        post_build: { commands: [...(parts.lambda ? [STOP_AFTER_FAILED_BUILD] : []), ...parts.postBuildCommands] },
+      } : {}),
     },
     artifacts: {
       'base-directory': parts.outputDirectory,

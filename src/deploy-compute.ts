@@ -12,7 +12,7 @@ import { validationError } from './validation';
  */
 export enum DeployCompute {
   /**
-   * AWS Lambda compute (`BUILD_LAMBDA_1GB`, image `amazonlinux-x86_64-lambda-standard:nodejs20`):
+   * AWS Lambda compute (`BUILD_LAMBDA_1GB`, image `amazonlinux-x86_64-lambda-standard:nodejs22`):
    * a step starts without waiting for an instance and without queueing. A step stops after 15
    * minutes, CodeBuild's limit for Lambda compute.
    *
@@ -39,8 +39,29 @@ export const LAMBDA_COMPUTE_REGIONS: readonly string[] = [
   'eu-central-1', 'eu-west-1', 'sa-east-1',
 ];
 
-/** The Lambda compute of the deploy steps: the smallest, with Node.js 20 for the release program and the AWS CLI v2. */
-const LAMBDA = { buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20, computeType: codebuild.ComputeType.LAMBDA_1GB };
+/**
+ * The image of the deploy steps on Lambda compute: Node.js 22 (an LTS release; 20 reached its end of
+ * life in April 2026) for the release programs, and the AWS CLI v2. Named by its image id: aws-cdk-lib's
+ * constant for it (`LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_22`) is newer than the oldest
+ * aws-cdk-lib this library supports, and the class cannot be made from an id.
+ *
+ * @see https://docs.aws.amazon.com/codebuild/latest/userguide/lambda-compute-images.html
+ */
+const LINUX_LAMBDA_IMAGE = codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20;
+const LAMBDA_NODE_22_IMAGE: codebuild.IBuildImage = {
+  type: 'LINUX_LAMBDA_CONTAINER',
+  imageId: 'aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs22',
+  defaultComputeType: codebuild.ComputeType.LAMBDA_1GB,
+  // "When you use an AWS CodeBuild curated image, you must use CODEBUILD credentials" (the API's
+  // default, which aws-cdk-lib would otherwise replace with SERVICE_ROLE for an image it does not know).
+  // https://docs.aws.amazon.com/codebuild/latest/APIReference/API_ProjectEnvironment.html
+  imagePullPrincipalType: codebuild.ImagePullPrincipalType.CODEBUILD,
+  // Checked and scripted as every x86-64 Lambda image is.
+  validate: (environment) => LINUX_LAMBDA_IMAGE.validate(environment),
+  runScriptBuildspec: (entrypoint) => LINUX_LAMBDA_IMAGE.runScriptBuildspec(entrypoint),
+};
+/** The Lambda compute of the deploy steps: the smallest, with Node.js 22 and the AWS CLI v2. */
+const LAMBDA = { buildImage: LAMBDA_NODE_22_IMAGE, computeType: codebuild.ComputeType.LAMBDA_1GB };
 /** The EC2 compute of the deploy steps, as before Lambda compute was the default. */
 const EC2 = { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL };
 /** How long a deploy step may run on EC2 compute. Lambda compute takes no custom timeout (it stops a build at 15 minutes). */

@@ -5,3 +5,11 @@ const SHELL_SAFE = /^[A-Za-z0-9_./:=@%+,-]+$/;
 export function shellQuote(value: string): string {
   return SHELL_SAFE.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
 }
+
+/**
+ * A command that fails with `message` on standard error unless the shell test `condition` holds.
+ * Only shell builtins (`test`, `echo`, `exit`), so it runs on any CodeBuild image.
+ */
+export function failUnless(condition: string, message: string): string {
+  return `${condition} || { echo ${shellQuote(message)} >&2; exit 1; }`;
+}

@@ -16,6 +16,15 @@ const envOf = (job: string, command: string): Record<string, string> =>
   release.jobs[job].steps.find((s: any) => s.run?.includes(command))?.env ?? {};
 
 describe('release workflow', () => {
+  test('every job of the build and release workflows sets up Node.js 22, not 20 (past its end of life)', () => {
+    const versions = ['build.yml', 'release.yml'].flatMap((name) => Object.values<any>(workflow(name).jobs)
+      .flatMap((job) => job.steps ?? [])
+      .filter((step: any) => String(step.uses).startsWith('actions/setup-node'))
+      .map((step: any) => `${name}: ${step.with['node-version']}`));
+    expect(versions.length).toBeGreaterThan(5);
+    expect(versions.filter((v) => !v.endsWith(': 22.x'))).toEqual([]);
+  });
+
   test('releases every push to main', () => {
     expect(release.on.push.branches).toEqual(['main']);
     expect(runs('release')).toContain('npx projen release');

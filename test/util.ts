@@ -53,3 +53,13 @@ export function allIamActions(template: Template): string[] {
     .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
     .flatMap((s: any) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
 }
+
+/**
+ * The buildspec of the CodeBuild project with the given logical id, parsed; references to resources
+ * in it (an Fn::Join) become the text 'TOKEN'.
+ */
+export function projectBuildSpec(template: Template, projectLogicalId: string): any {
+  const spec = template.toJSON().Resources[projectLogicalId].Properties.Source.BuildSpec;
+  const text = typeof spec === 'string' ? spec : spec['Fn::Join'][1].map((part: unknown) => typeof part === 'string' ? part : 'TOKEN').join('');
+  return JSON.parse(text);
+}

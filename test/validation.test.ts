@@ -169,13 +169,13 @@ describe('validateBuildEnvironment', () => {
   test.each<[codebuild.IBuildImage, codebuild.ComputeType]>([
     [codebuild.LinuxBuildImage.STANDARD_7_0, codebuild.ComputeType.SMALL],
     [codebuild.LinuxArmBuildImage.AMAZON_LINUX_2_STANDARD_3_0, codebuild.ComputeType.LARGE],
-    [codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20, codebuild.ComputeType.LAMBDA_1GB],
+    [codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_22, codebuild.ComputeType.LAMBDA_1GB],
   ])('accepts %s with %s', (image, computeType) => {
     expect(errorOf(() => validateBuildEnvironment(scope, 'buildOptions', image, computeType))).toBe('no error');
   });
 
   test('rejects an image with a compute type it does not support, with the problem the image reports', () => {
-    const image = codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20;
+    const image = codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_22;
     expect(errorOf(() => validateBuildEnvironment(scope, 'buildOptions', image, codebuild.ComputeType.SMALL))).toBe(
       `Site 'Www': buildOptions.buildImage and buildOptions.computeType do not go together, got '${image.imageId}' with 'BUILD_GENERAL1_SMALL'; `
       + "Lambda images only support Lambda ComputeTypes between 'BUILD_LAMBDA_1GB' and 'BUILD_LAMBDA_10GB', got 'BUILD_GENERAL1_SMALL'; "

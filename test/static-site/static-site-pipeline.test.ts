@@ -8,7 +8,7 @@ import { DocsSiteStack, StaticSiteStack } from '../../examples/static-site';
 import { DeployCompute, PipelineSource, StaticSitePipeline, StaticSitePipelineProps } from '../../src';
 import { LAMBDA_COMPUTE_REGIONS } from '../../src/deploy-compute';
 import { DeployMode } from '../../src/static-site/static-site-pipeline';
-import { allIamActions, logicalIdOf, nagErrors, newStack, projectRole, roleStatements, TEST_ENV } from '../util';
+import { allIamActions, logicalIdOf, nagErrors, newStack, projectBuildSpec, projectRole, roleStatements, TEST_ENV } from '../util';
 
 const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
 const CONNECTION_ARN = 'arn:aws:codeconnections:eu-west-1:123456789012:connection/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
@@ -239,10 +239,7 @@ describe('artifact store', () => {
 describe('build project', () => {
   const buildSpec = (template: Template): any => {
     const project = template.findResources('AWS::CodeBuild::Project', { Properties: { Description: 'Builds and tests each pushed commit' } });
-    const spec = Object.values<any>(project)[0].Properties.Source.BuildSpec;
-    // A buildspec that references a resource is an Fn::Join; the references become 'TOKEN'.
-    const text = typeof spec === 'string' ? spec : spec['Fn::Join'][1].map((part: unknown) => typeof part === 'string' ? part : 'TOKEN').join('');
-    return JSON.parse(text);
+    return projectBuildSpec(template, Object.keys(project)[0]);
   };
 
   test('the build runs the commands, then the tests, and publishes the output directory', () => {
@@ -255,7 +252,7 @@ describe('build project', () => {
   test('without build options the defaults are npm ci, npm run build and dist', () => {
     const spec = buildSpec(synth());
     expect(spec.phases.build.commands).toEqual(['npm ci', 'npm run build']);
-    expect(spec.phases.install['runtime-versions']).toEqual({ nodejs: '20' });
+    expect(spec.phases.install['runtime-versions']).toEqual({ nodejs: '22' });
     expect(spec.artifacts['base-directory']).toBe('dist');
   });
 
@@ -890,15 +887,18 @@ describe('deploy compute', () => {
   const lambdaEnvironment = {
     Type: 'LINUX_LAMBDA_CONTAINER',
     ComputeType: 'BUILD_LAMBDA_1GB',
-    Image: 'aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20',
+    Image: 'aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs22',
   };
+  // The deploy steps name their image by id: a curated image is pulled with CodeBuild's credentials
+  // (the API refuses SERVICE_ROLE for one).
+  const deployStepEnvironment = { ...lambdaEnvironment, ImagePullCredentialsType: 'CODEBUILD' };
   const ec2Environment = { Type: 'LINUX_CONTAINER', ComputeType: 'BUILD_GENERAL1_SMALL', Image: 'aws/codebuild/standard:7.0' };
   const project = (template: Template, prefix: string) => template.toJSON().Resources[logicalIdOf(template, 'AWS::CodeBuild::Project', prefix)].Properties;
   const warnings = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('Lambda compute'));
 
   test('upload, go-live and rollback run on Lambda compute without a timeout in a region that has it', () => {
     for (const prefix of deployProjects) {
-      expect(project(example, prefix).Environment).toEqual(expect.objectContaining({ ...lambdaEnvironment, PrivilegedMode: false }));
+      expect(project(example, prefix).Environment).toEqual(expect.objectContaining({ ...deployStepEnvironment, PrivilegedMode: false }));
       expect(project(example, prefix).TimeoutInMinutes).toBeUndefined();
     }
   });
@@ -911,7 +911,7 @@ describe('deploy compute', () => {
 
   test('the in-place publish runs on Lambda compute too', () => {
     const template = synth({ deployMode: DeployMode.IN_PLACE });
-    expect(project(template, 'SiteDeploy').Environment).toEqual(expect.objectContaining(lambdaEnvironment));
+    expect(project(template, 'SiteDeploy').Environment).toEqual(expect.objectContaining(deployStepEnvironment));
     expect(project(template, 'SiteDeploy').TimeoutInMinutes).toBeUndefined();
   });
 
@@ -949,7 +949,7 @@ describe('deploy compute', () => {
       expect(project(template, prefix).Environment).toEqual(expect.objectContaining({
         Type: choose('LINUX_LAMBDA_CONTAINER', 'LINUX_CONTAINER'),
         ComputeType: choose('BUILD_LAMBDA_1GB', 'BUILD_GENERAL1_SMALL'),
-        Image: choose('aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20', 'aws/codebuild/standard:7.0'),
+        Image: choose('aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs22', 'aws/codebuild/standard:7.0'),
       }));
       expect(project(template, prefix).TimeoutInMinutes).toEqual(choose({ Ref: 'AWS::NoValue' }, 20));
     }
@@ -971,7 +971,7 @@ describe('deploy compute', () => {
   });
 
   test('a build on a Lambda image runs on Lambda compute without cache or timeout, and without runtime-versions', () => {
-    const template = synth({ buildOptions: { buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20 } });
+    const template = synth({ buildOptions: { buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_22 } });
     const build = project(template, 'SiteBuild');
     expect(build.Environment).toEqual(expect.objectContaining(lambdaEnvironment));
     expect(build.TimeoutInMinutes).toBeUndefined();
@@ -983,7 +983,7 @@ describe('deploy compute', () => {
 
   test('a build on a Lambda image takes a larger Lambda compute type', () => {
     const template = synth({
-      buildOptions: { buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20, computeType: codebuild.ComputeType.LAMBDA_4GB },
+      buildOptions: { buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_22, computeType: codebuild.ComputeType.LAMBDA_4GB },
     });
     expect(project(template, 'SiteBuild').Environment.ComputeType).toBe('BUILD_LAMBDA_4GB');
   });
@@ -1074,15 +1074,15 @@ describe('bad input', () => {
     ['a build timeout of 4 minutes', { buildOptions: { timeout: Duration.minutes(4) } },
       "StaticSitePipeline 'Site': buildOptions.timeout must be a whole number of minutes from 5 to 2160 (CodeBuild's limits), got 'Duration.minutes(4)'; e.g. Duration.minutes(30)"],
     ['a Lambda build image on an EC2 compute type', {
-      buildOptions: { buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20, computeType: codebuild.ComputeType.SMALL },
+      buildOptions: { buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_22, computeType: codebuild.ComputeType.SMALL },
     }, "StaticSitePipeline 'Site': buildOptions.buildImage and buildOptions.computeType do not go together, "
-      + "got 'aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20' with 'BUILD_GENERAL1_SMALL'; "
+      + "got 'aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs22' with 'BUILD_GENERAL1_SMALL'; "
       + "Lambda images only support Lambda ComputeTypes between 'BUILD_LAMBDA_1GB' and 'BUILD_LAMBDA_10GB', got 'BUILD_GENERAL1_SMALL'; pick a compute type the image supports"],
-    ['a cache on Lambda compute', { buildOptions: { buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20, cachePaths: ['/tmp/npm/**/*'] } },
-      "StaticSitePipeline 'Site': buildOptions.cachePaths must be empty with buildOptions.buildImage the Lambda image 'aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20' "
+    ['a cache on Lambda compute', { buildOptions: { buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_22, cachePaths: ['/tmp/npm/**/*'] } },
+      "StaticSitePipeline 'Site': buildOptions.cachePaths must be empty with buildOptions.buildImage the Lambda image 'aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs22' "
       + "(Lambda compute keeps no build cache), got '/tmp/npm/**/*'; remove cachePaths, or use an EC2 image such as codebuild.LinuxBuildImage.STANDARD_7_0"],
-    ['a timeout on Lambda compute', { buildOptions: { buildImage: codebuild.LinuxArmLambdaBuildImage.AMAZON_LINUX_2023_NODE_20, timeout: Duration.minutes(10) } },
-      "StaticSitePipeline 'Site': buildOptions.timeout cannot be set with buildOptions.buildImage the Lambda image 'aws/codebuild/amazonlinux-aarch64-lambda-standard:nodejs20' "
+    ['a timeout on Lambda compute', { buildOptions: { buildImage: codebuild.LinuxArmLambdaBuildImage.AMAZON_LINUX_2023_NODE_22, timeout: Duration.minutes(10) } },
+      "StaticSitePipeline 'Site': buildOptions.timeout cannot be set with buildOptions.buildImage the Lambda image 'aws/codebuild/amazonlinux-aarch64-lambda-standard:nodejs22' "
       + "(CodeBuild stops Lambda builds after 15 minutes and takes no other timeout), got 'Duration.minutes(10)'; "
       + 'remove timeout, or use an EC2 image such as codebuild.LinuxBuildImage.STANDARD_7_0'],
     ['a secret ARN without a secret', {

@@ -70,7 +70,7 @@ export const LAMBDA_COMPUTE_SETTINGS: AwsLimit = {
       Bad: {
         Type: 'AWS::CodeBuild::Project',
         Properties: {
-          Environment: { Type: 'LINUX_LAMBDA_CONTAINER', ComputeType: 'BUILD_LAMBDA_1GB', Image: 'aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20' },
+          Environment: { Type: 'LINUX_LAMBDA_CONTAINER', ComputeType: 'BUILD_LAMBDA_1GB', Image: 'aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs22' },
           TimeoutInMinutes: { 'Fn::If': ['C', 20, { Ref: 'AWS::NoValue' }] },
           Cache: { Type: 'S3' },
         },
@@ -108,7 +108,7 @@ export const LAMBDA_COMPUTE_GO_LIVE_TIME: AwsLimit = {
           Environment: {
             Type: 'LINUX_LAMBDA_CONTAINER',
             ComputeType: 'BUILD_LAMBDA_1GB',
-            Image: 'aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20',
+            Image: 'aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs22',
             EnvironmentVariables: [{ Name: 'VERIFY_RELEASE', Type: 'PLAINTEXT', Value: JSON.stringify({ bakeSeconds: 660 }) }],
           },
         },

