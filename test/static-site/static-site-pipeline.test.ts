@@ -1029,6 +1029,12 @@ describe('bad input', () => {
       "StaticSitePipeline 'Site': domain.domainNames must be a domain name such as 'www.example.com', got 'www.example.com/'"],
     ['an absolute not-found page', { notFoundPage: '/404.html' },
       "StaticSitePipeline 'Site': notFoundPage must be a relative path, got '/404.html'; use the path relative to the repository root, e.g. '404.html'"],
+    ['a not-found page of 976 bytes', { notFoundPage: `errors/${'p'.repeat(964)}.html` },
+      `StaticSitePipeline 'Site': notFoundPage must be at most 975 bytes of UTF-8, got 976 bytes ('errors/${'p'.repeat(33)}...'); `
+      + "each release stores the page under releases/<release id>/ and an S3 key is at most 1024 bytes, so give a shorter path, e.g. '404.html'"],
+    ['a not-found page of 488 two-byte characters', { notFoundPage: 'ü'.repeat(488) },
+      `StaticSitePipeline 'Site': notFoundPage must be at most 975 bytes of UTF-8, got 976 bytes ('${'ü'.repeat(40)}...'); `
+      + "each release stores the page under releases/<release id>/ and an S3 key is at most 1024 bytes, so give a shorter path, e.g. '404.html'"],
     ['zero artifact retention days', { artifactRetentionDays: 0 },
       "StaticSitePipeline 'Site': artifactRetentionDays must be a whole number from 1 to 3650, got 0"],
     ['keeping one release', { releasesToKeep: 1 },
@@ -1133,6 +1139,14 @@ describe('bad input', () => {
     const stack = newStack();
     const certificate = new acm.Certificate(stack, 'Cert', { domainName: 'www.example.com' });
     expect(errorOf({ domain: { domainNames: ['www.example.com'], certificate } }, stack)).toContain("got one in 'eu-west-1'");
+  });
+
+  test('a not-found page of 975 bytes, the longest an S3 key under releases/<release id>/ leaves, is accepted', () => {
+    const notFoundPage = `errors/${'p'.repeat(963)}.html`;
+    const template = synth({ notFoundPage });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({ CustomErrorResponses: Match.arrayWith([Match.objectLike({ ResponsePagePath: `/${notFoundPage}` })]) }),
+    });
   });
 
   test('a not-found page that is a token is rejected: the deploy scripts and the rollback permissions need its name', () => {
