@@ -1,4 +1,4 @@
-import { App, Aspects, Lazy, Stack } from 'aws-cdk-lib';
+import { App, Aspects, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -13,7 +13,7 @@ import { DeploymentTarget } from '../../src/server-app/deployment-target';
 import { ManagedFleetOptions } from '../../src/server-app/managed-fleet';
 import { MinimumHealthyHosts } from '../../src/server-app/minimum-healthy-hosts';
 import { revisionCheckCommands } from '../../src/server-app/revision-check';
-import { ServerAppPipeline, ServerAppPipelineProps } from '../../src/server-app/server-app-pipeline';
+import { ServerAppPipeline, ServerAppPipelineProps, ServerEnvironment } from '../../src/server-app/server-app-pipeline';
 import { PipelineSource } from '../../src/source';
 import { allIamActions, logicalIdOf, nagErrors, roleStatements, TEST_ENV } from '../util';
 
@@ -850,6 +850,71 @@ describe('bad input', () => {
       minimumHealthyHosts: MinimumHealthyHosts.count(1),
     }, stack)).toBe("ServerAppPipeline 'Api': deploymentConfig and minimumHealthyHosts are exclusive, got both; "
       + 'minimumHealthyHosts creates a deployment configuration, so give one of them');
+  });
+
+  describe('top-level deployment options are checked even where every environment gives its own', () => {
+    const tagged = (name: string, options: Partial<ServerEnvironment> = {}): ServerEnvironment =>
+      ({ name, target: DeploymentTarget.ec2Tags({ app: [name] }), ...options });
+    const ownConfig = { deploymentConfig: codedeploy.ServerDeploymentConfig.ALL_AT_ONCE };
+    const importedAlarms = (stack: Stack, prefix: string, n: number) => Array.from({ length: n },
+      (_, i) => cloudwatch.Alarm.fromAlarmArn(stack, `${prefix}${i}`, `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${prefix}-${i}`));
+
+    test('both deploymentConfig and minimumHealthyHosts are rejected', () => {
+      expect(errorOf({
+        environments: [tagged('Staging', ownConfig), tagged('Production', ownConfig)],
+        deploymentConfig: codedeploy.ServerDeploymentConfig.HALF_AT_A_TIME,
+        minimumHealthyHosts: MinimumHealthyHosts.count(1),
+      })).toBe("ServerAppPipeline 'Api': deploymentConfig and minimumHealthyHosts are exclusive, got both; "
+        + 'minimumHealthyHosts creates a deployment configuration, so give one of them');
+    });
+
+    test('a percentage of healthy hosts of 100 is rejected', () => {
+      expect(errorOf({ environments: [tagged('Production', ownConfig)], minimumHealthyHosts: MinimumHealthyHosts.percentage(100) })).toBe(
+        "ServerAppPipeline 'Api': minimumHealthyHosts.percentage must be a whole number from 0 to 99, got 100");
+    });
+
+    test('11 alarms are rejected', () => {
+      const stack = testStack();
+      expect(errorOf({
+        environments: [tagged('Production', { alarms: importedAlarms(stack, 'Own', 1) })],
+        alarms: importedAlarms(stack, 'Shared', 11),
+      }, stack)).toBe("ServerAppPipeline 'Api': alarms lists 11 alarms, got '11'; CodeDeploy watches at most 10 per environment");
+    });
+
+    test('they are not used, with a warning naming each', () => {
+      const stack = testStack();
+      synth({
+        environments: [tagged('Staging', { ...ownConfig, alarms: [], rollbackOnAlarm: false }), tagged('Production', { minimumHealthyHosts: MinimumHealthyHosts.count(1), alarms: [] })],
+        deploymentConfig: codedeploy.ServerDeploymentConfig.HALF_AT_A_TIME,
+        alarms: importedAlarms(stack, 'Shared', 1),
+        rollbackOnAlarm: false,
+      }, stack);
+      expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((w) => w.entry.data)).toEqual([
+        'deploymentConfig, alarms are not used: every environment gives its own; remove them, or remove them from the environments that should share them '
+        + '[ack: cdk-deploy-pipelines:deploymentOptionsUnused]',
+      ]);
+    });
+
+    test('used by one environment, they give no warning', () => {
+      const stack = testStack();
+      synth({ environments: [tagged('Staging', ownConfig), tagged('Production')], deploymentConfig: codedeploy.ServerDeploymentConfig.HALF_AT_A_TIME }, stack);
+      expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+    });
+  });
+
+  test('shared alarms that make more than 10 with a fleet\'s own are rejected, naming the shared alarms', () => {
+    const stack = testStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { restrictDefaultSecurityGroup: false });
+    const alarms = Array.from({ length: 9 }, (_, i) => cloudwatch.Alarm.fromAlarmArn(stack, `Alarm${i}`, `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:a-${i}`));
+    expect(errorOf({ environments: [{ name: 'Production', target: DeploymentTarget.managedFleet({ vpc, loadBalancer: {} }) }], alarms }, stack)).toBe(
+      "ServerAppPipeline 'Api': alarms makes 11 alarms for environment 'Production', got '11'; CodeDeploy watches at most 10 per environment");
+  });
+
+  test('a count of healthy hosts that is a token is left to CloudFormation', () => {
+    const stack = testStack();
+    const count = Token.asNumber({ Ref: 'HealthyHosts' });
+    const template = synth({ target: DeploymentTarget.ec2Tags({ app: ['api'] }), minimumHealthyHosts: MinimumHealthyHosts.count(count) }, stack);
+    template.hasResourceProperties('AWS::CodeDeploy::DeploymentConfig', { MinimumHealthyHosts: { Type: 'HOST_COUNT', Value: { Ref: 'HealthyHosts' } } });
   });
 
   test('an environment name that is a token is rejected: it names the stage and the resources of the environment', () => {
