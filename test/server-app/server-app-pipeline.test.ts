@@ -789,6 +789,12 @@ describe('bad input', () => {
       "environments[0].target has no tags, got '{}'; give at least one tag key and its values, e.g. { app: ['api'] }"],
     ['four tag keys', { target: DeploymentTarget.ec2Tags({ a: ['1'], b: ['1'], c: ['1'], d: ['1'] }) },
       "target has more than 3 tag keys, got 'a, b, c, d'; CodeDeploy matches instances on at most 3 keys"],
+    ['an EC2 tag key of 129 characters', { target: DeploymentTarget.ec2Tags({ ['k'.repeat(129)]: ['api'] }) },
+      `target has a tag key longer than 128 characters (EC2's limit), got '${'k'.repeat(129)}'; an instance cannot carry it, so no instance would match; `
+      + "use the key of the instances' tag"],
+    ['an EC2 tag value of 257 characters', { environments: [{ name: 'Production', target: DeploymentTarget.ec2Tags({ app: ['api', 'v'.repeat(257)] }) }] },
+      `environments[0].target tag 'app' has a value longer than 256 characters (EC2's limit), got '${'v'.repeat(257)}'; an instance cannot carry it, `
+      + "so no instance would match; use a value of the instances' tag"],
     ['an empty list of Auto Scaling groups', { target: DeploymentTarget.autoScalingGroups([]) },
       "target must list at least one Auto Scaling group, got '[]'; pass the groups to DeploymentTarget.autoScalingGroups([...])"],
     ['a percentage of healthy hosts of 100', { target: DeploymentTarget.ec2Tags({ app: ['api'] }), minimumHealthyHosts: MinimumHealthyHosts.percentage(100) },
@@ -813,6 +819,13 @@ describe('bad input', () => {
       `pipelineName must be 1-100 letters, digits, '.', '@', '_' or '-' (CodePipeline's rules), got '${'p'.repeat(101)}'; e.g. 'marketing-site'`],
   ])('%s is rejected with a message naming the prop and the fix', (_, props, message) => {
     expect(errorOf(props)).toBe(`ServerAppPipeline 'Api': ${message}`);
+  });
+
+  test('EC2 tags of the longest key and value an instance can carry are accepted', () => {
+    const template = synth({ target: DeploymentTarget.ec2Tags({ ['k'.repeat(128)]: ['v'.repeat(256)] }) });
+    template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      Ec2TagSet: { Ec2TagSetList: [{ Ec2TagGroup: [{ Key: 'k'.repeat(128), Value: 'v'.repeat(256), Type: 'KEY_AND_VALUE' }] }] },
+    });
   });
 
   test('an Auto Scaling group in two environments is rejected', () => {
@@ -947,6 +960,15 @@ describe('bad input', () => {
     expect(errorOf({ target: DeploymentTarget.managedFleet({ vpc, loadBalancer: { certificate } }) }, stack)).toBe(
       "ServerAppPipeline 'Api': target.loadBalancer.certificate must be in the region of the load balancer, 'eu-west-1', got one in 'ap-south-1'; "
       + "request or import the certificate in 'eu-west-1'");
+  });
+
+  test('a health check path longer than 1024 characters is rejected', () => {
+    const stack = testStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { restrictDefaultSecurityGroup: false });
+    const healthCheckPath = `/${'h'.repeat(1024)}`;
+    expect(errorOf({ target: DeploymentTarget.managedFleet({ vpc, loadBalancer: { healthCheckPath } }) }, stack)).toBe(
+      "ServerAppPipeline 'Api': target.loadBalancer.healthCheckPath must be at most 1024 characters (Elastic Load Balancing's limit for a health check path), "
+      + `got '${healthCheckPath}'; shorten it`);
   });
 
   test('a fleet with fewer than one instance is rejected', () => {
