@@ -10,6 +10,7 @@
  */
 import { checkDerivationControls } from '../fuzz/derivation-controls';
 import { PropertyReport } from '../fuzz/fuzz-run';
+import { fuzzTargets } from '../fuzz/properties';
 import { runWatched } from '../fuzz/watchdog';
 import { Proof, ProofResult } from '../proof';
 
@@ -24,7 +25,7 @@ const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
 const LIMITS = {
   // One case synthesizes in well under a second; a minute means it hangs.
   idleMillis: 60_000,
-  totalMillis: 10 * 60_000 * SCALE,
+  totalMillis: 10 * 60_000 * Math.max(1, SCALE),
 };
 
 /** Time given to shrinking all failure causes together (more with FUZZ_SCALE, for minimal counterexamples). */
@@ -33,18 +34,23 @@ const SHRINK_MILLIS = 20_000 * SCALE;
 const proof: Proof = {
   async run(): Promise<ProofResult> {
     const controls = checkDerivationControls();
+    const controlsPassed = controls.tried - controls.failures.length;
+    const refused = propsWithoutHints();
+    if (refused.length) {
+      return { proof: NAME, tried: controls.tried + refused.length, passed: controlsPassed, failures: [...controls.failures, ...refused] };
+    }
     const run = await runWatched({ seed: SEED, scale: SCALE, shrinkMillis: SHRINK_MILLIS }, LIMITS);
     if ('stopped' in run) {
       const last = run.lastCase ? `; the case running (${run.lastCase.property}): ${run.lastCase.case}` : '';
       // Whether the cases before the last passed is unknown: none is counted as passed.
       const failures = [...controls.failures, `${run.stopped}${last}`];
-      return { proof: NAME, tried: controls.tried + Math.max(1, run.casesStarted), passed: 0, failures, details: [`seed ${SEED}`] };
+      return { proof: NAME, tried: controls.tried + Math.max(1, run.casesStarted), passed: controlsPassed, failures, details: [`seed ${SEED}`] };
     }
     const reports = run.reports;
     return {
       proof: NAME,
       tried: controls.tried + sum(reports, (r) => r.cases),
-      passed: controls.tried - controls.failures.length + sum(reports, (r) => r.cases - r.failedCases),
+      passed: controlsPassed + sum(reports, (r) => r.cases - r.failedCases),
       failures: [...controls.failures, ...reports.flatMap((r) => r.failures.map((f) =>
         `${f.property}: ${f.description}; counterexample (${f.occurrences} case(s) failed this way, shrunk ${f.shrinks} times` +
         `${f.shrinkInterrupted ? ', shrinking stopped at its time limit' : ''}): ${f.counterexample}`))],
@@ -54,6 +60,16 @@ const proof: Proof = {
 };
 
 export default proof;
+
+/** What the derivation refuses (props without hints, hints without props), one line each; none when it can fuzz every prop. */
+function propsWithoutHints(): string[] {
+  try {
+    fuzzTargets();
+  } catch (e) {
+    return (e as Error).message.split('\n');
+  }
+  return [];
+}
 
 /** Seed, cases per property, outcomes, and the props rejections name. */
 function details(reports: PropertyReport[]): string[] {
