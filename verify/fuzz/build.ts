@@ -12,7 +12,7 @@ import { listToken, num, text } from './tokens';
 import * as lib from 'cdk-deploy-pipelines';
 
 /** The value of the object built at another path. */
-export interface SameAs {
+interface SameAs {
   readonly sameAs: string;
 }
 
