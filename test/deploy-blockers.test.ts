@@ -126,7 +126,7 @@ describe('values that synthesize but cannot deploy', () => {
     expect(errorOf(() => new ServerAppPipeline(stack, 'Api', {
       source: PipelineSource.codeCommit({ repositoryName: 'api' }),
       environments: [{ name: 'Staging', target: DeploymentTarget.ec2Tags({ app: ['api'] }), alarms }],
-    }))).toBe("ServerAppPipeline 'Api': environments[0].alarms makes 11 alarms for environment 'Staging', got '11'; CodeDeploy watches at most 10 per environment");
+    }))).toBe("ServerAppPipeline 'Api': environments[0].alarms lists 11 alarms, got '11'; CodeDeploy watches at most 10 per environment");
   });
 
   test('deploymentConfig and minimumHealthyHosts together in one environment are rejected', () => {

@@ -9,10 +9,25 @@ import { Construct } from 'constructs';
 import { AgentInstallTarget } from './agent-installation';
 import { anyLaunchTemplateArn } from './deploy-role';
 import { ManagedFleet, ManagedFleetLoadBalancerOptions, ManagedFleetOptions } from './managed-fleet';
-import { CERTIFICATE_ARN, validateCertificateArn, validateInstanceType, validateIntegerRange, validationError } from '../validation';
+import { CERTIFICATE_ARN, validateCertificateArn, validateInstanceType, validateIntegerRange, validateMaxLength, validationError } from '../validation';
 
 /** CodeDeploy matches instances on at most three tag groups; each tag key is one group. */
 const MAX_TAG_KEYS = 3;
+
+/**
+ * The longest tag key and value an EC2 instance can carry, in Unicode characters: a longer one
+ * would match no instance.
+ *
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html#tag-restrictions
+ */
+const EC2_TAG_LIMITS = { key: 128, value: 256 };
+
+/**
+ * The longest health check path of a target group.
+ *
+ * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html
+ */
+const MAX_HEALTH_CHECK_PATH_LENGTH = 1024;
 
 /** What a target needs from the pipeline it is bound to. */
 export interface DeploymentTargetBindOptions {
@@ -205,6 +220,9 @@ class InstanceTagsTarget extends DeploymentTarget {
   public _bind(scope: Construct, options: DeploymentTargetBindOptions): DeploymentTargetConfig {
     const entries = Object.entries(this.tags ?? {});
     validateTags(scope, options.prop, entries);
+    if (this.kind === 'ec2') {
+      validateEc2TagLengths(scope, options.prop, entries);
+    }
     // One tag group per key: CodeDeploy ORs within a group and ANDs the groups of a set.
     const tagSet = new codedeploy.InstanceTagSet(...entries.map(([key, values]) => ({ [key]: values })));
     if (this.kind === 'onPremises') {
@@ -234,6 +252,22 @@ function validateTags(scope: Construct, prop: string, entries: Array<[string, st
     }
     if (!values || values.length === 0) {
       throw validationError(scope, `${prop} tag '${key}' has no values, got '[]'; give the values an instance's tag may have, e.g. { ${key}: ['api'] }`);
+    }
+  }
+}
+
+/** Checks that each tag key and value of an EC2 tag target fits on an instance. */
+function validateEc2TagLengths(scope: Construct, prop: string, entries: Array<[string, string[]]>): void {
+  const tooLong = (text: string, max: number) => !Token.isUnresolved(text) && [...text].length > max;
+  for (const [key, values] of entries) {
+    if (tooLong(key, EC2_TAG_LIMITS.key)) {
+      throw validationError(scope, `${prop} has a tag key longer than ${EC2_TAG_LIMITS.key} characters (EC2's limit), got '${key}'; `
+        + 'an instance cannot carry it, so no instance would match; use the key of the instances\' tag');
+    }
+    const value = values.find((v) => tooLong(v, EC2_TAG_LIMITS.value));
+    if (value !== undefined) {
+      throw validationError(scope, `${prop} tag '${key}' has a value longer than ${EC2_TAG_LIMITS.value} characters (EC2's limit), got '${value}'; `
+        + 'an instance cannot carry it, so no instance would match; use a value of the instances\' tag');
     }
   }
 }
@@ -292,6 +326,9 @@ function validateLoadBalancer(scope: Construct, prop: string, options: ManagedFl
   const path = options.healthCheckPath;
   if (path !== undefined && !Token.isUnresolved(path) && !path.startsWith('/')) {
     throw validationError(scope, `${prop}.healthCheckPath must start with '/', got '${path}'; e.g. '/health'`);
+  }
+  if (path !== undefined) {
+    validateMaxLength(scope, `${prop}.healthCheckPath`, path, MAX_HEALTH_CHECK_PATH_LENGTH, "Elastic Load Balancing's limit for a health check path");
   }
   if (options.certificate) {
     validateLoadBalancerCertificate(scope, `${prop}.certificate`, options.certificate.certificateArn, region);

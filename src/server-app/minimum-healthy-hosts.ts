@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import { Construct } from 'constructs';
 import { validateIntegerRange, validationError } from '../validation';
@@ -40,19 +41,27 @@ export class MinimumHealthyHosts {
   }
 
   /**
-   * Creates the deployment configuration this minimum stands for, after checking its value.
+   * Checks the value.
    *
    * @param scope the pipeline construct; a bad value is reported against it
    * @param prop the prop the minimum was given in, for the error message
    * @internal
    */
-  public _bind(scope: Construct, id: string, prop: string): codedeploy.IServerDeploymentConfig {
+  public _validate(scope: Construct, prop: string): void {
     if (this.kind === 'percentage') {
       validateIntegerRange(scope, `${prop}.percentage`, this.value, 0, 99);
-    } else if (!Number.isInteger(this.value) || this.value < 0) {
+    } else if (!Token.isUnresolved(this.value) && (!Number.isInteger(this.value) || this.value < 0)) {
       throw validationError(scope,
         `${prop}.count must be a whole number 0 or more, got '${this.value}'; it is the number of instances kept serving during a deployment`);
     }
+  }
+
+  /**
+   * Creates the deployment configuration this minimum stands for (its value checked by `_validate`).
+   *
+   * @internal
+   */
+  public _bind(scope: Construct, id: string): codedeploy.IServerDeploymentConfig {
     return new codedeploy.ServerDeploymentConfig(scope, id, {
       minimumHealthyHosts: this.kind === 'percentage'
         ? codedeploy.MinimumHealthyHosts.percentage(this.value)

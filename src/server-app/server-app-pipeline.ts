@@ -1,4 +1,4 @@
-import { CfnOutput, Token } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Token } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
@@ -82,7 +82,8 @@ export interface ServerEnvironment extends ServerDeploymentOptions {
 
 /**
  * Properties of a `ServerAppPipeline`. The deployment options given here apply to every
- * environment that gives none of its own.
+ * environment that gives none of its own. Where every environment gives its own, they are still
+ * checked, and a warning says they are not used.
  */
 export interface ServerAppPipelineProps extends DeployPipelineProps, ServerDeploymentOptions {
   /**
@@ -182,6 +183,7 @@ export class ServerAppPipeline extends Construct {
   constructor(scope: Construct, id: string, props: ServerAppPipelineProps) {
     super(scope, id);
     const environments = resolveEnvironments(this, props);
+    validateSharedDeploymentOptions(this, props, environments);
     this.core = new PipelineCore(this, {
       ...props,
       defaultOutputDirectory: '.',
@@ -220,7 +222,7 @@ export class ServerAppPipeline extends Construct {
       targetGroup: target.targetGroup,
       alarms,
     });
-    const group = this.deploymentGroupOf(environment, prefix, target, alarms, props);
+    const group = this.deploymentGroupOf(environment, target, alarms, props);
     if (target.agentInstallTargets) {
       installAgentWithStateManager(this, `${environment.name}AgentInstallation`, target.agentInstallTargets);
     }
@@ -263,7 +265,8 @@ export class ServerAppPipeline extends Construct {
     const { name } = environment;
     const alarms = [...target.alarms ?? [], ...environment.alarms ?? props.alarms ?? []];
     if (alarms.length > MAX_ALARMS) {
-      throw validationError(this, `${prefix}alarms makes ${alarms.length} alarms for environment '${name}', got '${alarms.length}'; CodeDeploy watches at most ${MAX_ALARMS} per environment`);
+      const prop = environment.alarms !== undefined ? `${prefix}alarms` : 'alarms';
+      throw validationError(this, `${prop} makes ${alarms.length} alarms for environment '${name}', got '${alarms.length}'; CodeDeploy watches at most ${MAX_ALARMS} per environment`);
     }
     if ((environment.rollbackOnAlarm ?? props.rollbackOnAlarm) === true && alarms.length === 0) {
       const prop = environment.rollbackOnAlarm !== undefined ? `${prefix}rollbackOnAlarm` : 'rollbackOnAlarm';
@@ -286,14 +289,14 @@ export class ServerAppPipeline extends Construct {
   }
 
   /** The deployment group: in place, rolled back on failure, stop or alarm, updating instances launched meanwhile. */
-  private deploymentGroupOf(environment: ServerEnvironment, prefix: string, target: DeploymentTargetConfig,
-    alarms: cloudwatch.IAlarm[], props: ServerAppPipelineProps): codedeploy.ServerDeploymentGroup {
+  private deploymentGroupOf(environment: ServerEnvironment, target: DeploymentTargetConfig, alarms: cloudwatch.IAlarm[],
+    props: ServerAppPipelineProps): codedeploy.ServerDeploymentGroup {
     const groups = target.autoScalingGroups ?? [];
     const group = new codedeploy.ServerDeploymentGroup(this, `${environment.name}DeploymentGroup`, {
       application: this.application,
       // Without policy updates: aws-cdk-lib would attach AWSCodeDeployRole to it.
       role: this.deployRole.role.withoutPolicyUpdates(),
-      deploymentConfig: deploymentConfigOf(this, environment, prefix, props),
+      deploymentConfig: deploymentConfigOf(this, environment, props),
       autoScalingGroups: groups,
       ec2InstanceTags: target.ec2InstanceTags,
       onPremiseInstanceTags: target.onPremisesInstanceTags,
@@ -381,23 +384,59 @@ function resolveEnvironments(scope: Construct, props: ServerAppPipelineProps): R
     if (!environment.target) {
       throw validationError(scope, `${prefix}target is required, got '${environment.target}'; give a DeploymentTarget such as DeploymentTarget.ec2Tags({ app: ['api'] })`);
     }
+    validateDeploymentOptions(scope, environment, prefix);
     return { environment, prefix };
   });
+}
+
+/** Whether an environment gives its own deployment configuration (either prop replaces both top-level ones). */
+function hasOwnDeploymentConfig(environment: ServerEnvironment): boolean {
+  return environment.deploymentConfig !== undefined || environment.minimumHealthyHosts !== undefined;
+}
+
+/** The deployment options an environment may give instead of the top-level ones, and whether it does. */
+const OWN_DEPLOYMENT_OPTIONS: Array<[keyof ServerDeploymentOptions, (environment: ServerEnvironment) => boolean]> = [
+  ['deploymentConfig', hasOwnDeploymentConfig],
+  ['minimumHealthyHosts', hasOwnDeploymentConfig],
+  ['alarms', (e) => e.alarms !== undefined],
+  ['rollbackOnAlarm', (e) => e.rollbackOnAlarm !== undefined],
+];
+
+/**
+ * Checks the top-level deployment options even where every environment gives its own (a user who
+ * set them meant something), and warns of those that no environment uses.
+ */
+function validateSharedDeploymentOptions(scope: Construct, props: ServerAppPipelineProps, environments: ResolvedEnvironment[]): void {
+  validateDeploymentOptions(scope, props, '');
+  const replacedEverywhere = (own: (environment: ServerEnvironment) => boolean) => environments.every(({ environment }) => own(environment));
+  const unused = OWN_DEPLOYMENT_OPTIONS.filter(([name, own]) => props[name] !== undefined && replacedEverywhere(own)).map(([name]) => name);
+  if (unused.length) {
+    Annotations.of(scope).addWarningV2('cdk-deploy-pipelines:deploymentOptionsUnused',
+      `${unused.join(', ')} ${unused.length > 1 ? 'are' : 'is'} not used: every environment gives its own; `
+      + 'remove them, or remove them from the environments that should share them');
+  }
+}
+
+/** Checks one set of deployment options: exclusive options, the minimum of healthy hosts and the number of alarms. */
+function validateDeploymentOptions(scope: Construct, options: ServerDeploymentOptions, prefix: string): void {
+  if (options.deploymentConfig && options.minimumHealthyHosts) {
+    throw validationError(scope, `${prefix}deploymentConfig and ${prefix}minimumHealthyHosts are exclusive, got both; minimumHealthyHosts creates a deployment configuration, so give one of them`);
+  }
+  options.minimumHealthyHosts?._validate(scope, `${prefix}minimumHealthyHosts`);
+  const alarms = options.alarms ?? [];
+  if (alarms.length > MAX_ALARMS) {
+    throw validationError(scope, `${prefix}alarms lists ${alarms.length} alarms, got '${alarms.length}'; CodeDeploy watches at most ${MAX_ALARMS} per environment`);
+  }
 }
 
 /**
  * Returns the deployment configuration of an environment: its own `deploymentConfig` or
  * `minimumHealthyHosts`, else the top-level ones, else one instance at a time.
  */
-function deploymentConfigOf(scope: Construct, environment: ServerEnvironment, prefix: string,
-  props: ServerAppPipelineProps): codedeploy.IServerDeploymentConfig {
-  const own = environment.deploymentConfig !== undefined || environment.minimumHealthyHosts !== undefined;
-  const [source, path] = own ? [environment, prefix] : [props, ''];
-  if (source.deploymentConfig && source.minimumHealthyHosts) {
-    throw validationError(scope, `${path}deploymentConfig and ${path}minimumHealthyHosts are exclusive, got both; minimumHealthyHosts creates a deployment configuration, so give one of them`);
-  }
+function deploymentConfigOf(scope: Construct, environment: ServerEnvironment, props: ServerAppPipelineProps): codedeploy.IServerDeploymentConfig {
+  const source = hasOwnDeploymentConfig(environment) ? environment : props;
   if (source.minimumHealthyHosts) {
-    return source.minimumHealthyHosts._bind(scope, `${environment.name}DeploymentConfig`, `${path}minimumHealthyHosts`);
+    return source.minimumHealthyHosts._bind(scope, `${environment.name}DeploymentConfig`);
   }
   return source.deploymentConfig ?? codedeploy.ServerDeploymentConfig.ONE_AT_A_TIME;
 }

@@ -6,11 +6,11 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { RELEASE_REVALIDATED_CACHE_CONTROL } from './buildspecs/release-buildspecs';
+import { MAX_RELEASE_ID_LENGTH, RELEASE_REVALIDATED_CACHE_CONTROL } from './buildspecs/release-buildspecs';
 import { DEFAULT_IMMUTABLE_PATTERNS, UploadOptions } from './buildspecs/upload-commands';
 import { CacheControlOptions, InPlaceDeployProject } from './in-place-deploy-project';
 import { PreviewOptions, SitePreviews, validatePreviewDomain } from './previews';
-import { LIVE_RELEASE_KEY, RELEASE_ENV } from './release-contract';
+import { LIVE_RELEASE_KEY, RELEASE_ENV, RELEASES_PREFIX } from './release-contract';
 import { GoLiveProject, ReleaseProjectProps, RollbackProject, UploadReleaseProject } from './release-projects';
 import { SiteDomainOptions, SiteHosting } from './site-hosting';
 import { VerifyReleaseOptions, verifySettings } from './verify-release';
@@ -32,6 +32,15 @@ import {
  * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html#limits-response-headers-policies
  */
 const MAX_CONTENT_SECURITY_POLICY_LENGTH = 1783;
+
+/**
+ * The longest not-found page, in bytes of UTF-8: an S3 key is at most 1,024 bytes, and each release
+ * stores the page at `releases/<release id>/<page>` (CloudFront fetches it there as the custom error
+ * response's page path).
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html
+ */
+const MAX_NOT_FOUND_PAGE_BYTES = 1024 - RELEASES_PREFIX.length - MAX_RELEASE_ID_LENGTH - '/'.length;
 
 /** Where the build writes the site when `buildOptions.outputDirectory` is not given. */
 const DEFAULT_OUTPUT_DIRECTORY = 'dist';
@@ -402,6 +411,11 @@ function uploadOptions(props: StaticSitePipelineProps): UploadOptions {
 function validateSiteOptions(scope: Construct, notFoundPage: string, props: StaticSitePipelineProps): void {
   validateLiteral(scope, 'notFoundPage', notFoundPage, "the deploy scripts and the rollback role's permissions need the page's name at synth time", '404.html');
   validateRelativeDirectory(scope, 'notFoundPage', notFoundPage);
+  const bytes = Buffer.byteLength(notFoundPage, 'utf8');
+  if (bytes > MAX_NOT_FOUND_PAGE_BYTES) {
+    throw validationError(scope, `notFoundPage must be at most ${MAX_NOT_FOUND_PAGE_BYTES} bytes of UTF-8, got ${bytes} bytes ('${notFoundPage.slice(0, 40)}...'); `
+      + `each release stores the page under ${RELEASES_PREFIX}<release id>/ and an S3 key is at most 1024 bytes, so give a shorter path, e.g. '404.html'`);
+  }
   if (/[*?]/.test(notFoundPage)) {
     // The page names IAM resources (the rollback role reads releases/*/<page>), where * and ? match any key.
     throw validationError(scope, `notFoundPage must name one file, got '${notFoundPage}'; '*' and '?' are IAM wildcards that would let the rollback role write other files of the bucket; e.g. '404.html'`);

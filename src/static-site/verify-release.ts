@@ -1,4 +1,4 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -22,7 +22,8 @@ import { validationError } from '../validation';
  */
 export interface VerifyReleaseOptions {
   /**
-   * Check each release before and after it goes live.
+   * Check each release before and after it goes live. With `false`, the other settings are still
+   * checked (they apply once it is turned back on), with a warning that they are not used.
    *
    * @default true
    */
@@ -93,12 +94,11 @@ const LAMBDA_COMPUTE_MINUTES = 15;
 /**
  * The settings of the release program for `options` (undefined when verification is off), after
  * checking them: the bake time must leave the go-live step time to finish within its compute's limit.
+ * The settings are checked when verification is off too (they take effect once it is turned back
+ * on), and a warning says they are not used meanwhile.
  */
 export function verifySettings(scope: Construct, options: VerifyReleaseOptions | undefined, compute: DeployStepCompute,
   singlePageApp: boolean): VerifySettings | undefined {
-  if (options?.enabled === false) {
-    return undefined;
-  }
   const paths = options?.paths ?? [];
   validatePaths(scope, paths);
   const bakeTime = options?.bakeTime ?? Duration.minutes(5);
@@ -106,6 +106,10 @@ export function verifySettings(scope: Construct, options: VerifyReleaseOptions |
   const maxErrorRatePercent = options?.maxErrorRatePercent ?? 5;
   if (!Token.isUnresolved(maxErrorRatePercent) && !(maxErrorRatePercent > 0 && maxErrorRatePercent <= 100)) {
     throw validationError(scope, `verifyRelease.maxErrorRatePercent must be above 0 and at most 100, got '${maxErrorRatePercent}'; e.g. 5`);
+  }
+  if (options?.enabled === false) {
+    warnUnusedSettings(scope, options);
+    return undefined;
   }
   return {
     paths,
@@ -116,6 +120,16 @@ export function verifySettings(scope: Construct, options: VerifyReleaseOptions |
     breachMinutes: BREACH_MINUTES,
     minRequests: MIN_REQUESTS,
   };
+}
+
+/** Warns of the settings given with `enabled: false`: no release is checked until verification is turned back on. */
+function warnUnusedSettings(scope: Construct, options: VerifyReleaseOptions): void {
+  const given = (['paths', 'bakeTime', 'maxErrorRatePercent'] as const).filter((name) => options[name] !== undefined);
+  if (given.length) {
+    Annotations.of(scope).addWarningV2('cdk-deploy-pipelines:verifyReleaseOff',
+      `${given.map((name) => `verifyRelease.${name}`).join(', ')} ${given.length > 1 ? 'are' : 'is'} not used: verifyRelease.enabled is false, `
+      + 'so no release is checked before or after it goes live; remove enabled to check releases, or remove the settings');
+  }
 }
 
 /** Paths of the site: literals starting with `/`, without spaces, query or fragment; a bounded list. */

@@ -1,4 +1,4 @@
-import { App, Aspects, Lazy, Stack } from 'aws-cdk-lib';
+import { App, Aspects, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -13,7 +13,7 @@ import { DeploymentTarget } from '../../src/server-app/deployment-target';
 import { ManagedFleetOptions } from '../../src/server-app/managed-fleet';
 import { MinimumHealthyHosts } from '../../src/server-app/minimum-healthy-hosts';
 import { revisionCheckCommands } from '../../src/server-app/revision-check';
-import { ServerAppPipeline, ServerAppPipelineProps } from '../../src/server-app/server-app-pipeline';
+import { ServerAppPipeline, ServerAppPipelineProps, ServerEnvironment } from '../../src/server-app/server-app-pipeline';
 import { PipelineSource } from '../../src/source';
 import { allIamActions, logicalIdOf, nagErrors, roleStatements, TEST_ENV } from '../util';
 
@@ -789,6 +789,12 @@ describe('bad input', () => {
       "environments[0].target has no tags, got '{}'; give at least one tag key and its values, e.g. { app: ['api'] }"],
     ['four tag keys', { target: DeploymentTarget.ec2Tags({ a: ['1'], b: ['1'], c: ['1'], d: ['1'] }) },
       "target has more than 3 tag keys, got 'a, b, c, d'; CodeDeploy matches instances on at most 3 keys"],
+    ['an EC2 tag key of 129 characters', { target: DeploymentTarget.ec2Tags({ ['k'.repeat(129)]: ['api'] }) },
+      `target has a tag key longer than 128 characters (EC2's limit), got '${'k'.repeat(129)}'; an instance cannot carry it, so no instance would match; `
+      + "use the key of the instances' tag"],
+    ['an EC2 tag value of 257 characters', { environments: [{ name: 'Production', target: DeploymentTarget.ec2Tags({ app: ['api', 'v'.repeat(257)] }) }] },
+      `environments[0].target tag 'app' has a value longer than 256 characters (EC2's limit), got '${'v'.repeat(257)}'; an instance cannot carry it, `
+      + "so no instance would match; use a value of the instances' tag"],
     ['an empty list of Auto Scaling groups', { target: DeploymentTarget.autoScalingGroups([]) },
       "target must list at least one Auto Scaling group, got '[]'; pass the groups to DeploymentTarget.autoScalingGroups([...])"],
     ['a percentage of healthy hosts of 100', { target: DeploymentTarget.ec2Tags({ app: ['api'] }), minimumHealthyHosts: MinimumHealthyHosts.percentage(100) },
@@ -813,6 +819,13 @@ describe('bad input', () => {
       `pipelineName must be 1-100 letters, digits, '.', '@', '_' or '-' (CodePipeline's rules), got '${'p'.repeat(101)}'; e.g. 'marketing-site'`],
   ])('%s is rejected with a message naming the prop and the fix', (_, props, message) => {
     expect(errorOf(props)).toBe(`ServerAppPipeline 'Api': ${message}`);
+  });
+
+  test('EC2 tags of the longest key and value an instance can carry are accepted', () => {
+    const template = synth({ target: DeploymentTarget.ec2Tags({ ['k'.repeat(128)]: ['v'.repeat(256)] }) });
+    template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      Ec2TagSet: { Ec2TagSetList: [{ Ec2TagGroup: [{ Key: 'k'.repeat(128), Value: 'v'.repeat(256), Type: 'KEY_AND_VALUE' }] }] },
+    });
   });
 
   test('an Auto Scaling group in two environments is rejected', () => {
@@ -852,6 +865,71 @@ describe('bad input', () => {
       + 'minimumHealthyHosts creates a deployment configuration, so give one of them');
   });
 
+  describe('top-level deployment options are checked even where every environment gives its own', () => {
+    const tagged = (name: string, options: Partial<ServerEnvironment> = {}): ServerEnvironment =>
+      ({ name, target: DeploymentTarget.ec2Tags({ app: [name] }), ...options });
+    const ownConfig = { deploymentConfig: codedeploy.ServerDeploymentConfig.ALL_AT_ONCE };
+    const importedAlarms = (stack: Stack, prefix: string, n: number) => Array.from({ length: n },
+      (_, i) => cloudwatch.Alarm.fromAlarmArn(stack, `${prefix}${i}`, `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${prefix}-${i}`));
+
+    test('both deploymentConfig and minimumHealthyHosts are rejected', () => {
+      expect(errorOf({
+        environments: [tagged('Staging', ownConfig), tagged('Production', ownConfig)],
+        deploymentConfig: codedeploy.ServerDeploymentConfig.HALF_AT_A_TIME,
+        minimumHealthyHosts: MinimumHealthyHosts.count(1),
+      })).toBe("ServerAppPipeline 'Api': deploymentConfig and minimumHealthyHosts are exclusive, got both; "
+        + 'minimumHealthyHosts creates a deployment configuration, so give one of them');
+    });
+
+    test('a percentage of healthy hosts of 100 is rejected', () => {
+      expect(errorOf({ environments: [tagged('Production', ownConfig)], minimumHealthyHosts: MinimumHealthyHosts.percentage(100) })).toBe(
+        "ServerAppPipeline 'Api': minimumHealthyHosts.percentage must be a whole number from 0 to 99, got 100");
+    });
+
+    test('11 alarms are rejected', () => {
+      const stack = testStack();
+      expect(errorOf({
+        environments: [tagged('Production', { alarms: importedAlarms(stack, 'Own', 1) })],
+        alarms: importedAlarms(stack, 'Shared', 11),
+      }, stack)).toBe("ServerAppPipeline 'Api': alarms lists 11 alarms, got '11'; CodeDeploy watches at most 10 per environment");
+    });
+
+    test('they are not used, with a warning naming each', () => {
+      const stack = testStack();
+      synth({
+        environments: [tagged('Staging', { ...ownConfig, alarms: [], rollbackOnAlarm: false }), tagged('Production', { minimumHealthyHosts: MinimumHealthyHosts.count(1), alarms: [] })],
+        deploymentConfig: codedeploy.ServerDeploymentConfig.HALF_AT_A_TIME,
+        alarms: importedAlarms(stack, 'Shared', 1),
+        rollbackOnAlarm: false,
+      }, stack);
+      expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((w) => w.entry.data)).toEqual([
+        'deploymentConfig, alarms are not used: every environment gives its own; remove them, or remove them from the environments that should share them '
+        + '[ack: cdk-deploy-pipelines:deploymentOptionsUnused]',
+      ]);
+    });
+
+    test('used by one environment, they give no warning', () => {
+      const stack = testStack();
+      synth({ environments: [tagged('Staging', ownConfig), tagged('Production')], deploymentConfig: codedeploy.ServerDeploymentConfig.HALF_AT_A_TIME }, stack);
+      expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+    });
+  });
+
+  test('shared alarms that make more than 10 with a fleet\'s own are rejected, naming the shared alarms', () => {
+    const stack = testStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { restrictDefaultSecurityGroup: false });
+    const alarms = Array.from({ length: 9 }, (_, i) => cloudwatch.Alarm.fromAlarmArn(stack, `Alarm${i}`, `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:a-${i}`));
+    expect(errorOf({ environments: [{ name: 'Production', target: DeploymentTarget.managedFleet({ vpc, loadBalancer: {} }) }], alarms }, stack)).toBe(
+      "ServerAppPipeline 'Api': alarms makes 11 alarms for environment 'Production', got '11'; CodeDeploy watches at most 10 per environment");
+  });
+
+  test('a count of healthy hosts that is a token is left to CloudFormation', () => {
+    const stack = testStack();
+    const count = Token.asNumber({ Ref: 'HealthyHosts' });
+    const template = synth({ target: DeploymentTarget.ec2Tags({ app: ['api'] }), minimumHealthyHosts: MinimumHealthyHosts.count(count) }, stack);
+    template.hasResourceProperties('AWS::CodeDeploy::DeploymentConfig', { MinimumHealthyHosts: { Type: 'HOST_COUNT', Value: { Ref: 'HealthyHosts' } } });
+  });
+
   test('an environment name that is a token is rejected: it names the stage and the resources of the environment', () => {
     const name = Lazy.string({ produce: () => 'Production' });
     expect(errorOf({ environments: [{ name, target: DeploymentTarget.ec2Tags({ app: ['api'] }) }] })).toBe(
@@ -882,6 +960,15 @@ describe('bad input', () => {
     expect(errorOf({ target: DeploymentTarget.managedFleet({ vpc, loadBalancer: { certificate } }) }, stack)).toBe(
       "ServerAppPipeline 'Api': target.loadBalancer.certificate must be in the region of the load balancer, 'eu-west-1', got one in 'ap-south-1'; "
       + "request or import the certificate in 'eu-west-1'");
+  });
+
+  test('a health check path longer than 1024 characters is rejected', () => {
+    const stack = testStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { restrictDefaultSecurityGroup: false });
+    const healthCheckPath = `/${'h'.repeat(1024)}`;
+    expect(errorOf({ target: DeploymentTarget.managedFleet({ vpc, loadBalancer: { healthCheckPath } }) }, stack)).toBe(
+      "ServerAppPipeline 'Api': target.loadBalancer.healthCheckPath must be at most 1024 characters (Elastic Load Balancing's limit for a health check path), "
+      + `got '${healthCheckPath}'; shorten it`);
   });
 
   test('a fleet with fewer than one instance is rejected', () => {

@@ -41,6 +41,9 @@ describe('previews: validation', () => {
   test.each([
     ['previews with in-place deploys', { deployMode: DeployMode.IN_PLACE, previews: {} },
       "StaticSitePipeline 'Site': previews needs deployMode DeployMode.ATOMIC_RELEASES (a preview is a release named in its KeyValueStore); remove it or use atomic releases"],
+    // The construct always rejected it: the fuzz reported it accepted because it never passed it.
+    ['a preview domain with in-place deploys', { deployMode: DeployMode.IN_PLACE, previews: { domain: { domainName: 'preview.example.com' } } },
+      "StaticSitePipeline 'Site': previews needs deployMode DeployMode.ATOMIC_RELEASES (a preview is a release named in its KeyValueStore); remove it or use atomic releases"],
     ['no previews kept', { previews: { maxPreviews: 0 } },
       "StaticSitePipeline 'Site': previews.maxPreviews must be a whole number from 1 to 50, got 0"],
     ['51 previews', { previews: { maxPreviews: 51 } },

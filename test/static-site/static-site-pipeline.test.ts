@@ -706,6 +706,22 @@ describe('verified releases (on by default)', () => {
     expect(allIamActions(t)).not.toContain('cloudwatch:GetMetricData');
   });
 
+  test('turned off with settings, it warns that they are not used, once for all of them', () => {
+    const stack = newStack();
+    synth({ verifyRelease: { enabled: false, paths: ['/about'], bakeTime: Duration.minutes(2) } }, stack);
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('verifyRelease'));
+    expect(warnings.map((w) => w.entry.data)).toEqual([
+      'verifyRelease.paths, verifyRelease.bakeTime are not used: verifyRelease.enabled is false, so no release is checked before or after it goes live; '
+      + 'remove enabled to check releases, or remove the settings [ack: cdk-deploy-pipelines:verifyReleaseOff]',
+    ]);
+  });
+
+  test('turned off without settings, it does not warn', () => {
+    const stack = newStack();
+    synth({ verifyRelease: { enabled: false } }, stack);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('verifyRelease'))).toEqual([]);
+  });
+
   test('the routing function reads the check\'s token only while verification is on, and with it marks responses noindex', () => {
     const routingCode = (t: Template) => {
       const functions = t.findResources('AWS::CloudFront::Function');
@@ -1029,6 +1045,12 @@ describe('bad input', () => {
       "StaticSitePipeline 'Site': domain.domainNames must be a domain name such as 'www.example.com', got 'www.example.com/'"],
     ['an absolute not-found page', { notFoundPage: '/404.html' },
       "StaticSitePipeline 'Site': notFoundPage must be a relative path, got '/404.html'; use the path relative to the repository root, e.g. '404.html'"],
+    ['a not-found page of 976 bytes', { notFoundPage: `errors/${'p'.repeat(964)}.html` },
+      `StaticSitePipeline 'Site': notFoundPage must be at most 975 bytes of UTF-8, got 976 bytes ('errors/${'p'.repeat(33)}...'); `
+      + "each release stores the page under releases/<release id>/ and an S3 key is at most 1024 bytes, so give a shorter path, e.g. '404.html'"],
+    ['a not-found page of 488 two-byte characters', { notFoundPage: 'ü'.repeat(488) },
+      `StaticSitePipeline 'Site': notFoundPage must be at most 975 bytes of UTF-8, got 976 bytes ('${'ü'.repeat(40)}...'); `
+      + "each release stores the page under releases/<release id>/ and an S3 key is at most 1024 bytes, so give a shorter path, e.g. '404.html'"],
     ['zero artifact retention days', { artifactRetentionDays: 0 },
       "StaticSitePipeline 'Site': artifactRetentionDays must be a whole number from 1 to 3650, got 0"],
     ['keeping one release', { releasesToKeep: 1 },
@@ -1051,6 +1073,12 @@ describe('bad input', () => {
       "StaticSitePipeline 'Site': verifyRelease.paths must be paths of the site starting with '/', without spaces, query or fragment, at most 200 characters, got 'about'; e.g. '/about'"],
     ['a path with a query', { verifyRelease: { paths: ['/search?q=x'] } },
       "StaticSitePipeline 'Site': verifyRelease.paths must be paths of the site starting with '/', without spaces, query or fragment, at most 200 characters, got '/search?q=x'; e.g. '/about'"],
+    ['a path without a leading slash while verification is off', { verifyRelease: { enabled: false, paths: ['about'] } },
+      "StaticSitePipeline 'Site': verifyRelease.paths must be paths of the site starting with '/', without spaces, query or fragment, at most 200 characters, got 'about'; e.g. '/about'"],
+    ['a bake time over 10 minutes on Lambda compute while verification is off', { verifyRelease: { enabled: false, bakeTime: Duration.minutes(11) } },
+      "StaticSitePipeline 'Site': verifyRelease.bakeTime must be at most 10 minutes on Lambda compute (CodeBuild stops a step there after 15 minutes, and the go-live step needs up to 5 more), got '11 minutes'; shorten it, or set deployCompute: DeployCompute.EC2 (bakeTime up to 15 minutes)"],
+    ['an error rate of 0 while verification is off', { verifyRelease: { enabled: false, maxErrorRatePercent: 0 } },
+      "StaticSitePipeline 'Site': verifyRelease.maxErrorRatePercent must be above 0 and at most 100, got '0'; e.g. 5"],
     ['21 paths', { verifyRelease: { paths: Array.from({ length: 21 }, (_, i) => `/page${i}`) } },
       "StaticSitePipeline 'Site': verifyRelease.paths must list at most 20 paths, got '21'; check a few pages, their scripts, style sheets and images are checked with them"],
     ['releasesToKeep with in-place deploys', { deployMode: DeployMode.IN_PLACE, releasesToKeep: 5 },
@@ -1133,6 +1161,14 @@ describe('bad input', () => {
     const stack = newStack();
     const certificate = new acm.Certificate(stack, 'Cert', { domainName: 'www.example.com' });
     expect(errorOf({ domain: { domainNames: ['www.example.com'], certificate } }, stack)).toContain("got one in 'eu-west-1'");
+  });
+
+  test('a not-found page of 975 bytes, the longest an S3 key under releases/<release id>/ leaves, is accepted', () => {
+    const notFoundPage = `errors/${'p'.repeat(963)}.html`;
+    const template = synth({ notFoundPage });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({ CustomErrorResponses: Match.arrayWith([Match.objectLike({ ResponsePagePath: `/${notFoundPage}` })]) }),
+    });
   });
 
   test('a not-found page that is a token is rejected: the deploy scripts and the rollback permissions need its name', () => {

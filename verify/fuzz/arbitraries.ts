@@ -1,7 +1,7 @@
 /**
- * Value arbitraries shared by the construct fuzzers: for each kind of value a user passes (names,
- * branches, paths, ARNs, domains, emails, numbers...), the values a careful user writes and the
- * hostile ones (empty, too long, wrong format, unicode, tokens), each tagged with what is wrong.
+ * The values of the hints (hints/): for each kind of value a user passes (names, branches, paths,
+ * ARNs, domains, emails, numbers...), the values a careful user writes and the hostile ones (empty,
+ * too long, wrong format, unicode, tokens), each tagged with what is wrong and how wrong.
  */
 import * as fc from 'fast-check';
 
@@ -28,8 +28,8 @@ export type Text = string | TokenSpec;
 /** A number prop as generated: a literal or a token. */
 export type Num = number | { readonly token: 'ref' } | { readonly token: 'lazy'; readonly value: number };
 
-/** How wrong a hostile value is. */
-type Severity = 'invalid' | 'odd';
+/** How wrong a hostile value is: AWS would refuse it, or it is merely odd. */
+export type Severity = 'invalid' | 'odd';
 
 /** One hand-picked hostile value: what is wrong with it, the value, and how wrong. */
 export type HostileCase<T> = readonly [label: string, value: T, severity: Severity];
@@ -64,22 +64,6 @@ export function hostileOrRandom<T>(cases: ReadonlyArray<HostileCase<T>>, randomV
   return fc.oneof({ arbitrary: hostile(cases), weight: 3 }, { arbitrary: randomValues, weight: 1 });
 }
 
-/** A list of distinct samples as one sample, hostile when an element is (their labels joined). */
-export function sampleList<T>(
-  element: fc.Arbitrary<Sample<T>>,
-  constraints: { minLength?: number; maxLength?: number } = {},
-): fc.Arbitrary<Sample<T[]>> {
-  // Distinct: a duplicate is a hostile list of its own, generated on purpose.
-  // Case-insensitive: names that differ only in case (domain names, emails) are duplicates too.
-  return fc.uniqueArray(element, { ...constraints, selector: (s) => JSON.stringify(s.value).toLowerCase() }).map((samples) => {
-    const bad = samples.filter((s) => s.hostile !== undefined);
-    return {
-      value: samples.map((s) => s.value),
-      ...(bad.length ? { hostile: bad.map((s) => s.hostile).join(', '), invalid: bad.some((s) => s.invalid) || undefined } : {}),
-    };
-  }).map(dropUndefined);
-}
-
 /**
  * Lists of `values`: valid lists of valid elements; hostile ones with one hostile element among
  * valid ones, or hand-picked hostile lists (empty, duplicates, too many).
@@ -111,6 +95,47 @@ export function validText(tokenValue: string, ...literals: Array<fc.Arbitrary<st
     { arbitrary: valid<Text>(...literals), weight: 6 },
     { arbitrary: valid<Text>(textToken(tokenValue)), weight: 1 },
   );
+}
+
+/** Whole numbers from `min` to `max`, or a token; hostile: just outside, a fraction, NaN, negative. */
+export function wholeNumbers(min: number, max: number): ValueArbitraries<Num> {
+  return {
+    valid: valid<Num>(fc.integer({ min, max }), fc.constant<Num>({ token: 'lazy', value: min })),
+    hostile: hostile<Num>([
+      [`${min - 1}`, min - 1, 'invalid'],
+      [`${max + 1}`, max + 1, 'invalid'],
+      ['fraction', min + 0.5, 'invalid'],
+      ['NaN', NaN, 'invalid'],
+      ['negative', -3, 'invalid'],
+    ]),
+  };
+}
+
+/** A duration as generated: an amount of a unit, as `Duration` takes them. */
+export interface DurationSpec {
+  readonly unit: 'millis' | 'seconds' | 'minutes' | 'hours' | 'days';
+  readonly amount: number;
+}
+
+/**
+ * Whole minutes from `min` to `max` (usual ones, and any in range); hostile: zero, just outside,
+ * seconds that are no whole minute, a millisecond, a fraction, NaN and Infinity.
+ */
+export function wholeMinutes(min: number, max: number, usual: DurationSpec[]): ValueArbitraries<DurationSpec> {
+  const minutes = (amount: number): DurationSpec => ({ unit: 'minutes', amount });
+  return {
+    valid: valid(fc.constantFrom(...usual), fc.integer({ min, max }).map(minutes)),
+    hostile: hostile<DurationSpec>([
+      ['zero', minutes(0), 'invalid'],
+      [`${min - 1} minutes`, minutes(min - 1), 'invalid'],
+      [`${max + 1} minutes`, minutes(max + 1), 'invalid'],
+      ['90 seconds', { unit: 'seconds', amount: 90 }, 'invalid'],
+      ['1 ms', { unit: 'millis', amount: 1 }, 'invalid'],
+      ['fraction', minutes(min + 0.5), 'invalid'],
+      ['NaN', minutes(NaN), 'invalid'],
+      ['Infinity', minutes(Infinity), 'invalid'],
+    ]),
+  };
 }
 
 /** Random strings of any code points, the blind spot of hand-picked cases. */
@@ -390,6 +415,22 @@ export const envVarNames: ValueArbitraries<string> = {
     ['space', 'MY VAR', 'invalid'],
   ], random('random', anyString)),
 };
+
+/** A list of distinct samples as one sample, hostile when an element is (their labels joined). */
+function sampleList<T>(
+  element: fc.Arbitrary<Sample<T>>,
+  constraints: { minLength?: number; maxLength?: number } = {},
+): fc.Arbitrary<Sample<T[]>> {
+  // Distinct: a duplicate is a hostile list of its own, generated on purpose.
+  // Case-insensitive: names that differ only in case (domain names, emails) are duplicates too.
+  return fc.uniqueArray(element, { ...constraints, selector: (s) => JSON.stringify(s.value).toLowerCase() }).map((samples) => {
+    const bad = samples.filter((s) => s.hostile !== undefined);
+    return {
+      value: samples.map((s) => s.value),
+      ...(bad.length ? { hostile: bad.map((s) => s.hostile).join(', '), invalid: bad.some((s) => s.invalid) || undefined } : {}),
+    };
+  }).map(dropUndefined);
+}
 
 /** Drops keys whose value is undefined, so samples print cleanly. */
 function dropUndefined<T extends object>(obj: T): T {

@@ -1,29 +1,37 @@
 /**
  * Runs one fuzz case and judges it: the construct either synthesizes a clean template (within AWS's limits) or rejects
- * the input with its own validation error naming a hostile prop. Anything else is a failure.
+ * the input with its own validation error naming a hostile prop. Anything else is a failure, and so is a template
+ * synthesized from a certainly invalid value (deploying it would fail).
  */
-import { App, Aspects, Stack } from 'aws-cdk-lib';
+import { App, AppProps, Aspects, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { Construct } from 'constructs';
 import { ACCOUNT } from './arbitraries';
-import { FuzzCase, hostileProps, PropsShape } from './case';
+import { library, PropsBuilder } from './build';
+import { FuzzCase } from './case';
+import { Schema } from './schema';
 import { checkLimits } from '../limits/aws-limits';
 
-/** A construct under fuzzing. */
+/** A construct under fuzzing: its class name, which starts each of its validation errors, and its props. */
 export interface FuzzTarget {
-  /** The construct's class name, which starts each of its validation errors. */
   readonly construct: string;
-  /** Its props, as the fuzzer generates them. */
-  readonly shape: PropsShape;
-  /**
-   * Builds what the props of `c` refer to in `stack` (certificates, zones, topics...) and returns
-   * the function that creates the construct, so that errors of the fixtures are told apart.
-   */
-  prepare(stack: Stack, c: FuzzCase): () => void;
+  readonly schema: Schema;
 }
 
 /** Warnings the constructs give on purpose, by acknowledgement id. */
-const INTENDED_WARNINGS = ['cdk-deploy-pipelines:dnsRecordsAreYours', 'cdk-deploy-pipelines:deployStepsOnEc2', 'cdk-deploy-pipelines:previewsWithoutSecrets'];
+const INTENDED_WARNINGS = ['dnsRecordsAreYours', 'deployStepsOnEc2', 'previewsWithoutSecrets', 'verifyReleaseOff', 'deploymentOptionsUnused']
+  .map((id) => `cdk-deploy-pipelines:${id}`);
+
+/**
+ * An app that synthesizes without what no case reads and each case would pay for: stack traces of
+ * each resource and annotation (source-mapped under ts-node) and the construct tree file.
+ */
+const FAST_SYNTHESIS: AppProps = {
+  treeMetadata: false,
+  context: { [cxapi.DISABLE_METADATA_STACK_TRACE]: true, [cxapi.DISABLE_CREATION_STACK_TRACES]: true },
+};
 
 /** What happened to one case. */
 export type Outcome =
@@ -39,19 +47,15 @@ export type Outcome =
 
 /** Runs case `c` of `target`: a new app and stack, the construct, synthesis and the checks. */
 export function checkCase(target: FuzzTarget, c: FuzzCase): Outcome {
-  const app = new App();
-  const stack = new Stack(app, 'Fuzz', {
-    env: c.stack.region === 'agnostic' ? undefined : { account: ACCOUNT, region: c.stack.region },
-    crossRegionReferences: c.stack.crossRegionReferences,
-  });
-  Aspects.of(stack).add(new AwsSolutionsChecks());
+  const stack = caseStack(new App(FAST_SYNTHESIS), c);
+  Aspects.of(stack).add(new AwsSolutionsChecks({ reports: false }));
 
   let create: () => void;
   try {
-    create = target.prepare(stack, c);
+    create = prepare(target, stack, c);
   } catch (e) {
-    // The case could not even be set up: a bug of the arbitraries, not of the construct.
-    return failed(`fixture: ${errorShape(e)}`, `the arbitraries built an impossible case: ${describeError(e)}`);
+    // The case could not even be set up: a bug of the hints, not of the construct.
+    return failed(`fixture: ${errorShape(e)}`, `the hints built an impossible case: ${describeError(e)}`);
   }
   let template: Template;
   try {
@@ -60,7 +64,31 @@ export function checkCase(target: FuzzTarget, c: FuzzCase): Outcome {
   } catch (e) {
     return judgeError(target, c, e);
   }
-  return judgeTemplate(stack, template);
+  const outcome = judgeTemplate(stack, template);
+  const invalid = c.hostile.filter((h) => h.invalid);
+  if (outcome.kind === 'synthesized' && invalid.length) {
+    return failed(`accepted invalid ${invalid[0].path} (${invalid[0].label})`,
+      `synthesized with certainly invalid values, which deploying would fail on: ${invalid.map((h) => `${h.path} (${h.label})`).join(', ')}`);
+  }
+  return outcome;
+}
+
+/** The stack of case `c` in `app`. */
+export function caseStack(app: App, c: FuzzCase): Stack {
+  return new Stack(app, 'Fuzz', {
+    env: c.stack.region === 'agnostic' ? undefined : { account: ACCOUNT, region: c.stack.region },
+    crossRegionReferences: c.stack.crossRegionReferences,
+  });
+}
+
+/**
+ * Builds what the props of `c` refer to in `stack` (certificates, zones, topics...) and returns
+ * the function that creates the construct, so that errors of the hints are told apart.
+ */
+export function prepare(target: FuzzTarget, stack: Stack, c: FuzzCase): () => void {
+  const props = new PropsBuilder(stack, c.stack).build(target.schema, c.props, '');
+  const construct: new (scope: Construct, id: string, props: unknown) => Construct = library(target.construct);
+  return () => new construct(stack, c.id, props);
 }
 
 /** A validation error of ours is a rejection (if it names a hostile prop); any other error is a failure. */
@@ -73,7 +101,7 @@ function judgeError(target: FuzzTarget, c: FuzzCase, e: unknown): Outcome {
   }
   const message = (e as Error).message.slice(prefix.length);
   const named = namedProp(message);
-  const hostile = hostileProps(c).map((h) => h.path);
+  const hostile = c.hostile.map((h) => h.path);
   if (hostile.some((path) => mentions(message, path))) {
     return { kind: 'rejected', prop: named };
   }

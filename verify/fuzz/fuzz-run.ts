@@ -4,7 +4,7 @@
  * path) and shrunk to a minimal counterexample, failing only on that same cause.
  */
 import * as fc from 'fast-check';
-import { caseArbitrary, describeCase, FuzzCase, hostileProps, Mode } from './case';
+import { caseArbitrary, describeCase, FuzzCase, Mode } from './case';
 import { checkCase, FuzzTarget } from './check-case';
 
 /** One property: cases of a target's props in one mode. */
@@ -47,8 +47,6 @@ export interface PropertyReport {
   readonly rejectedBy: Record<string, number>;
   readonly failedCases: number;
   readonly casesWithTokens: number;
-  /** Certainly wrong values that synthesized anyway (deploying would fail), by prop and label. */
-  readonly invalidAccepted: Record<string, number>;
   /** Failure causes this property found first, each with its shrunk counterexample. */
   readonly failures: FailureReport[];
   readonly exploreMillis: number;
@@ -105,12 +103,11 @@ function explore(property: FuzzProperty, options: FuzzOptions): Explored {
   const started = Date.now();
   const causes = new Map<string, FirstFailure>();
   const rejectedBy: Record<string, number> = {};
-  const invalidAccepted: Record<string, number> = {};
   let cases = 0;
   let synthesized = 0;
   let failedCases = 0;
   let casesWithTokens = 0;
-  const details = fc.check(fc.property(caseArbitrary(property.target.shape, property.mode), (c) => {
+  const details = fc.check(fc.property(caseArbitrary(property.target.schema, property.mode), (c) => {
     const index = cases++;
     options.onCase(property.name, c);
     if (JSON.stringify(c.props).includes('"token"')) casesWithTokens++;
@@ -118,9 +115,6 @@ function explore(property: FuzzProperty, options: FuzzOptions): Explored {
     switch (outcome.kind) {
       case 'synthesized':
         synthesized++;
-        for (const h of hostileProps(c).filter((part) => part.invalid)) {
-          count(invalidAccepted, `${h.path} (${h.label})`);
-        }
         break;
       case 'rejected':
         count(rejectedBy, outcome.prop);
@@ -142,14 +136,14 @@ function explore(property: FuzzProperty, options: FuzzOptions): Explored {
     const description = `the fuzzer crashed: ${details.errorInstance}`;
     causes.set('fuzzer crashed', { path: details.counterexamplePath!, case: details.counterexample![0], description, occurrences: 1 });
   }
-  const report = { name: property.name, cases, synthesized, rejectedBy, failedCases, casesWithTokens, invalidAccepted };
+  const report = { name: property.name, cases, synthesized, rejectedBy, failedCases, casesWithTokens };
   return { property, causes, report: { ...report, exploreMillis: Date.now() - started } };
 }
 
 /** Replays the first case of a cause and shrinks it while it fails the same way. */
 function shrink(property: FuzzProperty, signature: string, first: FirstFailure, millis: number, options: FuzzOptions): FailureReport {
   let last = { case: first.case, description: first.description };
-  const details = fc.check(fc.property(caseArbitrary(property.target.shape, property.mode), (c) => {
+  const details = fc.check(fc.property(caseArbitrary(property.target.schema, property.mode), (c) => {
     options.onCase(property.name, c);
     const outcome = checkCase(property.target, c);
     if (outcome.kind === 'failed' && outcome.signature === signature) {

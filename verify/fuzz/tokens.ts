@@ -13,11 +13,6 @@ export function text(stack: Stack, t: Text): string {
   return t.token === 'ref' ? parameter(stack, 'FuzzString', 'String').valueAsString : Lazy.string({ produce: () => t.value });
 }
 
-/** The strings a case passes for `ts`. */
-export function texts(stack: Stack, ts: Text[]): string[] {
-  return ts.map((t) => text(stack, t));
-}
-
 /** The number a case passes for `n`. */
 export function num(stack: Stack, n: Num): number {
   if (typeof n === 'number') {

@@ -1,6 +1,6 @@
 /**
  * The templates the template linters (cfn-lint, checkov) check: every example stack, and a fixed
- * sample of the fuzz proof's cases that synthesize, each written to a file as CloudFormation gets it.
+ * sample of the fuzz proof's valid cases, each written to a file as CloudFormation gets it.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -9,11 +9,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
 import { exampleStacks } from '../example-stacks';
 import { flawedTemplate } from './flawed-template';
-import { ACCOUNT } from '../fuzz/arbitraries';
 import { caseArbitrary, FuzzCase } from '../fuzz/case';
-import { FuzzTarget } from '../fuzz/check-case';
-import { serverAppTarget } from '../fuzz/server-app-props';
-import { staticSiteTarget } from '../fuzz/static-site-props';
+import { caseStack, FuzzTarget, prepare } from '../fuzz/check-case';
+import { fuzzTargets } from '../fuzz/properties';
 
 /** A template on disk, and what it was synthesized from. */
 export interface CheckedTemplate {
@@ -29,10 +27,13 @@ export interface CheckedTemplate {
 
 /** Fixed, so every run checks the same fuzz templates; FUZZ_TEMPLATES_SEED tries others. */
 const SEED = Number(process.env.FUZZ_TEMPLATES_SEED ?? 20251206);
-/** Fuzz cases that synthesize, kept per construct. */
+/**
+ * Fuzz cases kept per construct: valid props only, since a linter's finding on what an odd value
+ * makes (logs kept forever, public subnets) is the user's choice, not the construct's defect.
+ */
 const PER_CONSTRUCT = 4;
-/** Cases drawn per construct to find them (most mixed cases hold a hostile value and are rejected). */
-const DRAWN = 60;
+/** Cases drawn per construct to find them (a rule across props may leave a drawn case hostile). */
+const DRAWN = 20;
 
 /**
  * Runs `check` on a temporary directory holding the checked templates and the flawed template of
@@ -68,10 +69,10 @@ function writeCheckedTemplates(dir: string): CheckedTemplate[] {
   for (const stack of exampleStacks()) {
     write(stack.stackName, stack);
   }
-  for (const target of [staticSiteTarget, serverAppTarget]) {
+  for (const target of fuzzTargets()) {
     let kept = 0;
-    for (const c of fc.sample(caseArbitrary(target.shape, 'mixed'), { seed: SEED, numRuns: DRAWN })) {
-      const stacks = synthesizedStacks(target, c);
+    for (const c of fc.sample(caseArbitrary(target.schema, 'valid'), { seed: SEED, numRuns: DRAWN })) {
+      const stacks = c.hostile.length ? undefined : synthesizedStacks(target, c);
       if (!stacks) continue;
       kept++;
       stacks.forEach((stack) => write(`fuzz ${target.construct} #${kept} ${stack.stackName}`, stack, `${stack.node.path}/${c.id}`));
@@ -85,12 +86,9 @@ function writeCheckedTemplates(dir: string): CheckedTemplate[] {
 function synthesizedStacks(target: FuzzTarget, c: FuzzCase): Stack[] | undefined {
   // Path metadata (which the CDK CLI turns on) tells the construct's resources from the fixtures.
   const app = new App({ context: { 'aws:cdk:enable-path-metadata': true } });
-  const stack = new Stack(app, 'Fuzz', {
-    env: c.stack.region === 'agnostic' ? undefined : { account: ACCOUNT, region: c.stack.region },
-    crossRegionReferences: c.stack.crossRegionReferences,
-  });
+  const stack = caseStack(app, c);
   try {
-    target.prepare(stack, c)();
+    prepare(target, stack, c)();
     app.synth();
   } catch {
     return undefined;

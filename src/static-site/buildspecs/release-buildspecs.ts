@@ -115,6 +115,12 @@ function releaseProgram(): string {
   return `node "$${PROGRAM_DIR}/release.js"`;
 }
 
+/**
+ * The longest release id: a preview's `<UTC time, 16 characters>-p<12 of the commit>-<8 of the name>`
+ * (preview-buildspecs.ts); a pipeline release's id is one character shorter (no `p`).
+ */
+export const MAX_RELEASE_ID_LENGTH = 16 + 2 + 12 + 1 + 8;
+
 /** The first `length` letters and digits of an environment variable, for the release id. */
 export function shortId(variable: string, length: number): string {
   return `$(printf '%s' "$${variable}" | tr -cd '0-9A-Za-z' | cut -c1-${length})`;
