@@ -14,7 +14,7 @@ import {
   hostile, hostileOrRandom, listOf, pathLists, pipelineNames, random, relativeDirectories, repositoryNames, Sample, Text,
   textToken, valid, ValueArbitraries, wholeMinutes,
 } from '../arbitraries';
-import { Hints, ValueHint } from '../schema';
+import { Constraint, Hints, StructValue, ValueHint } from '../schema';
 import { text } from '../tokens';
 
 /** An existing CodeCommit repository: imported by name, or created in the stack. */
@@ -37,7 +37,11 @@ const BUILD_IMAGES: Record<string, codebuild.IBuildImage> = {
   'ARM AMAZON_LINUX_2_STANDARD_3_0': codebuild.LinuxArmBuildImage.AMAZON_LINUX_2_STANDARD_3_0,
   'WIN_SERVER_CORE_2019_BASE': codebuild.WindowsBuildImage.WIN_SERVER_CORE_2019_BASE,
   'Lambda AMAZON_LINUX_2023_NODE_20': codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20,
+  'Lambda AMAZON_LINUX_2023_NODE_22': codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_22,
 };
+
+/** The build images that run on Lambda compute. */
+const LAMBDA_BUILD_IMAGES = Object.keys(BUILD_IMAGES).filter((name) => name.startsWith('Lambda '));
 
 /** A duration of a generated amount and unit. */
 export const durations = (values: ValueArbitraries<DurationSpec>): ValueHint<DurationSpec> => ({
@@ -101,8 +105,33 @@ export const pipelineHints: Hints = {
   lists: {},
   rules: [
     { kind: 'oneOf', struct: 'CodeCommitSourceOptions', members: ['repositoryName', 'repository'], required: true, names: [''] },
+    lambdaBuildRule(),
   ],
 };
+
+/**
+ * A build on a Lambda image takes no cache, no timeout and only a Lambda compute type (CodeBuild's
+ * Lambda compute limits): kept by leaving those out.
+ *
+ * @see https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html#lambda.limitations
+ */
+function lambdaBuildRule(): Constraint {
+  const onLambda = (v: StructValue) => LAMBDA_BUILD_IMAGES.includes(v.buildImage as string);
+  const refused = (v: StructValue) => [
+    ...Array.isArray(v.cachePaths) && v.cachePaths.length ? ['.cachePaths'] : [],
+    ...v.timeout !== undefined ? ['.timeout'] : [],
+    ...v.computeType !== undefined && !String(v.computeType).startsWith('BUILD_LAMBDA_') ? ['.computeType', '.buildImage'] : [],
+  ];
+  return {
+    kind: 'constraint',
+    struct: 'BuildOptions',
+    label: 'a Lambda build image with a cache, a timeout or an EC2 compute type',
+    severity: 'invalid',
+    broken: (v) => (onLambda(v) ? refused(v) : []),
+    keep: (v) => (onLambda(v) ? { ...v, cachePaths: undefined, timeout: undefined, computeType: undefined } : v),
+    break: (v) => ({ ...v, buildImage: 'Lambda AMAZON_LINUX_2023_NODE_22', timeout: { unit: 'minutes', amount: 10 } }),
+  };
+}
 
 /** Existing repositories: imported by a name (which the construct cannot check) or created. */
 function existingRepositories(): ValueArbitraries<RepositorySpec> {
@@ -162,11 +191,12 @@ function environmentVariables(): ValueArbitraries<Record<string, EnvVarSpec>> {
 /** Build images: Linux x86 ones are valid; ARM, Windows and Lambda ones only with matching compute types. */
 function buildImages(): ValueArbitraries<string> {
   return {
-    valid: valid(fc.constantFrom('STANDARD_7_0', 'AMAZON_LINUX_2_5', 'docker:node:20')),
+    // A Lambda image is valid alone; with a cache, a timeout or an EC2 compute type it breaks a rule (lambdaBuildRule).
+    valid: valid(fc.constantFrom('STANDARD_7_0', 'AMAZON_LINUX_2_5', 'docker:node:20', 'Lambda AMAZON_LINUX_2023_NODE_22')),
     hostile: hostile<string>([
       ['ARM image', 'ARM AMAZON_LINUX_2_STANDARD_3_0', 'odd'],
       ['Windows image (no bash)', 'WIN_SERVER_CORE_2019_BASE', 'odd'],
-      ['Lambda image', 'Lambda AMAZON_LINUX_2023_NODE_20', 'odd'],
+      ['Lambda image of Node.js 20 (past its end of life)', 'Lambda AMAZON_LINUX_2023_NODE_20', 'odd'],
     ]),
   };
 }

@@ -14,7 +14,7 @@ import {
   wholeMinutes,
 } from '../arbitraries';
 import type { StackSpec } from '../case';
-import { Constraint, Hints, StructValue } from '../schema';
+import { BuildContext, Constraint, Hints, StructValue } from '../schema';
 import { text } from '../tokens';
 import { DeployCompute } from 'cdk-deploy-pipelines';
 
@@ -45,12 +45,7 @@ export const staticSiteHints: Hints = {
     },
     'aws-cdk-lib.aws_route53.IHostedZone': {
       values: hostedZones(),
-      build: (zone: HostedZoneSpec, at) => {
-        if (zone === 'id only') return route53.HostedZone.fromHostedZoneId(at.stack, at.id, 'Z0123456789ABCDEFGHIJ');
-        return 'created' in zone
-          ? new route53.PublicHostedZone(at.stack, at.id, { zoneName: zone.created })
-          : route53.HostedZone.fromHostedZoneAttributes(at.stack, at.id, { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: zone.attributes });
-      },
+      build: hostedZone,
     },
     'CacheControlOptions.immutablePatterns': { values: globLists },
     'CacheControlOptions.immutable': { values: cacheControlValues },
@@ -69,6 +64,11 @@ export const staticSiteHints: Hints = {
     // From an hour to 30 days.
     'PreviewOptions.linkExpiry': durations(wholeMinutes(60, 30 * 24 * 60, [{ unit: 'days', amount: 7 }, { unit: 'hours', amount: 1 }, { unit: 'days', amount: 30 }])),
     'PreviewDomainOptions.domainName': { values: previewDomainNames() },
+    // The usual setup: the previews' own zone, delegated from the site's; or the site's zone itself.
+    'PreviewDomainOptions.hostedZone': {
+      values: { valid: valid(fc.constantFrom<HostedZoneSpec>({ attributes: 'preview.example.com' }, { created: 'preview.example.com' }, { attributes: 'example.com' })) },
+      build: hostedZone,
+    },
   },
   lists: {},
   rules: [
@@ -216,6 +216,14 @@ function certificates(stack: StackSpec): ValueArbitraries<CertificateSpec> {
       ['imported, us-east-1 ARN of another service', { imported: `arn:aws:s3:us-east-1:${ACCOUNT}:certificate/abc` }, 'invalid'],
     ], random('imported, random ARN', anyString.map((imported): CertificateSpec => ({ imported })))),
   };
+}
+
+/** A hosted zone, imported (by attributes or id only) or created. */
+function hostedZone(zone: HostedZoneSpec, at: BuildContext): route53.IHostedZone {
+  if (zone === 'id only') return route53.HostedZone.fromHostedZoneId(at.stack, at.id, 'Z0123456789ABCDEFGHIJ');
+  return 'created' in zone
+    ? new route53.PublicHostedZone(at.stack, at.id, { zoneName: zone.created })
+    : route53.HostedZone.fromHostedZoneAttributes(at.stack, at.id, { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: zone.attributes });
 }
 
 /** Hosted zones: one holding the names (all under example.com) is valid; one that does not, or has no known name, is odd. */
