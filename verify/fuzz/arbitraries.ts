@@ -355,28 +355,6 @@ export const freeTexts: ValueArbitraries<Text> = {
   ], random('random', anyString)),
 };
 
-/** Day counts (artifactRetentionDays). */
-export const dayCounts: ValueArbitraries<Num> = {
-  valid: valid<Num>(
-    fc.constantFrom(1, 30, 3650),
-    fc.integer({ min: 1, max: 3650 }),
-    fc.constantFrom<Num>({ token: 'ref' }, { token: 'lazy', value: 30 }),
-  ),
-  hostile: hostileOrRandom<Num>([
-    ['zero', 0, 'invalid'],
-    ['negative', -1, 'invalid'],
-    ['fraction', 0.5, 'invalid'],
-    ['NaN', NaN, 'invalid'],
-    ['Infinity', Infinity, 'invalid'],
-    ['-Infinity', -Infinity, 'invalid'],
-    ['3651', 3651, 'invalid'],
-    ['huge', 1e12, 'invalid'],
-    ['MAX_SAFE_INTEGER', Number.MAX_SAFE_INTEGER, 'invalid'],
-    ['-0', -0, 'invalid'],
-    ['tiny', 1e-9, 'invalid'],
-  ], random('random', fc.double())),
-};
-
 /** Environment variable names. */
 export const envVarNames: ValueArbitraries<string> = {
   valid: valid(fc.constantFrom('NODE_ENV', '_X', 'a1'), fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,15}$/).filter((n) => !n.startsWith('CODEBUILD_'))),

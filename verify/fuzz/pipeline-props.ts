@@ -12,10 +12,10 @@ import * as fc from 'fast-check';
 import {
   ACCOUNT, branches, commandLists, connectionArns, emails, envVarNames, freeTexts, gitHostNames,
   hostile, hostileOrRandom, listOf, Num, pathLists, pipelineNames, random, relativeDirectories,
-  repositoryNames, Sample, Text, textToken, valid, ValueArbitraries, dayCounts, anyString,
+  repositoryNames, Sample, Text, textToken, valid, ValueArbitraries, anyString,
 } from './arbitraries';
 import { FuzzCase, hasGroup, PropGroup, propReader } from './case';
-import { num, text, texts } from './tokens';
+import { text, texts } from './tokens';
 import { BuildOptions, DeployPipelineProps, PipelineSource } from 'cdk-deploy-pipelines';
 
 /** An existing CodeCommit repository: imported by name, or created in the stack. */
@@ -27,7 +27,7 @@ interface EnvVarSpec {
   readonly value: Text | number;
 }
 
-/** A build timeout: an amount of a unit, as `Duration` takes them. */
+/** A duration (a build timeout, a retention): an amount of a unit, as `Duration` takes them. */
 interface DurationSpec {
   readonly unit: 'millis' | 'seconds' | 'minutes' | 'hours' | 'days';
   readonly amount: number;
@@ -128,7 +128,7 @@ export const pipelineGroups: PropGroup[] = [
     name: 'pipeline',
     fields: [
       { path: 'pipelineName', values: pipelineNames },
-      { path: 'artifactRetentionDays', values: dayCounts },
+      { path: 'artifactRetention', values: retentions() },
       { path: 'logRetention', values: { valid: valid(fc.constantFrom(logs.RetentionDays.ONE_DAY, logs.RetentionDays.ONE_YEAR, logs.RetentionDays.INFINITE)) } },
     ],
   },
@@ -152,7 +152,7 @@ export function pipelineProps(stack: Stack, c: FuzzCase): DeployPipelineProps {
       notifyOnSuccess: get<boolean>('notifications.notifyOnSuccess'),
     } : undefined,
     pipelineName: optional(get<Text>('pipelineName'), (v) => text(stack, v)),
-    artifactRetentionDays: optional(get<Num>('artifactRetentionDays'), (v) => num(stack, v)),
+    artifactRetention: optional(get<DurationSpec>('artifactRetention'), (d) => Duration[d.unit](d.amount)),
     logRetention: get<logs.RetentionDays>('logRetention'),
   };
 }
@@ -324,6 +324,23 @@ function timeouts(): ValueArbitraries<DurationSpec> {
       ['fraction', { unit: 'minutes', amount: 10.5 }, 'invalid'],
       ['NaN', { unit: 'minutes', amount: NaN }, 'invalid'],
       ['Infinity', { unit: 'minutes', amount: Infinity }, 'invalid'],
+    ]),
+  };
+}
+
+/** Artifact retentions: whole days from 1 to 3650. */
+function retentions(): ValueArbitraries<DurationSpec> {
+  return {
+    valid: valid(
+      fc.constantFrom<DurationSpec>({ unit: 'days', amount: 1 }, { unit: 'days', amount: 30 }, { unit: 'hours', amount: 48 }, { unit: 'days', amount: 3650 }),
+      fc.integer({ min: 1, max: 3650 }).map((amount): DurationSpec => ({ unit: 'days', amount })),
+    ),
+    hostile: hostile<DurationSpec>([
+      ['zero', { unit: 'days', amount: 0 }, 'invalid'],
+      ['36 hours', { unit: 'hours', amount: 36 }, 'invalid'],
+      ['3651 days', { unit: 'days', amount: 3651 }, 'invalid'],
+      ['fraction', { unit: 'days', amount: 1.5 }, 'invalid'],
+      ['NaN', { unit: 'days', amount: NaN }, 'invalid'],
     ]),
   };
 }
