@@ -18,13 +18,17 @@ import { markResource, ResourceKind } from './compliance/accepted-findings';
 import { ManagedPolicyRole, pipelineActionRole } from './managed-policy-role';
 import { PipelineKey } from './pipeline-key';
 import { PipelineSource } from './source';
-import { validateEmails, validateIntegerRange, validateMaxLength, validatePipelineName, validationError } from './validation';
+import { validateEmails, validateMaxLength, validatePipelineName, validateWholeDays, validationError } from './validation';
 
 /** What a publisher to an encrypted topic does with its key (SNS calls KMS as the publisher). */
 const TOPIC_PUBLISH_KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'];
 
 /** The text shown to the approver when the approval gives none. */
 const DEFAULT_APPROVAL_COMMENT = 'Approve to deploy this release';
+/** How long artifacts, caches and access logs are kept by default. */
+const DEFAULT_ARTIFACT_RETENTION = Duration.days(30);
+/** The retention the construct takes, in days: at least a day (S3 expires objects by whole days), at most ten years. */
+const ARTIFACT_RETENTION_DAYS = { min: 1, max: 3650 };
 
 /** A manual approval before the release is deployed. */
 export interface ApprovalOptions {
@@ -108,11 +112,12 @@ export interface DeployPipelineProps {
   readonly pipelineName?: string;
 
   /**
-   * Days pipeline artifacts, build caches and access logs are kept before S3 deletes them.
+   * How long pipeline artifacts, build caches and access logs are kept before S3 deletes them: whole
+   * days, from 1 to 3650.
    *
-   * @default 30
+   * @default Duration.days(30)
    */
-  readonly artifactRetentionDays?: number;
+  readonly artifactRetention?: Duration;
 
   /**
    * How long build and deploy logs are kept in CloudWatch Logs.
@@ -166,16 +171,18 @@ export class PipelineCore extends Construct {
   public readonly sourceCommitId: string;
   /** The branch whose pushes start the pipeline. */
   public readonly sourceBranch: string;
+  /** How long artifacts, caches and access logs are kept. */
+  public readonly artifactRetention: Duration;
 
   private _topicsKey?: PipelineKey;
   constructor(owner: Construct, props: PipelineCoreProps) {
     super(owner, PipelineCore.ID);
-    const retentionDays = props.artifactRetentionDays ?? 30;
-    validateIntegerRange(this, 'artifactRetentionDays', retentionDays, 1, 3650);
+    const retention = props.artifactRetention ?? DEFAULT_ARTIFACT_RETENTION;
+    validateWholeDays(this, 'artifactRetention', retention, ARTIFACT_RETENTION_DAYS.min, ARTIFACT_RETENTION_DAYS.max);
+    this.artifactRetention = retention;
     if (props.pipelineName !== undefined) {
       validatePipelineName(this, 'pipelineName', props.pipelineName);
     }
-    const retention = Duration.days(retentionDays);
     this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
 
     // Created before the source and the actions, whose roles trust this role alone.

@@ -241,6 +241,18 @@ export function validateWholeMinutes(scope: IConstruct, prop: string, duration: 
 }
 
 /**
+ * A duration of whole days between `min` and `max` (S3 lifecycle rules expire objects by days).
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html#intro-lifecycle-rules-actions
+ */
+export function validateWholeDays(scope: IConstruct, prop: string, duration: Duration, min: number, max: number): void {
+  if (duration.isUnresolved()) return;
+  const days = duration.toMilliseconds({ integral: false }) / 86_400_000;
+  check(scope, Number.isInteger(days) && days >= min && days <= max,
+    `${prop} must be a whole number of days from ${min} to ${max}, got '${duration}'; e.g. Duration.days(30)`);
+}
+
+/**
  * A build image and a compute type that CodeBuild runs together (ARM, Windows and Lambda images
  * take only some compute types), as the image itself checks them.
  */

@@ -22,6 +22,7 @@ test('the package carries every runtime/ program, as the source has it', () => {
   const programs = runtimeFiles();
   expect(programs.sort()).toEqual(expect.arrayContaining([
     'server-app/runtime/appspec-check.js',
+    'server-app/runtime/yaml-subset.js',
     'static-site/runtime/preview-response.js',
     'static-site/runtime/preview.js',
     'static-site/runtime/release-contract.json',

@@ -6,7 +6,7 @@ const PROGRAM_DIR = 'APPSPEC_CHECK_DIR';
 
 /**
  * Returns shell commands for a buildspec post_build phase that run the revision check
- * (runtime/appspec-check.js) against `dir` (relative to CODEBUILD_SRC_DIR, or to the working
+ * (runtime/appspec-check.js, with its YAML reader runtime/yaml-subset.js) against `dir` (relative to CODEBUILD_SRC_DIR, or to the working
  * directory outside CodeBuild).
  *
  * The check finds `appspec.yml` (or `appspec.yaml`) at the root of the revision and parses it;
@@ -19,7 +19,7 @@ const PROGRAM_DIR = 'APPSPEC_CHECK_DIR';
  */
 export function revisionCheckCommands(dir: string): string[] {
   return [
-    ...unpackRuntimeFilesCommands(PROGRAM_DIR, __dirname, ['appspec-check.js']),
+    ...unpackRuntimeFilesCommands(PROGRAM_DIR, __dirname, ['appspec-check.js', 'yaml-subset.js']),
     // A subshell, so the cd does not leak into later commands of the phase.
     `(cd "\${CODEBUILD_SRC_DIR:-.}" && node "$${PROGRAM_DIR}/appspec-check.js" ${shellQuote(dir)})`,
   ];

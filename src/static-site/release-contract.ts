@@ -39,6 +39,8 @@ interface ReleaseContract {
     /** The settings of verified releases (JSON); verification is off without it. */
     readonly verifyRelease: string;
   };
+  /** What the preview program (runtime/preview.js) takes: the names it accepts, the release ids it makes, its variables. */
+  readonly preview: PreviewContract;
   /** The statuses a `_redirects` rule may have: redirects only (rewrites and custom 404s need a file check at the edge). */
   readonly redirectStatuses: number[];
   /**
@@ -52,6 +54,18 @@ interface ReleaseContract {
     readonly storeBytes: number;
     readonly keysPerUpdate: number;
   };
+}
+
+/** What the preview program takes and makes. */
+interface PreviewContract {
+  /** The names of previews it accepts (a regular expression). */
+  readonly namePattern: string;
+  /** The ids of the preview releases it makes (a regular expression). */
+  readonly releaseIdPattern: string;
+  /** The name of the preview the go-live check reads, which no pull request's preview can have. */
+  readonly goLiveCheckName: string;
+  /** Environment variables it reads besides the release ones. */
+  readonly environment: { readonly url: string; readonly maxPreviews: string; readonly linkSeconds: string };
 }
 
 const CONTRACT: ReleaseContract = JSON.parse(readRuntimeFile(__dirname, 'release-contract.json'));
@@ -80,11 +94,7 @@ export const PREVIEW_TOKEN = {
 export const RELEASE_ENV = CONTRACT.environment;
 
 /** What the preview program (runtime/preview.js) takes: the names it accepts, the release ids it makes, its variables. */
-export const PREVIEW_CONTRACT: {
-  readonly namePattern: string;
-  readonly releaseIdPattern: string;
-  readonly environment: { readonly url: string; readonly maxPreviews: string; readonly linkSeconds: string };
-} = (CONTRACT as unknown as { preview: typeof PREVIEW_CONTRACT }).preview;
+export const PREVIEW_CONTRACT: PreviewContract = CONTRACT.preview;
 
 /** Environment variables of the preview program besides the release ones. */
 export const PREVIEW_ENV = PREVIEW_CONTRACT.environment;

@@ -1,4 +1,4 @@
-import { Annotations, Aws, CfnOutput, Duration } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
@@ -325,7 +325,7 @@ export class StaticSitePipeline extends Construct {
       url: options.domain ? `https://{name}.${options.domain.domainName}/` : `${hosting.url}/`,
       encryptionKey: core.artifactsKey,
       accessLogsBucket: core.accessLogsBucket,
-      artifactRetention: Duration.days(props.artifactRetentionDays ?? 30),
+      artifactRetention: core.artifactRetention,
       logRetention: core.logRetention,
       compute,
     });

@@ -122,18 +122,28 @@ export interface DurationSpec {
  * seconds that are no whole minute, a millisecond, a fraction, NaN and Infinity.
  */
 export function wholeMinutes(min: number, max: number, usual: DurationSpec[]): ValueArbitraries<DurationSpec> {
-  const minutes = (amount: number): DurationSpec => ({ unit: 'minutes', amount });
+  return wholeUnits('minutes', min, max, usual, [['90 seconds', { unit: 'seconds', amount: 90 }], ['1 ms', { unit: 'millis', amount: 1 }]]);
+}
+
+/** Durations of whole days from `min` to `max` (a retention), `usual` among them. */
+export function wholeDays(min: number, max: number, usual: DurationSpec[]): ValueArbitraries<DurationSpec> {
+  return wholeUnits('days', min, max, usual, [['36 hours', { unit: 'hours', amount: 36 }], ['90 minutes', { unit: 'minutes', amount: 90 }]]);
+}
+
+/** Durations of whole `unit`s from `min` to `max`, and hostile ones: out of range, fractions, `notWhole` others. */
+function wholeUnits(unit: DurationSpec['unit'], min: number, max: number, usual: DurationSpec[],
+  notWhole: Array<[string, DurationSpec]>): ValueArbitraries<DurationSpec> {
+  const amount = (n: number): DurationSpec => ({ unit, amount: n });
   return {
-    valid: valid(fc.constantFrom(...usual), fc.integer({ min, max }).map(minutes)),
+    valid: valid(fc.constantFrom(...usual), fc.integer({ min, max }).map(amount)),
     hostile: hostile<DurationSpec>([
-      ['zero', minutes(0), 'invalid'],
-      [`${min - 1} minutes`, minutes(min - 1), 'invalid'],
-      [`${max + 1} minutes`, minutes(max + 1), 'invalid'],
-      ['90 seconds', { unit: 'seconds', amount: 90 }, 'invalid'],
-      ['1 ms', { unit: 'millis', amount: 1 }, 'invalid'],
-      ['fraction', minutes(min + 0.5), 'invalid'],
-      ['NaN', minutes(NaN), 'invalid'],
-      ['Infinity', minutes(Infinity), 'invalid'],
+      ['zero', amount(0), 'invalid'],
+      [`${min - 1} ${unit}`, amount(min - 1), 'invalid'],
+      [`${max + 1} ${unit}`, amount(max + 1), 'invalid'],
+      ...notWhole.map(([name, spec]): [string, DurationSpec, 'invalid'] => [name, spec, 'invalid']),
+      ['fraction', amount(min + 0.5), 'invalid'],
+      ['NaN', amount(NaN), 'invalid'],
+      ['Infinity', amount(Infinity), 'invalid'],
     ]),
   };
 }
@@ -378,28 +388,6 @@ export const freeTexts: ValueArbitraries<Text> = {
     ['unicode', 'Déploiement 🚀 ünï', 'odd'],
     ['html', '<script>alert(1)</script>', 'odd'],
   ], random('random', anyString)),
-};
-
-/** Day counts (artifactRetentionDays). */
-export const dayCounts: ValueArbitraries<Num> = {
-  valid: valid<Num>(
-    fc.constantFrom(1, 30, 3650),
-    fc.integer({ min: 1, max: 3650 }),
-    fc.constantFrom<Num>({ token: 'ref' }, { token: 'lazy', value: 30 }),
-  ),
-  hostile: hostileOrRandom<Num>([
-    ['zero', 0, 'invalid'],
-    ['negative', -1, 'invalid'],
-    ['fraction', 0.5, 'invalid'],
-    ['NaN', NaN, 'invalid'],
-    ['Infinity', Infinity, 'invalid'],
-    ['-Infinity', -Infinity, 'invalid'],
-    ['3651', 3651, 'invalid'],
-    ['huge', 1e12, 'invalid'],
-    ['MAX_SAFE_INTEGER', Number.MAX_SAFE_INTEGER, 'invalid'],
-    ['-0', -0, 'invalid'],
-    ['tiny', 1e-9, 'invalid'],
-  ], random('random', fc.double())),
 };
 
 /** Environment variable names. */

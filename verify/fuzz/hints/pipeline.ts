@@ -10,9 +10,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as fc from 'fast-check';
 import {
-  ACCOUNT, anyString, branches, commandLists, connectionArns, dayCounts, DurationSpec, emails, envVarNames, freeTexts, gitHostNames,
+  ACCOUNT, anyString, branches, commandLists, connectionArns, DurationSpec, emails, envVarNames, freeTexts, gitHostNames,
   hostile, hostileOrRandom, listOf, pathLists, pipelineNames, random, relativeDirectories, repositoryNames, Sample, Text,
-  textToken, valid, ValueArbitraries, wholeMinutes,
+  textToken, valid, ValueArbitraries, wholeDays, wholeMinutes,
 } from '../arbitraries';
 import { Constraint, Hints, StructValue, ValueHint } from '../schema';
 import { text } from '../tokens';
@@ -52,7 +52,8 @@ export const durations = (values: ValueArbitraries<DurationSpec>): ValueHint<Dur
 export const pipelineHints: Hints = {
   values: {
     'DeployPipelineProps.pipelineName': { values: pipelineNames },
-    'DeployPipelineProps.artifactRetentionDays': { values: dayCounts },
+    // S3 expires objects by whole days; the construct takes 1 to 3650.
+    'DeployPipelineProps.artifactRetention': durations(wholeDays(1, 3650, [{ unit: 'days', amount: 30 }, { unit: 'hours', amount: 48 }, { unit: 'days', amount: 3650 }])),
     'aws-cdk-lib.aws_logs.RetentionDays': {
       values: {
         valid: valid(fc.constantFrom(logs.RetentionDays.ONE_DAY, logs.RetentionDays.ONE_YEAR, logs.RetentionDays.TEN_YEARS)),
