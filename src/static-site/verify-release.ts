@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { RELEASE_ENV } from './release-contract';
 import { suppressNagFindings } from '../compliance/nag';
-import { DeployStepCompute } from '../deploy-compute';
+import { DeployStepCompute, LAMBDA_COMPUTE_MINUTES } from '../deploy-compute';
 import { validationError } from '../validation';
 
 /**
@@ -87,8 +87,6 @@ const MAX_PATH_LENGTH = 200;
  * pruning.
  */
 export const GO_LIVE_MINUTES_BESIDES_BAKE = 5;
-/** CodeBuild stops a build on Lambda compute after 15 minutes. */
-const LAMBDA_COMPUTE_MINUTES = 15;
 
 /**
  * The settings of the release program for `options` (undefined when verification is off), after
