@@ -10,7 +10,7 @@ import {
   previewUploadCommands,
 } from '../../../src/static-site/buildspecs/preview-buildspecs';
 import { RELEASE_REVALIDATED_CACHE_CONTROL } from '../../../src/static-site/buildspecs/release-buildspecs';
-import { DEFAULT_UPLOAD, FAKE_SITE, fakeAwsEnvironment, fakeAwsTestDirs, IMMUTABLE_CACHE_CONTROL, SITE_BUILD_FIXTURE } from '../../fake-aws';
+import { DEFAULT_UPLOAD, FAKE_SITE, fakeAwsEnvironment, fakeAwsTestDirs, IMMUTABLE_CACHE_CONTROL, REQUIRE_FAKE_AWS, SITE_BUILD_FIXTURE } from '../../fake-aws';
 
 const FIXTURE = SITE_BUILD_FIXTURE;
 const BUCKET = FAKE_SITE.bucket;
@@ -76,7 +76,7 @@ class World {
 
   /** Runs commands like a CodeBuild phase: one shell, stopping at the first failure. */
   public run(commands: string[], cwd: string, env: Record<string, string | undefined> = {}): Run {
-    const result = spawnSync('bash', ['-e', '-c', commands.join('\n')], {
+    const result = spawnSync('bash', ['-e', '-c', [REQUIRE_FAKE_AWS, ...commands].join('\n')], {
       cwd,
       encoding: 'utf8',
       env: {

@@ -12,7 +12,7 @@ import {
   rollbackCommands,
 } from '../../../src/static-site/buildspecs/release-buildspecs';
 import { CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS } from '../../../src/validation';
-import { DEFAULT_UPLOAD, FAKE_SITE, fakeAwsEnvironment, fakeAwsTestDirs, IMMUTABLE_CACHE_CONTROL, SITE_BUILD_FIXTURE } from '../../fake-aws';
+import { DEFAULT_UPLOAD, FAKE_SITE, fakeAwsEnvironment, fakeAwsTestDirs, IMMUTABLE_CACHE_CONTROL, REQUIRE_FAKE_AWS, SITE_BUILD_FIXTURE } from '../../fake-aws';
 import { asLambdaCompute, lambdaComputeDir, makeLambdaComputeWritable, makeReadOnly, NO_HOME } from '../../lambda-compute';
 
 const FIXTURE = SITE_BUILD_FIXTURE;
@@ -114,7 +114,8 @@ class World {
     if (this.onLambdaCompute) {
       [this.statePath, this.logPath].forEach((file) => makeLambdaComputeWritable(file));
     }
-    const [command, ...args] = this.onLambdaCompute ? asLambdaCompute(commands) : ['bash', '-e', '-c', commands.join('\n')];
+    const guarded = [REQUIRE_FAKE_AWS, ...commands];
+    const [command, ...args] = this.onLambdaCompute ? asLambdaCompute(guarded) : ['bash', '-e', '-c', guarded.join('\n')];
     const result = spawnSync(command, args, {
       cwd,
       encoding: 'utf8',
@@ -676,6 +677,18 @@ describe('rollback', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toContain(`Release ${OLD(3)} is already live; nothing changed.`);
     expect(world.calls.filter(isPutLive)).toEqual([]);
+  });
+});
+
+describe('the fake aws', () => {
+  test('the commands stop, loudly, when `aws` on PATH is not the fake: no test reaches a real AWS CLI', () => {
+    const world = new World();
+
+    const result = world.run(['aws s3 ls'], tempDir('no-fake'), { PATH: '/usr/bin:/bin' });
+
+    expect(result.status).toBe(97);
+    expect(result.stderr).toMatch(/^not the fake aws: PATH finds \S+ for \w+, expected \/tmp\/fake-aws-\w+\/aws\n$/);
+    expect(world.calls).toEqual([]);
   });
 });
 

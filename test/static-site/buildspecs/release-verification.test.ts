@@ -5,7 +5,7 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
 import { GoLiveOptions, releaseGoLiveCommands } from '../../../src/static-site/buildspecs/release-buildspecs';
-import { FAKE_SITE, fakeAwsEnvironment, fakeAwsTestDirs, SITE_BUILD_FIXTURE } from '../../fake-aws';
+import { FAKE_SITE, fakeAwsEnvironment, fakeAwsTestDirs, REQUIRE_FAKE_AWS, SITE_BUILD_FIXTURE } from '../../fake-aws';
 
 // The go-live step of verified releases, run as the pipeline runs it (the buildspec's commands,
 // the fake `aws` of test/fixtures), against a local HTTP server standing in for the distribution:
@@ -155,7 +155,7 @@ class World {
   /** Runs commands like a CodeBuild phase, without blocking the stand-in distribution of this process. */
   private run(commands: string[], env: Record<string, string>): Promise<Run> {
     return new Promise((resolve) => {
-      const child = spawn('bash', ['-e', '-c', commands.join('\n')], {
+      const child = spawn('bash', ['-e', '-c', [REQUIRE_FAKE_AWS, ...commands].join('\n')], {
         cwd: this.build,
         env: {
           ...fakeAwsEnvironment(this.statePath, this.logPath, tempDir('tmp')),
