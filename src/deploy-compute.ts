@@ -96,7 +96,8 @@ export function deployStepCompute(scope: Construct, prop: string, requested: Dep
   if (requested === undefined && !regionKnown) {
     return {
       environment: LAMBDA,
-      timeLimitMinutes: Token.asString(Fn.conditionIf(lambdaComputeRegion(scope).logicalId, String(LAMBDA_COMPUTE_MINUTES), String(EC2_TIMEOUT.toMinutes()))),
+      timeLimitMinutes: Token.asString(Fn.conditionIf(lambdaComputeRegion(scope).logicalId,
+        String(LAMBDA_COMPUTE_MINUTES), String(EC2_TIMEOUT.toMinutes()))),
       finish: chooseComputeByRegion,
     };
   }
