@@ -6,6 +6,11 @@ import { DEFAULT_IMMUTABLE_PATTERNS, UploadOptions } from '../src/static-site/bu
 
 /** The fake `aws` CLI of the tests of the runtime programs; they run a copy of it (fakeAwsBin). */
 const FAKE_AWS = path.join(__dirname, 'fixtures', 'fake-aws', 'aws');
+/**
+ * A module that makes time pass at once for a program that sleeps: preloaded (`node --require`), it
+ * moves Date.now() forward by each sleep of timers/promises instead of waiting.
+ */
+export const FAKE_CLOCK = path.join(__dirname, 'fixtures', 'fake-clock.js');
 /** The site build the tests upload. */
 export const SITE_BUILD_FIXTURE = path.join(__dirname, 'fixtures', 'site-build');
 /** The bucket and store the fake keeps, and the commit a pipeline would build. */
@@ -25,6 +30,9 @@ export const DEFAULT_UPLOAD: UploadOptions = {
   defaultCacheControl: RELEASE_REVALIDATED_CACHE_CONTROL,
 };
 
+/** The time limit the construct gives a deploy step on Lambda compute, which the programs read. */
+export const STEP_TIME_LIMIT = { STEP_TIME_LIMIT_MINUTES: '15' } as const;
+
 /**
  * A shell command that stops the commands that follow, loudly, unless `aws` on PATH is the fake:
  * no test may ever reach a real AWS CLI (a user the fake is out of reach of would find one).
@@ -32,7 +40,11 @@ export const DEFAULT_UPLOAD: UploadOptions = {
 export const REQUIRE_FAKE_AWS = '[ "$(command -v aws)" = "$FAKE_AWS" ] || '
   + '{ echo "not the fake aws: PATH finds $(command -v aws || echo no aws) for $(id -un), expected $FAKE_AWS" >&2; exit 97; }';
 
-/** The environment of a program run against the fake: its state and log files, and the temp directory given. */
+/**
+ * The environment of a program run against the fake: its state and log files, and the temp
+ * directory given. The step's start is the program's (no $CODEBUILD_START_TIME of a build the tests
+ * may run in).
+ */
 export function fakeAwsEnvironment(statePath: string, logPath: string, tmpDir: string): Record<string, string | undefined> {
   const bin = fakeAwsBin();
   return {
@@ -45,6 +57,8 @@ export function fakeAwsEnvironment(statePath: string, logPath: string, tmpDir: s
     FAKE_AWS_FAIL_ON: undefined,
     SITE_BUCKET: FAKE_SITE.bucket,
     KVS_ARN: FAKE_SITE.kvsArn,
+    ...STEP_TIME_LIMIT,
+    CODEBUILD_START_TIME: undefined,
   };
 }
 

@@ -40,7 +40,8 @@ export interface VerifyReleaseOptions {
   /**
    * How long after the switch CloudFront's 5xx error rate of the distribution is watched. Zero
    * skips the bake. At most 10 minutes on Lambda compute (a step there stops after 15 minutes),
-   * 15 on EC2 compute.
+   * 15 on EC2 compute. When the step's time runs short (a long carry-over of a large site), the
+   * go-live step ends the bake early and logs which minutes were not watched.
    *
    * @default Duration.minutes(5)
    * @see https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html

@@ -8,8 +8,40 @@ const fs = require('fs');
 const path = require('path');
 
 const CONTRACT = require('./release-contract.json');
+const { sleep } = require('./step-clock.js');
 const ENV = CONTRACT.environment;
 const LIMITS = CONTRACT.keyValueStoreLimits;
+/**
+ * How many times a write to the store is tried when another program wrote first, and the first
+ * wait between two tries (ms), doubled after each and made random (full jitter): at most 7.5 s of
+ * waiting in all, which the time the programs keep for a write includes.
+ *
+ * @see https://aws.amazon.com/builders-library/timeouts-retries-and-backoff-with-jitter/
+ */
+const WRITE_ATTEMPTS = 5;
+const WRITE_BACKOFF_MS = 500;
+/**
+ * The KeyValueStore API signs with SigV4A, which takes only version 2 STS session tokens: with a
+ * version 1 token (the global endpoint sts.amazonaws.com issues them unless the account is set to
+ * version 2) every call answers 403 AccessDeniedException "Authentication failed", unlike a call
+ * IAM denies ("... is not authorized to perform ...").
+ *
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-function-restrictions.html
+ * @see https://github.com/boto/boto3/issues/3980 (the answer to a version 1 token)
+ */
+const REFUSED_CREDENTIALS = /\(AccessDeniedException\)[^\n]*Authentication failed/;
+const REFUSED_CREDENTIALS_HELP = 'the CloudFront KeyValueStore API refused the step\'s credentials (AccessDeniedException: Authentication failed). '
+  + 'It signs requests with SigV4A, which accepts only version 2 STS session tokens; a version 1 token, which the global STS endpoint '
+  + '(sts.amazonaws.com) issues by default, is refused. Check that the credentials come from a Regional STS endpoint '
+  + '(AWS_STS_REGIONAL_ENDPOINTS=regional), or make the global endpoint issue version 2 tokens: '
+  + 'aws iam set-security-token-service-preferences --global-endpoint-token-version v2Token. '
+  + 'See https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-function-restrictions.html';
+
+/**
+ * @typedef {{ Key: string, Value: string }} KeyValue
+ * @typedef {{ puts: KeyValue[], deletes: string[] }} StoreWrite
+ * @typedef {{ size: number }} StoreState what a plan may need of the store as it is
+ */
 
 /**
  * The CLI helpers of a program that ends with `fail(message)` on a missing variable.
@@ -40,7 +72,15 @@ function siteCli(fail) {
       return execFileSync('aws', argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
     } catch (e) {
       const error = /** @type {{ stderr?: string, message: string }} */ (e);
-      throw new Error('aws ' + argv.slice(0, 2).join(' ') + ' failed: ' + String(error.stderr || error.message).trim());
+      const output = String(error.stderr || error.message).trim();
+      if (argv[0] === 'cloudfront-keyvaluestore' && REFUSED_CREDENTIALS.test(output)) {
+        throw new Error(REFUSED_CREDENTIALS_HELP);
+      }
+      /** @type {Error & { code?: string }} */
+      const failure = new Error('aws ' + argv.slice(0, 2).join(' ') + ' failed: ' + output);
+      // The CLI names the service's error: "An error occurred (ConflictException) when calling ...".
+      failure.code = (/An error occurred \((\w+)\)/.exec(output) || [])[1];
+      throw failure;
     }
   }
 
@@ -63,19 +103,22 @@ function siteCli(fail) {
   }
 
   /**
-   * Puts and deletes keys in batches of the most one UpdateKeys call takes; every write names the
-   * ETag of the store it read. Returns the store's ETag after the last write.
+   * Puts and deletes keys in batches of the most one UpdateKeys call takes (the puts first); every
+   * write names the ETag of the store it read. One put alone is a PutKey, the one write the
+   * rollback's role is granted.
    *
-   * @param {{ Key: string, Value: string }[]} puts
-   * @param {string[]} deletes
+   * @param {StoreWrite} write
    * @param {string} tag
-   * @returns {string}
    */
-  function updateKeys(puts, deletes, tag) {
+  function updateKeys(write, tag) {
+    if (write.puts.length === 1 && !write.deletes.length) {
+      kvs('put-key', ['--key', write.puts[0].Key, '--value', write.puts[0].Value, '--if-match', tag]);
+      return;
+    }
     /** @type {[string, object][]} */
     const ops = [];
-    puts.forEach((p) => ops.push(['puts', p]));
-    deletes.forEach((key) => ops.push(['deletes', { Key: key }]));
+    write.puts.forEach((p) => ops.push(['puts', p]));
+    write.deletes.forEach((key) => ops.push(['deletes', { Key: key }]));
     for (let i = 0; i < ops.length; i += LIMITS.keysPerUpdate) {
       const batch = ops.slice(i, i + LIMITS.keysPerUpdate);
       const argv = ['--if-match', tag];
@@ -87,7 +130,42 @@ function siteCli(fail) {
       }
       tag = kvs('update-keys', argv).ETag;
     }
-    return tag;
+  }
+
+  /**
+   * Makes one change to the store that no other program's change slips into. `plan` reads what the
+   * change depends on (the live release, the preview records) and returns the keys to put and
+   * delete, or throws when the store no longer allows the change; the write names the store's ETag
+   * read before `plan` ran, so the store refuses it (ConflictException, HTTP 409) if another
+   * program wrote in between. Then the store is read and the change planned again, after a random
+   * wait, at most WRITE_ATTEMPTS times: a key is never overwritten with a value decided on a store
+   * that has changed since. Returns the plan written (nothing is written when it puts and deletes nothing).
+   *
+   * @see https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_kvs_UpdateKeys.html
+   * @see https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_kvs_PutKey.html
+   * @template {StoreWrite} T
+   * @param {(store: StoreState) => T} plan
+   * @returns {Promise<T>}
+   */
+  async function writeStore(plan) {
+    for (let attempt = 1; ; attempt++) {
+      const described = kvs('describe-key-value-store');
+      const write = plan({ size: described.TotalSizeInBytes || 0 });
+      if (!write.puts.length && !write.deletes.length) {
+        return write;
+      }
+      try {
+        updateKeys(write, described.ETag);
+        return write;
+      } catch (e) {
+        const error = /** @type {Error & { code?: string }} */ (e);
+        if (error.code !== 'ConflictException' || attempt >= WRITE_ATTEMPTS) {
+          throw error;
+        }
+        console.error('The KeyValueStore changed since it was read (another program wrote to it); reading it again (try ' + (attempt + 1) + ' of ' + WRITE_ATTEMPTS + ').');
+        await sleep(Math.random() * WRITE_BACKOFF_MS * 2 ** (attempt - 1));
+      }
+    }
   }
 
   /**
@@ -98,7 +176,7 @@ function siteCli(fail) {
     return 's3://' + env(ENV.bucket) + '/' + key;
   }
 
-  return { env, run, json, kvs, updateKeys, s3 };
+  return { env, run, json, kvs, writeStore, s3 };
 }
 
 /**
