@@ -6,7 +6,9 @@
 // CloudFormation along with the compute where the region decides it), and CodeBuild sets
 // $CODEBUILD_START_TIME (milliseconds since the epoch). A program stopped in the middle of a change
 // would leave it half made, so before each change it must finish it asks whether the time the
-// change needs is left, and refuses to start it when not.
+// change needs is left, and refuses to start it when not. Should CodeBuild count from later than the
+// build's start (a build that waited in a queue), the deadline comes early: the programs stop on the
+// safe side.
 //
 // @see https://docs.aws.amazon.com/codebuild/latest/userguide/build-env-ref-env-vars.html
 // @see https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html#lambda.limitations
