@@ -21,11 +21,9 @@
 //
 // A release is complete once its marker exists; only complete releases can go live.
 //
-// Both commands know when CodeBuild stops their step (step-clock.js): `live` is switched only when
-// the checks after the switch and a switch back still fit, the bake ends early when they no longer
-// would, and pruning stops where the time runs out. Every store write reads the store first and is
-// made again if another program wrote in between (site-cli.js writeStore); `live` is switched only
-// while it still holds the release the step read.
+// Both know when CodeBuild stops their step (step-clock.js): `live` is switched only when the checks
+// after it and a switch back fit; the bake and pruning end early when time runs short. `live` is
+// switched only while it names the release the step read (site-cli.js writeStore).
 
 const crypto = require('crypto');
 const fs = require('fs');
@@ -63,11 +61,9 @@ const { env, run, json, kvs, writeStore, s3 } = siteCli(fail);
 
 /** @typedef {ReturnType<typeof stepClock>} StepClock */
 
-// What the changes after the upload need, kept before each starts: the switch is never made unless
-// the checks after it and a switch back fit before CodeBuild stops the step.
-/** A write to the store with its conflict retries, a copy of the not-found page, or a read of the metrics. */
+/** Time kept for a store write with its retries, a copy of the not-found page, or a metrics read. */
 const WRITE_MS = 20000;
-/** Switching back after a failed check: the live key, then the not-found page. */
+/** A switch back: the live key and the not-found page. */
 const SWITCH_BACK_MS = 2 * WRITE_MS;
 
 // The live release id, '' when no release was ever made live.

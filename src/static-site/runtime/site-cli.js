@@ -12,22 +12,17 @@ const { sleep } = require('./step-clock.js');
 const ENV = CONTRACT.environment;
 const LIMITS = CONTRACT.keyValueStoreLimits;
 /**
- * How many times a write to the store is tried when another program wrote first, and the first
- * wait between two tries (ms), doubled after each and made random (full jitter): at most 7.5 s of
- * waiting in all, which the time the programs keep for a write includes.
- *
+ * Tries of a store write when another program wrote first, and the first wait (ms), doubled each
+ * time, made random (full jitter): 7.5 s of waiting at most.
  * @see https://aws.amazon.com/builders-library/timeouts-retries-and-backoff-with-jitter/
  */
 const WRITE_ATTEMPTS = 5;
 const WRITE_BACKOFF_MS = 500;
 /**
- * The KeyValueStore API signs with SigV4A, which takes only version 2 STS session tokens: with a
- * version 1 token (the global endpoint sts.amazonaws.com issues them unless the account is set to
- * version 2) every call answers 403 AccessDeniedException "Authentication failed", unlike a call
- * IAM denies ("... is not authorized to perform ...").
- *
+ * SigV4A takes only version 2 STS session tokens: with a version 1 token every call answers 403
+ * "Authentication failed" (an IAM denial says "is not authorized to perform").
  * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-function-restrictions.html
- * @see https://github.com/boto/boto3/issues/3980 (the answer to a version 1 token)
+ * @see https://github.com/boto/boto3/issues/3980
  */
 const REFUSED_CREDENTIALS = /\(AccessDeniedException\)[^\n]*Authentication failed/;
 const REFUSED_CREDENTIALS_HELP = 'the CloudFront KeyValueStore API refused the step\'s credentials (AccessDeniedException: Authentication failed). '
@@ -103,10 +98,8 @@ function siteCli(fail) {
   }
 
   /**
-   * Puts and deletes keys in batches of the most one UpdateKeys call takes (the puts first); every
-   * write names the ETag of the store it read. One put alone is a PutKey, the one write the
-   * rollback's role is granted.
-   *
+   * Puts, then deletes, in batches of the most one UpdateKeys takes, with the ETag read; one put
+   * alone is a PutKey (the rollback's only write grant).
    * @param {StoreWrite} write
    * @param {string} tag
    */
@@ -133,14 +126,10 @@ function siteCli(fail) {
   }
 
   /**
-   * Makes one change to the store that no other program's change slips into. `plan` reads what the
-   * change depends on (the live release, the preview records) and returns the keys to put and
-   * delete, or throws when the store no longer allows the change; the write names the store's ETag
-   * read before `plan` ran, so the store refuses it (ConflictException, HTTP 409) if another
-   * program wrote in between. Then the store is read and the change planned again, after a random
-   * wait, at most WRITE_ATTEMPTS times: a key is never overwritten with a value decided on a store
-   * that has changed since. Returns the plan written (nothing is written when it puts and deletes nothing).
-   *
+   * One change to the store that no other program's write slips into: `plan` reads what the change
+   * depends on and returns the keys to put and delete (or throws); the write names the ETag read
+   * before `plan` ran, so the store refuses it (ConflictException, 409) if another program wrote in
+   * between, and the change is planned again on the store as it is. Returns the plan written.
    * @see https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_kvs_UpdateKeys.html
    * @see https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_kvs_PutKey.html
    * @template {StoreWrite} T
