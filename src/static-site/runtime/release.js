@@ -281,7 +281,7 @@ async function switchLive(id, expected) {
         ' while this step ran (a rollback or another deploy switched it); it is left as it is, and ' + id + ' was not made live.');
     }
     return { puts: [{ Key: LIVE, Value: id }], deletes: [] };
-  });
+  }, true);
 }
 
 // CloudFront fetches the error page from the bucket without running the routing function, so the

@@ -98,16 +98,11 @@ function siteCli(fail) {
   }
 
   /**
-   * Puts, then deletes, in batches of the most one UpdateKeys takes, with the ETag read; one put
-   * alone is a PutKey (the rollback's only write grant).
+   * Puts, then deletes, in batches of the most one UpdateKeys takes, with the ETag read.
    * @param {StoreWrite} write
    * @param {string} tag
    */
   function updateKeys(write, tag) {
-    if (write.puts.length === 1 && !write.deletes.length) {
-      kvs('put-key', ['--key', write.puts[0].Key, '--value', write.puts[0].Value, '--if-match', tag]);
-      return;
-    }
     /** @type {[string, object][]} */
     const ops = [];
     write.puts.forEach((p) => ops.push(['puts', p]));
@@ -134,9 +129,10 @@ function siteCli(fail) {
    * @see https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_kvs_PutKey.html
    * @template {StoreWrite} T
    * @param {(store: StoreState) => T} plan
+   * @param {boolean} [putKey] write the plan's one put with PutKey (each role is granted one of the two)
    * @returns {Promise<T>}
    */
-  async function writeStore(plan) {
+  async function writeStore(plan, putKey) {
     for (let attempt = 1; ; attempt++) {
       const described = kvs('describe-key-value-store');
       const write = plan({ size: described.TotalSizeInBytes || 0 });
@@ -144,7 +140,11 @@ function siteCli(fail) {
         return write;
       }
       try {
-        updateKeys(write, described.ETag);
+        if (putKey) {
+          kvs('put-key', ['--key', write.puts[0].Key, '--value', write.puts[0].Value, '--if-match', described.ETag]);
+        } else {
+          updateKeys(write, described.ETag);
+        }
         return write;
       } catch (e) {
         const error = /** @type {Error & { code?: string }} */ (e);

@@ -70,6 +70,11 @@ class World {
     this.save(state);
   }
 
+  /** The aws calls made so far, one argv each. */
+  public get calls(): string[][] {
+    return fs.readFileSync(this.logPath, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  }
+
   public releaseIds(): string[] {
     return [...new Set(Object.keys(this.state.objects).map((k) => k.split('/')[1]))].sort();
   }
@@ -277,6 +282,16 @@ describe('publishing beside other programs', () => {
     expect([keys['preview:pr-1'], keys['preview:pr-2']]).toEqual(ids);
     expect([...tokens(keys).values()].map(([, name]) => name).sort()).toEqual(['pr-1', 'pr-2']);
   }, 60000);
+
+  test('writes the store with UpdateKeys alone, the one write its roles are granted, even a write of one key', () => {
+    const world = new World();
+    world.publish('pr-1');
+    world.publish('pr-1');
+    world.remove('pr-1');
+
+    const operations = new Set(world.calls.filter((args) => args[0] === 'cloudfront-keyvaluestore').map((args) => args[1]));
+    expect([...operations].sort()).toEqual(['describe-key-value-store', 'list-keys', 'update-keys']);
+  });
 
   test('never starts a write the step has no time left to finish: fails, the store unchanged', () => {
     const world = new World();
