@@ -67,12 +67,24 @@ const EC2 = { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: c
 /** How long a deploy step may run on EC2 compute. Lambda compute takes no custom timeout (it stops a build at 15 minutes). */
 const EC2_TIMEOUT = Duration.minutes(20);
 
+/**
+ * How long CodeBuild lets a build on Lambda compute run.
+ *
+ * @see https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html#lambda.limitations
+ */
+export const LAMBDA_COMPUTE_MINUTES = 15;
+
 /** The environment and timeout of a deploy step's project, and what to do to the project once made. */
 export interface DeployStepCompute {
   /** The image and compute type to create the project with. */
   readonly environment: { readonly buildImage: codebuild.IBuildImage; readonly computeType: codebuild.ComputeType };
   /** The timeout to create the project with; none on Lambda compute. */
   readonly timeout?: Duration;
+  /**
+   * How many minutes CodeBuild lets a step run on this compute, for the programs that must finish
+   * before it stops them: a number, or a CloudFormation choice where the region picks the compute.
+   */
+  readonly timeLimitMinutes: string;
   /** Finishes the project: with the region unknown at synth time, lets CloudFormation choose the compute by region. */
   readonly finish: (project: codebuild.Project) => void;
 }
@@ -92,7 +104,7 @@ export function deployStepCompute(scope: Construct, prop: string, requested: Dep
     throw validationError(scope, `${prop} is DeployCompute.LAMBDA, which CodeBuild does not offer in the stack's region, got '${region}'; `
       + `use DeployCompute.EC2, or deploy to one of ${LAMBDA_COMPUTE_REGIONS.join(', ')}`);
   }
-  const ec2: DeployStepCompute = { environment: EC2, timeout: EC2_TIMEOUT, finish: () => {} };
+  const ec2: DeployStepCompute = { environment: EC2, timeout: EC2_TIMEOUT, timeLimitMinutes: String(EC2_TIMEOUT.toMinutes()), finish: () => {} };
   if (requested === DeployCompute.EC2) {
     return ec2;
   }
@@ -102,10 +114,15 @@ export function deployStepCompute(scope: Construct, prop: string, requested: Dep
       + `set ${prop}: DeployCompute.EC2 to say so`);
     return ec2;
   }
-  return {
-    environment: LAMBDA,
-    finish: requested === undefined && !regionKnown ? (project) => chooseComputeByRegion(project) : () => {},
-  };
+  if (requested === undefined && !regionKnown) {
+    return {
+      environment: LAMBDA,
+      timeLimitMinutes: Token.asString(Fn.conditionIf(lambdaComputeRegion(scope).logicalId,
+        String(LAMBDA_COMPUTE_MINUTES), String(EC2_TIMEOUT.toMinutes()))),
+      finish: chooseComputeByRegion,
+    };
+  }
+  return { environment: LAMBDA, timeLimitMinutes: String(LAMBDA_COMPUTE_MINUTES), finish: () => {} };
 }
 
 /**
@@ -115,7 +132,7 @@ export function deployStepCompute(scope: Construct, prop: string, requested: Dep
  * which rules that read them (cdk-nag's CB5: a CodeBuild image) can judge; both images are CodeBuild's.
  */
 function chooseComputeByRegion(project: codebuild.Project): void {
-  const condition = regionIsOneOf(Stack.of(project), 'CdkDeployPipelinesLambdaComputeRegion', LAMBDA_COMPUTE_REGIONS);
+  const condition = lambdaComputeRegion(project);
   const choose = (lambda: unknown, ec2: unknown) => Fn.conditionIf(condition.logicalId, lambda, ec2);
   const cfnProject = project.node.defaultChild as codebuild.CfnProject;
   cfnProject.addPropertyOverride('Environment.Type', choose(LAMBDA.buildImage.type, EC2.buildImage.type));
@@ -124,3 +141,7 @@ function chooseComputeByRegion(project: codebuild.Project): void {
   cfnProject.addPropertyOverride('TimeoutInMinutes', choose(Aws.NO_VALUE, EC2_TIMEOUT.toMinutes()));
 }
 
+/** The stack's condition "CodeBuild offers Lambda compute in the deploy region", made once. */
+function lambdaComputeRegion(scope: Construct) {
+  return regionIsOneOf(Stack.of(scope), 'CdkDeployPipelinesLambdaComputeRegion', LAMBDA_COMPUTE_REGIONS);
+}

@@ -144,6 +144,7 @@ export class SitePreviews extends Construct {
     const environment = {
       [RELEASE_ENV.bucket]: props.bucket.bucketName,
       [RELEASE_ENV.keyValueStoreArn]: props.keyValueStore.keyValueStoreArn,
+      [RELEASE_ENV.timeLimitMinutes]: props.compute.timeLimitMinutes,
       ...previewProgramEnvironment({ url: props.url, maxPreviews: options.maxPreviews, linkSeconds: options.linkSeconds }),
     };
     // Build caches and the preview pipelines' artifacts: a bucket of their own, so that no

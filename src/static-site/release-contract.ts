@@ -38,6 +38,11 @@ interface ReleaseContract {
     readonly distributionId: string;
     /** The settings of verified releases (JSON); verification is off without it. */
     readonly verifyRelease: string;
+    /**
+     * How many minutes CodeBuild lets the step run (its compute's limit), from which the programs
+     * know their deadline, counted from $CODEBUILD_START_TIME.
+     */
+    readonly timeLimitMinutes: string;
   };
   /** What the preview program (runtime/preview.js) takes: the names it accepts, the release ids it makes, its variables. */
   readonly preview: PreviewContract;

@@ -111,11 +111,15 @@ function releaseProjectDefaults(props: ReleaseProjectProps, variables: Record<st
   };
 }
 
-/** The bucket and store the go-live and rollback steps switch releases in. */
+/**
+ * The bucket and store the go-live and rollback steps switch releases in, and the time CodeBuild
+ * gives the step, which the release program must finish in.
+ */
 function storeVariables(props: ReleaseProjectProps): Record<string, string> {
   return {
     [RELEASE_ENV.bucket]: props.bucket.bucketName,
     [RELEASE_ENV.keyValueStoreArn]: props.keyValueStore.keyValueStoreArn,
+    [RELEASE_ENV.timeLimitMinutes]: props.compute.timeLimitMinutes,
   };
 }
 

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { RELEASE_ENV } from './release-contract';
 import { suppressNagFindings } from '../compliance/nag';
-import { DeployStepCompute } from '../deploy-compute';
+import { DeployStepCompute, LAMBDA_COMPUTE_MINUTES } from '../deploy-compute';
 import { validationError } from '../validation';
 
 /**
@@ -41,7 +41,8 @@ export interface VerifyReleaseOptions {
   /**
    * How long after the switch CloudFront's 5xx error rate of the distribution is watched. Zero
    * skips the bake. At most 10 minutes on Lambda compute (a step there stops after 15 minutes),
-   * 15 on EC2 compute.
+   * 15 on EC2 compute. When the step's time runs short (a long carry-over of a large site), the
+   * go-live step ends the bake early and logs which minutes were not watched.
    *
    * @default Duration.minutes(5)
    * @see https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html
@@ -88,8 +89,6 @@ const MAX_PATH_LENGTH = 200;
  * pruning.
  */
 export const GO_LIVE_MINUTES_BESIDES_BAKE = 5;
-/** CodeBuild stops a build on Lambda compute after 15 minutes. */
-const LAMBDA_COMPUTE_MINUTES = 15;
 
 /**
  * The settings of the release program for `options` (undefined when verification is off), after

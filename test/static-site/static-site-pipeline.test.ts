@@ -986,6 +986,31 @@ describe('deploy compute', () => {
     expect(template.toJSON().Conditions).toBeUndefined();
   });
 
+  describe('the steps that switch the store are told how long CodeBuild lets them run, to finish before it stops them', () => {
+    const switching = ['SiteGoLive', 'SiteRollback', 'SitePreviewsPublish', 'SitePreviewsRemove'];
+    const timeLimit = (template: Template, prefix: string) => project(template, prefix).Environment.EnvironmentVariables
+      .filter((v: { Name: string }) => v.Name === 'STEP_TIME_LIMIT_MINUTES');
+
+    test.each([
+      ['Lambda compute: 15 minutes', {}, '15'],
+      ['EC2 compute: its 20-minute timeout', { deployCompute: DeployCompute.EC2 }, '20'],
+    ])('%s', (_name, props, minutes) => {
+      const template = synth({ ...props, previews: {} });
+      for (const prefix of switching) {
+        expect(timeLimit(template, prefix)).toEqual([{ Name: 'STEP_TIME_LIMIT_MINUTES', Type: 'PLAINTEXT', Value: minutes }]);
+      }
+    });
+
+    test('without a region at synth time: chosen by CloudFormation with the compute', () => {
+      const template = synth({ previews: {} }, newStack({}));
+      for (const prefix of switching) {
+        expect(timeLimit(template, prefix)).toEqual([{
+          Name: 'STEP_TIME_LIMIT_MINUTES', Type: 'PLAINTEXT', Value: { 'Fn::If': ['CdkDeployPipelinesLambdaComputeRegion', '15', '20'] },
+        }]);
+      }
+    });
+  });
+
   test('a build on a Lambda image runs on Lambda compute without cache or timeout, and without runtime-versions', () => {
     const template = synth({ buildOptions: { buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_22 } });
     const build = project(template, 'SiteBuild');

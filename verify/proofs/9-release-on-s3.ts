@@ -155,13 +155,21 @@ const proof: Proof = {
         () => `live ${store.keys.live}; keys ${Object.keys(store.keys).join(', ')}; marker ${!!bucket[`releases/${unservedId}.json`]}`);
       distribution.served.length = 0;
 
-      // 5. Rollback: the newest release older than the live one.
+      // 5. Rollback: the newest release older than the live one, while another program (a preview's
+      // publish) writes to the store between the rollback's read and its switch.
       await nextSecond();
+      const otherWrite = { [`token:${'f'.repeat(32)}`]: '4102444800 pr-7' };
+      await servers.changeStoreBefore('PutKey', otherWrite);
       const rollback = await run(projects.rollback, work, { CODEBUILD_BUILD_ID: `${projects.rollback.logicalId}:0a1b2c3d` });
       store = await servers.store();
       bucket = await servers.snapshot();
       check('rollback: succeeds', rollback.status === 0, () => tail(rollback.output));
       check('rollback: the live key names the previous release', store.keys.live === second, () => `live is ${store.keys.live}, expected ${second}`);
+      const conflicts = store.calls.filter((c) => c.operation === 'PutKey' && c.status === 409 && c.error === 'ConflictException');
+      check('rollback: its PutKey with the ETag read before another program\'s write is refused (409 ConflictException), '
+        + 'and it reads the store again, switches, and keeps that write', conflicts.length === 1
+        && rollback.output.includes('reading it again (try 2 of 5)') && store.keys[Object.keys(otherWrite)[0]] === Object.values(otherWrite)[0],
+      () => `${conflicts.length} conflict(s); keys ${Object.keys(store.keys).join(', ')}; ${tail(rollback.output)}`);
       check('rollback: the root not-found page is the previous release\'s', bucket['404.html']?.size === filesOf(generated).get('404.html'),
         () => JSON.stringify(bucket['404.html']));
 

@@ -6,18 +6,22 @@ read from where the model puts it (URI, header, query string, JSON body), and a 
 member, an unknown body member, a value of the wrong type or outside its length or range limits
 fails with the model's ValidationException. The request must be signed with SigV4A (as the real
 endpoint requires) by a known access key, and moto's own IAM policy evaluator must allow the
-action on the store for that key's policies. If-Match must name the store's current ETag.
+action on the store for that key's policies. If-Match must name the store's current ETag: a write
+naming another fails with the model's ConflictException (HTTP 409), as when another program wrote
+in between. Requests are served one at a time, so each is atomic, as the service's are.
 
 Reached through an HTTP proxy setting: the CLI sends the request to
 http://<account>.<endpoint host>/..., the host the model's endpoint rules build from the ARN.
 
 Usage: python kvs_standin.py <port> <kvs arn>; prints "ready" when it listens.
 Test hooks under /_standin/: GET state (keys, etag, calls with the access key that signed each), PUT
-state (keys), PUT keys (access key -> policy documents).
+state (keys), PUT keys (access key -> policy documents), PUT change-before ({"operation", "keys"}: another
+program's write, made once just before the next call of that operation; a key whose value is null is deleted).
 """
 import json
 import os
 import sys
+import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -45,6 +49,8 @@ class Store:
         self.created = time.time()
         self.calls = []
         self.policies = {}
+        self.lock = threading.Lock()
+        self.change_before = None
 
     def size(self):
         return sum(len(k.encode()) + len(v.encode()) for k, v in self.keys.items())
@@ -150,6 +156,14 @@ def authorize(store, headers, operation):
 def serve(store, method, operation, values):
     if values['KvsARN'] != store.arn:
         raise ApiError(404, 'ResourceNotFoundException', f'no store {values["KvsARN"]}')
+    if store.change_before and store.change_before['operation'] == operation:
+        for key, value in store.change_before['keys'].items():
+            if value is None:
+                store.keys.pop(key, None)
+            else:
+                store.keys[key] = value
+        store.change_before = None
+        store.changed()
     if 'IfMatch' in values and values['IfMatch'] != store.etag:
         raise ApiError(409, 'ConflictException', f'If-Match {values["IfMatch"]} is not the current ETag {store.etag}')
     headers = {}
@@ -210,7 +224,8 @@ def handler_for(store):
                     raise ApiError(400, 'ValidationException', f'host {host} is not the endpoint of account {account}')
                 authorize(store, self.headers, operation)
                 values = read_input(op, params, self.headers, parse_qs(url.query), body)
-                result, headers = serve(store, self.command, operation, values)
+                with store.lock:
+                    result, headers = serve(store, self.command, operation, values)
                 store.calls.append({'operation': operation, 'status': 200, 'accessKey': access_key})
                 self.reply(200, result, headers)
             except ApiError as e:
@@ -226,6 +241,9 @@ def handler_for(store):
                 return self.reply(200, {})
             if name == 'keys' and self.command == 'PUT':
                 store.policies = json.loads(body)
+                return self.reply(200, {})
+            if name == 'change-before' and self.command == 'PUT':
+                store.change_before = json.loads(body)
                 return self.reply(200, {})
             return self.reply(404, {'message': f'no hook {self.command} {name}'})
 

@@ -154,6 +154,14 @@ export class ReleaseServers {
     await request(this.kvsPort, 'PUT', '/_standin/state', JSON.stringify(keys));
   }
 
+  /**
+   * Another program's write to the store (a new ETag), made once just before the next call of
+   * `operation` (e.g. `PutKey`), which then names a stale ETag; a key whose value is null is deleted.
+   */
+  public async changeStoreBefore(operation: string, keys: Record<string, string | null>): Promise<void> {
+    await request(this.kvsPort, 'PUT', '/_standin/change-before', JSON.stringify({ operation, keys }));
+  }
+
   /** Sends a raw KeyValueStore request signed (in name) with `role`'s key: for the stand-in's negative control. */
   public async rawStoreRequest(role: string, method: string, pathAndQuery: string, body: string, headers: Record<string, string>): Promise<Answer> {
     const auth = `AWS4-ECDSA-P256-SHA256 Credential=${this.keys[role].AccessKeyId}/20250101/cloudfront-keyvaluestore/aws4_request, SignedHeaders=host, Signature=00`;

@@ -98,9 +98,9 @@ export function previewProgramEnvironment(options: { url: string; maxPreviews: n
   };
 }
 
-/** Unpacks the preview program (runtime/preview.js and the contract it reads) from the buildspec. */
+/** Unpacks the preview program (runtime/preview.js, the files it requires and the contract it reads) from the buildspec. */
 function unpackPreviewProgram(): string[] {
-  return unpackRuntimeFilesCommands(PROGRAM_DIR, STATIC_SITE_DIR, ['preview.js', 'site-cli.js', 'release-contract.json']);
+  return unpackRuntimeFilesCommands(PROGRAM_DIR, STATIC_SITE_DIR, ['preview.js', 'site-cli.js', 'step-clock.js', 'release-contract.json']);
 }
 
 /** `node <preview program>`, once unpacked. */

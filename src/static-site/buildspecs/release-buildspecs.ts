@@ -105,9 +105,9 @@ export function rollbackBuildSpecObject(notFoundPage: string): object {
 /** Shell variable holding the directory the release program is unpacked in. */
 const PROGRAM_DIR = 'RELEASE_PROGRAM_DIR';
 
-/** Unpacks the release program (runtime/release.js and the contract it reads) from the buildspec. */
+/** Unpacks the release program (runtime/release.js, the files it requires and the contract it reads) from the buildspec. */
 function unpackReleaseProgram(): string[] {
-  return unpackRuntimeFilesCommands(PROGRAM_DIR, STATIC_SITE_DIR, ['release.js', 'site-cli.js', 'release-contract.json']);
+  return unpackRuntimeFilesCommands(PROGRAM_DIR, STATIC_SITE_DIR, ['release.js', 'site-cli.js', 'step-clock.js', 'release-contract.json']);
 }
 
 /** `node <release program>`, once unpacked. */

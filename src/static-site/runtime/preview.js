@@ -16,12 +16,17 @@
 //
 // It only deletes releases whose id has the shape of a preview release (PREVIEW_RELEASE_ID): the
 // live release and those kept for rollback never have it, and the preview role may not touch them.
+//
+// Previews of several pull requests are published at once, beside go-live steps: each store write
+// is planned on the records as they are and made again if another program wrote in between
+// (site-cli.js writeStore), and none starts unless the step has the time to finish it (step-clock.js).
 
 const crypto = require('crypto');
 
 const [command, ...args] = process.argv.slice(2);
 const CONTRACT = require('./release-contract.json');
 const { siteCli, localFiles } = require('./site-cli.js');
+const { stepClock } = require('./step-clock.js');
 const PREFIX = CONTRACT.releasesPrefix;
 const ENV = CONTRACT.environment;
 const PREVIEW_ENV = CONTRACT.preview.environment;
@@ -45,8 +50,9 @@ function fail(message) {
   process.exit(1);
 }
 
-const cli = siteCli(fail);
-const { env, run, json, kvs, s3 } = cli;
+const { env, run, json, kvs, writeStore, s3 } = siteCli(fail);
+/** A store write with its conflict retries, kept before it starts: the store is never left half written. */
+const WRITE_MS = 20000;
 
 /** @param {string} message */
 function log(message) {
@@ -81,20 +87,29 @@ function records() {
 }
 
 /**
- * Puts and deletes keys, after checking that the puts fit in the store.
+ * Fails, changing nothing, unless the step has the time for a store write.
+ *
+ * @param {string} what
+ */
+function requireTime(what) {
+  const short = stepClock(env).shortOf(WRITE_MS, what);
+  if (short) {
+    fail('too little time is left to change the store: ' + short + ' The preview was not changed; run the step again.');
+  }
+}
+
+/**
+ * Fails unless `puts` fit in the store beside what it holds.
  *
  * @param {{ Key: string, Value: string }[]} puts
- * @param {string[]} deletes
+ * @param {number} used the store's size in bytes
  */
-function updateKeys(puts, deletes) {
+function checkFits(puts, used) {
   const bytes = puts.reduce((sum, p) => sum + Buffer.byteLength(p.Key) + Buffer.byteLength(p.Value), 0);
-  const described = kvs('describe-key-value-store');
-  const used = described.TotalSizeInBytes || 0;
   if (used + bytes > LIMITS.storeBytes) {
     fail('the preview records (' + bytes + ' bytes) do not fit in the KeyValueStore (' + used + ' of ' + LIMITS.storeBytes +
       ' bytes used); lower previews.maxPreviews or releasesToKeep.');
   }
-  cli.updateKeys(puts, deletes, described.ETag);
 }
 
 /**
@@ -162,7 +177,7 @@ function link(name, token) {
  * @param {string} name
  * @param {string | undefined} dir
  */
-function publish(name, dir) {
+async function publish(name, dir) {
   checkName(name);
   const id = env(ENV.releaseId);
   if (!PREVIEW_RELEASE_ID.test(id)) {
@@ -171,58 +186,65 @@ function publish(name, dir) {
   const max = Number(env(PREVIEW_ENV.maxPreviews));
   const linkSeconds = Number(env(PREVIEW_ENV.linkSeconds));
   verify(dir, id);
+  requireTime('naming the preview');
 
-  const now = Math.floor(Date.now() / 1000);
-  const { previews, tokens } = records();
-  const replaced = previews.get(name);
-  // The oldest previews (by release id, which starts with its time) make room for a new one.
-  const others = [...previews].filter(([other]) => other !== name && other !== VERIFY_NAME).sort((a, b) => a[1] < b[1] ? -1 : 1);
-  const evicted = others.slice(0, Math.max(0, others.length + 1 - max));
-  const gone = new Set(evicted.map(([other]) => other));
-
-  const valid = tokens.filter((t) => t.name === name && t.expires > now && TOKEN.test(t.token)).sort((a, b) => b.expires - a.expires);
-  const token = valid.length ? valid[0].token : crypto.randomBytes(16).toString('hex');
-  const puts = [{ Key: PREVIEW_KEY + name, Value: id }];
-  if (!valid.length) {
-    puts.push({ Key: TOKEN_KEY + token, Value: (now + linkSeconds) + ' ' + name });
-  }
-  const deletes = evicted.map(([other]) => PREVIEW_KEY + other)
-    .concat(tokens.filter((t) => t.expires <= now || gone.has(t.name)).map((t) => TOKEN_KEY + t.token));
-  updateKeys(puts, deletes);
-  log('Preview ' + name + ' is release ' + id + (replaced ? ' (it was ' + replaced + ')' : '') + '.');
-  for (const [other, otherId] of evicted) {
+  // Planned on the records as the store holds them, again after another program's write.
+  const plan = await writeStore((store) => {
+    const now = Math.floor(Date.now() / 1000);
+    const { previews, tokens } = records();
+    const replaced = previews.get(name);
+    // The oldest previews (by release id, which starts with its time) make room for a new one.
+    const others = [...previews].filter(([other]) => other !== name && other !== VERIFY_NAME).sort((a, b) => a[1] < b[1] ? -1 : 1);
+    const evicted = others.slice(0, Math.max(0, others.length + 1 - max));
+    const gone = new Set(evicted.map(([other]) => other));
+    const valid = tokens.filter((t) => t.name === name && t.expires > now && TOKEN.test(t.token)).sort((a, b) => b.expires - a.expires);
+    const token = valid.length ? valid[0].token : crypto.randomBytes(16).toString('hex');
+    const puts = [{ Key: PREVIEW_KEY + name, Value: id }];
+    if (!valid.length) {
+      puts.push({ Key: TOKEN_KEY + token, Value: (now + linkSeconds) + ' ' + name });
+    }
+    checkFits(puts, store.size);
+    const deletes = evicted.map(([other]) => PREVIEW_KEY + other)
+      .concat(tokens.filter((t) => t.expires <= now || gone.has(t.name)).map((t) => TOKEN_KEY + t.token));
+    return { puts, deletes, replaced, evicted, token };
+  });
+  log('Preview ' + name + ' is release ' + id + (plan.replaced ? ' (it was ' + plan.replaced + ')' : '') + '.');
+  for (const [other, otherId] of plan.evicted) {
     log('Removed preview ' + other + ' (release ' + otherId + '): at most ' + max + ' previews are kept (previews.maxPreviews).');
     deleteRelease(otherId);
   }
-  if (replaced && replaced !== id) {
-    deleteRelease(replaced);
+  if (plan.replaced && plan.replaced !== id) {
+    deleteRelease(plan.replaced);
   }
-  process.stdout.write(link(name, token) + '\n');
+  process.stdout.write(link(name, plan.token) + '\n');
 }
 
 /** @param {string} name */
-function remove(name) {
+async function remove(name) {
   checkName(name);
-  const { previews, tokens } = records();
-  const id = previews.get(name);
-  const own = tokens.filter((t) => t.name === name).map((t) => TOKEN_KEY + t.token);
-  if (id === undefined && !own.length) {
+  requireTime('removing the preview');
+  const plan = await writeStore(() => {
+    const { previews, tokens } = records();
+    const id = previews.get(name);
+    const own = tokens.filter((t) => t.name === name).map((t) => TOKEN_KEY + t.token);
+    return { puts: [], deletes: (id === undefined ? [] : [PREVIEW_KEY + name]).concat(own), id, tokens: own.length };
+  });
+  if (!plan.deletes.length) {
     log('There is no preview ' + name + '; nothing changed.');
     return;
   }
-  updateKeys([], (id === undefined ? [] : [PREVIEW_KEY + name]).concat(own));
-  deleteRelease(id);
-  log('Removed preview ' + name + (id ? ' (release ' + id + ')' : '') + ' and its ' + own.length + ' token(s).');
+  deleteRelease(plan.id);
+  log('Removed preview ' + name + (plan.id ? ' (release ' + plan.id + ')' : '') + ' and its ' + plan.tokens + ' token(s).');
 }
 
-try {
+async function main() {
   if (command === 'publish') {
-    publish(args[0], args[1]);
+    await publish(args[0], args[1]);
   } else if (command === 'remove') {
-    remove(args[0]);
+    await remove(args[0]);
   } else {
     fail('unknown command ' + command + '; use publish <name> [dir] or remove <name>');
   }
-} catch (e) {
-  fail(/** @type {Error} */ (e).message);
 }
+
+main().catch((e) => fail(/** @type {Error} */ (e).message));

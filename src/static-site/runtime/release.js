@@ -20,6 +20,10 @@
 //   the live one, and publishes its not-found page.
 //
 // A release is complete once its marker exists; only complete releases can go live.
+//
+// Both know when CodeBuild stops their step (step-clock.js): `live` is switched only when the checks
+// after it and a switch back fit; the bake and pruning end early when time runs short. `live` is
+// switched only while it names the release the step read (site-cli.js writeStore).
 
 const crypto = require('crypto');
 const fs = require('fs');
@@ -28,6 +32,7 @@ const path = require('path');
 const [command, ...args] = process.argv.slice(2);
 const CONTRACT = require('./release-contract.json');
 const { siteCli, localFiles } = require('./site-cli.js');
+const { stepClock, sleep, seconds, isoTime } = require('./step-clock.js');
 const PREFIX = CONTRACT.releasesPrefix;
 const LIVE = CONTRACT.liveReleaseKey;
 const ENV = CONTRACT.environment;
@@ -52,11 +57,14 @@ function fail(message) {
   process.exit(1);
 }
 
-const { env, run, json, kvs, updateKeys, s3 } = siteCli(fail);
+const { env, run, json, kvs, writeStore, s3 } = siteCli(fail);
 
-function etag() {
-  return kvs('describe-key-value-store').ETag;
-}
+/** @typedef {ReturnType<typeof stepClock>} StepClock */
+
+/** Time kept for a store write with its retries, a copy of the not-found page, or a metrics read. */
+const WRITE_MS = 20000;
+/** A switch back: the live key and the not-found page. */
+const SWITCH_BACK_MS = 2 * WRITE_MS;
 
 // The live release id, '' when no release was ever made live.
 function liveRelease() {
@@ -249,20 +257,31 @@ function writeMarker(id, files) {
   run(['s3', 'cp', tmp, s3(PREFIX + id + '.json'), '--only-show-errors', '--content-type', 'application/json']);
 }
 
-function writeRedirects(id, rules, tag) {
+// The redirect keys (`<release id><path>`) are the release's own: no other program writes them.
+async function writeRedirects(id, rules) {
   const puts = [...rules].map(([from, rule]) => ({ Key: id + from, Value: rule }));
   const bytes = puts.reduce((sum, p) => sum + Buffer.byteLength(p.Key) + Buffer.byteLength(p.Value), 0);
-  const used = kvs('describe-key-value-store').TotalSizeInBytes || 0;
-  if (used + bytes > LIMITS.storeBytes) {
-    fail('the ' + puts.length + ' redirects (' + bytes + ' bytes) do not fit in the KeyValueStore (' + used + ' of ' +
-      LIMITS.storeBytes + ' bytes used); remove redirects or keep fewer releases (releasesToKeep).');
-  }
   console.log('Writing ' + puts.length + ' redirect(s) of release ' + id);
-  return updateKeys(puts, [], tag);
+  await writeStore((store) => {
+    if (store.size + bytes > LIMITS.storeBytes) {
+      fail('the ' + puts.length + ' redirects (' + bytes + ' bytes) do not fit in the KeyValueStore (' + store.size + ' of ' +
+        LIMITS.storeBytes + ' bytes used); remove redirects or keep fewer releases (releasesToKeep).');
+    }
+    return { puts, deletes: [] };
+  });
 }
 
-function switchLive(id, tag) {
-  kvs('put-key', ['--key', LIVE, '--value', id, '--if-match', tag || etag()]);
+// Names `id` live, only while `live` still names `expected` (what the step read before deciding):
+// a rollback started by hand, or another deploy, that switched meanwhile is never undone.
+async function switchLive(id, expected) {
+  await writeStore(() => {
+    const current = liveRelease();
+    if (current !== expected) {
+      throw new Error('the live release changed from ' + (expected || 'none') + ' to ' + (current || 'none') +
+        ' while this step ran (a rollback or another deploy switched it); it is left as it is, and ' + id + ' was not made live.');
+    }
+    return { puts: [{ Key: LIVE, Value: id }], deletes: [] };
+  }, true);
 }
 
 // CloudFront fetches the error page from the bucket without running the routing function, so the
@@ -277,24 +296,40 @@ function publishNotFound(page, source) {
 
 // Deletes releases beyond the newest keep (never the live one or the one before it), unfinished
 // uploads, and redirect keys (`<release id>/<path>`) of releases that are gone; `live` and the
-// preview and token keys have no slash and are left alone.
-function prune(keep, redirects) {
+// preview and token keys have no slash and are left alone. Stops where the step's time runs out:
+// what is left is deleted by the next deploy.
+async function prune(keep, redirects, clock) {
   const found = releases();
   const live = liveRelease();
   const kept = new Set(found.complete.slice(-keep).concat([live, found.complete.filter((id) => id < live).pop()]));
   const gone = found.complete.filter((id) => !kept.has(id)).concat(found.unfinished.filter((id) => !kept.has(id)));
-  for (const id of gone) {
-    run(['s3', 'rm', s3(PREFIX + id + '/'), '--recursive', '--only-show-errors']);
+  for (const [i, id] of gone.entries()) {
+    const short = clock.shortOf(2 * WRITE_MS, 'deleting a release');
+    if (short) {
+      console.log('Pruning stopped with ' + (gone.length - i) + ' release(s) left to delete, which the next deploy deletes: ' + short);
+      return;
+    }
+    // The marker first: a release stopped halfway is then an unfinished upload, which nothing makes
+    // live and the next deploy deletes, rather than a complete release with files missing.
     run(['s3', 'rm', s3(PREFIX + id + '.json'), '--only-show-errors']);
+    run(['s3', 'rm', s3(PREFIX + id + '/'), '--recursive', '--only-show-errors']);
     console.log('Deleted release ' + id);
   }
-  if (redirects === '1') {
-    const stale = (kvs('list-keys').Items || []).map((item) => item.Key)
-      .filter((key) => key.includes('/') && !kept.has(key.split('/')[0]));
-    if (stale.length) {
-      updateKeys([], stale, etag());
-      console.log('Deleted ' + stale.length + ' redirect(s) of deleted releases');
-    }
+  if (redirects !== '1') {
+    return;
+  }
+  const short = clock.shortOf(2 * WRITE_MS, 'deleting redirects');
+  if (short) {
+    console.log('The redirects of deleted releases are left for the next deploy to delete: ' + short);
+    return;
+  }
+  const deleted = await writeStore(() => ({
+    puts: [],
+    deletes: (kvs('list-keys').Items || []).map((/** @type {{ Key: string }} */ item) => item.Key)
+      .filter((key) => key.includes('/') && !kept.has(key.split('/')[0])),
+  }));
+  if (deleted.deletes.length) {
+    console.log('Deleted ' + deleted.deletes.length + ' redirect(s) of deleted releases');
   }
 }
 
@@ -342,11 +377,6 @@ function verifySettings() {
     fail('verifying a release needs Node.js 18 or later (its global fetch); this is ' + process.version + '.');
   }
   return JSON.parse(raw);
-}
-
-/** @param {number} ms */
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** `https://<distribution domain>`; a full origin (http://127.0.0.1:8080) is taken as it is, for tests. */
@@ -466,27 +496,39 @@ async function untilServed(targets, check, deadline, retryMs) {
 }
 
 /**
+ * How long a check through the distribution may take: the store's propagation, then the last
+ * rounds of requests, each up to REQUEST_MS.
+ * @param {VerifySettings} settings
+ */
+function checkMs(settings) {
+  return settings.propagationSeconds * 1000 + 3 * REQUEST_MS;
+}
+
+/**
  * Checks that the distribution serves release `id`: with `token` as the preview it names, without
- * one as the live release. The pages first, then the files they reference.
+ * one as the live release. The pages first, then the files they reference; retried until the
+ * store's change has propagated, and never past `until` (ms since the epoch).
  * @param {string} id
  * @param {string} token
  * @param {VerifySettings} settings
+ * @param {number} until
  */
-async function checkServed(id, token, settings) {
+async function checkServed(id, token, settings, until) {
   const origin = siteOrigin();
   const objects = objectsUnder(PREFIX + id + '/');
-  const deadline = Date.now() + settings.propagationSeconds * 1000;
+  const deadline = Math.min(Date.now() + settings.propagationSeconds * 1000, until);
   const retryMs = Math.min(5000, settings.propagationSeconds * 250);
   const check = (/** @type {string} */ target) => checkPath(origin, target, token, id, objects, settings.singlePageApp);
   const what = token ? 'preview ' + CHECK_PREVIEW + ' (release ' + id + ')' : 'the live release ' + id;
   try {
     const pages = await untilServed([...new Set(['/'].concat(settings.paths))], check, deadline, retryMs);
     const files = [...new Set([...pages].flatMap(([page, html]) => referencedFiles(html, new URL(page, origin), origin)))];
-    await untilServed(files, check, Math.max(deadline, Date.now() + retryMs), retryMs);
+    await untilServed(files, check, Math.min(Math.max(deadline, Date.now() + retryMs), until), retryMs);
     console.log('Checked ' + what + ' through ' + origin + ': ' + (settings.paths.length + 1) + ' page(s) and the ' +
       files.length + ' script(s), style sheet(s) and image(s) they reference are served from it.');
   } catch (e) {
-    throw new Error(origin + ' does not serve ' + what + ' as uploaded: ' + e.message);
+    const cut = Date.now() >= until ? ' (retried until ' + isoTime(until) + ', the last moment that leaves the step time to finish)' : '';
+    throw new Error(origin + ' does not serve ' + what + ' as uploaded: ' + e.message + cut);
   }
 }
 
@@ -560,24 +602,26 @@ function srcsetUrls(srcset) {
 
 /**
  * The go-live check: names the release preview `go-live.check` with a new token in the store, fetches it
- * through the distribution with that token, and deletes both records whatever the outcome.
+ * through the distribution with that token, and deletes both records whatever the outcome (the
+ * records are the step's own: no other program writes them).
  * @param {string} id
  * @param {VerifySettings} settings
+ * @param {number} until when the check must end, for the step to finish
  */
-async function checkCandidate(id, settings) {
+async function checkCandidate(id, settings, until) {
   const token = crypto.randomBytes(16).toString('hex');
   const records = [
     { Key: CONTRACT.previewKeyPrefix + CHECK_PREVIEW, Value: id },
     { Key: CONTRACT.tokenKeyPrefix + token, Value: (Math.floor(Date.now() / 1000) + CHECK_TOKEN_SECONDS) + ' ' + CHECK_PREVIEW },
   ];
-  updateKeys(records, [], etag());
+  await writeStore(() => ({ puts: records, deletes: [] }));
   let problem = '';
   try {
-    await checkServed(id, token, settings);
+    await checkServed(id, token, settings, until);
   } catch (e) {
     problem = e.message;
   }
-  updateKeys([], records.map((r) => r.Key), etag());
+  await writeStore(() => ({ puts: [], deletes: records.map((r) => r.Key) }));
   if (problem) {
     fail(problem + '\nThe live release was not changed.');
   }
@@ -586,25 +630,37 @@ async function checkCandidate(id, settings) {
 /**
  * Watches CloudFront's 5xx error rate of the distribution for the bake time, from the end of the
  * check after the switch, once a minute and at least once; the minutes since the switch count.
- * Throws when it breaches.
+ * Throws when it breaches. Ends early, saying what was not watched, at `until`: the last moment
+ * that leaves the step time to switch back.
  * @param {number} since when the switch was made (ms since the epoch)
  * @param {VerifySettings} settings
+ * @param {number} until
+ * @param {StepClock} clock
  */
-async function bake(since, settings) {
+async function bake(since, settings, until, clock) {
   if (!settings.bakeSeconds) {
     return;
   }
-  const end = Date.now() + settings.bakeSeconds * 1000;
+  const planned = Date.now() + settings.bakeSeconds * 1000;
+  const end = Math.min(planned, until);
   console.log('Baking for ' + settings.bakeSeconds + ' s: more than ' + settings.maxErrorRatePercent + '% 5xx responses in ' +
     settings.breachMinutes + ' consecutive minute(s) of at least ' + settings.minRequests + ' requests rolls back.');
+  let watched = since;
   do {
-    await sleep(Math.max(0, Math.min(MINUTE_MS, end - Date.now())));
+    await sleep(Math.min(MINUTE_MS, end - Date.now()));
+    watched = Date.now();
     const breach = errorRateBreach(since, settings);
     if (breach) {
       throw new Error(breach);
     }
   } while (Date.now() < end);
-  console.log('Bake time over: the 5xx error rate stayed within ' + settings.maxErrorRatePercent + '%.');
+  if (end < planned) {
+    console.log('Bake time cut short: the 5xx error rate was watched from the switch at ' + isoTime(since) + ' to ' + isoTime(watched) +
+      ' and stayed within ' + settings.maxErrorRatePercent + '%; the ' + seconds(planned - watched) + ' to ' + isoTime(planned) +
+      ' were not watched, because ' + clock.when + ' and a switch back must stay possible until then. The release stays live.');
+  } else {
+    console.log('Bake time over: the 5xx error rate stayed within ' + settings.maxErrorRatePercent + '%.');
+  }
 }
 
 /**
@@ -662,54 +718,75 @@ function errorRateBreach(since, settings) {
   return '';
 }
 
-async function publish(dir, keep, page, redirects) {
+async function publish(dir, keep, page, redirects, clock) {
   const id = env(ENV.releaseId);
   const checks = verifySettings();
   const rules = redirects === '1' ? parseRedirects(dir) : new Map();
   const files = localFiles(dir);
   const uploaded = verify(dir, id, files);
   carryOver(id, uploaded, releases().complete.slice(-(Number(keep) - 1)));
-  let tag = etag();
   if (rules.size) {
-    tag = writeRedirects(id, rules, tag);
+    await writeRedirects(id, rules);
   }
+  // After the switch: the not-found page, and with checks the check as a visitor and a switch back.
+  const afterSwitch = WRITE_MS + (checks ? checkMs(checks) + SWITCH_BACK_MS : 0);
   const previous = liveRelease();
   if (checks) {
     // Before the marker: a release that fails its check is never complete, so never made live by
     // a rollback, and pruned as an unfinished upload.
-    await checkCandidate(id, checks);
-    tag = etag();
+    // The check, its records written and deleted, the marker, the switch, and what follows it.
+    requireTime(clock, checkMs(checks) + 4 * WRITE_MS + afterSwitch, 'the check before the switch, the switch and what follows it');
+    await checkCandidate(id, checks, clock.stopsAt - (3 * WRITE_MS + afterSwitch));
   }
+  requireTime(clock, 2 * WRITE_MS + afterSwitch, checks ? 'the switch, the checks after it and a switch back' : 'the switch and the not-found page');
   writeMarker(id, files);
-  switchLive(id, tag);
+  await switchLive(id, previous);
   const since = Date.now();
   console.log('Release ' + id + ' is live (it was ' + (previous || 'none') + ').');
   publishNotFound(page, files.has(page) ? path.join(dir, page) : '');
   if (checks) {
     try {
-      await checkServed(id, '', checks);
-      await bake(since, checks);
+      await checkServed(id, '', checks, clock.stopsAt - SWITCH_BACK_MS);
+      await bake(since, checks, clock.stopsAt - SWITCH_BACK_MS - WRITE_MS, clock);
     } catch (e) {
       if (!previous) {
         fail(e.message + '\nNo release was live before ' + id + ', so it stays live.');
       }
-      switchBack(previous, page);
+      try {
+        await switchBack(previous, page, id);
+      } catch (back) {
+        fail(e.message + '\nSwitching back to release ' + previous + ' failed: ' + back.message);
+      }
       fail(e.message + '\nRolled back: release ' + previous + ' is live again; ' + id + ' stays in the bucket until pruned.');
     }
   }
-  prune(Number(keep), redirects);
+  await prune(Number(keep), redirects, clock);
+}
+
+/**
+ * Fails, changing nothing more, unless `needMs` are left before CodeBuild stops the step for `what`.
+ * @param {StepClock} clock
+ * @param {number} needMs
+ * @param {string} what
+ */
+function requireTime(clock, needMs, what) {
+  const short = clock.shortOf(needMs, what);
+  if (short) {
+    fail('too little time is left to go live: ' + short + ' The live release was not changed; run the stage again. ' +
+      'If the step runs short often, keep fewer releases (fewer files to carry over) or use DeployCompute.EC2 (20 minutes).');
+  }
 }
 
 // Makes `target` live and publishes its not-found page: the rollback, and the go-live step's
-// automatic rollback after a failed check.
-function switchBack(target, page) {
-  switchLive(target);
+// automatic rollback after a failed check. `expected` is the release the step read as live.
+async function switchBack(target, page, expected) {
+  await switchLive(target, expected);
   const pageKey = PREFIX + target + '/' + page;
   const hasPage = (listObjects(pageKey).Contents || []).some((o) => o.Key === pageKey);
   publishNotFound(page, hasPage ? s3(pageKey) : '');
 }
 
-function rollback(page) {
+async function rollback(page, clock) {
   const found = releases().complete;
   const live = liveRelease();
   const wanted = process.env[ENV.rollbackTarget];
@@ -725,7 +802,11 @@ function rollback(page) {
     console.log('Release ' + target + ' is already live; nothing changed.');
     return;
   }
-  switchBack(target, page);
+  const short = clock.shortOf(SWITCH_BACK_MS, 'the switch and the not-found page');
+  if (short) {
+    fail('too little time is left to switch: ' + short + ' The live release was not changed; start the rollback again.');
+  }
+  await switchBack(target, page, live);
   console.log('The live release was ' + (live || 'none') + '; it is now ' + target + '.');
   if (live) {
     console.log('To undo: aws codebuild start-build --project-name ' + String(process.env.CODEBUILD_BUILD_ID).split(':')[0] +
@@ -735,9 +816,9 @@ function rollback(page) {
 
 async function main() {
   if (command === 'publish') {
-    await publish(args[0], args[1], args[2], args[3]);
+    await publish(args[0], args[1], args[2], args[3], stepClock(env));
   } else if (command === 'rollback') {
-    rollback(args[0]);
+    await rollback(args[0], stepClock(env));
   } else {
     fail('unknown command ' + command);
   }

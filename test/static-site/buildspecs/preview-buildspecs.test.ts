@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
@@ -10,7 +10,7 @@ import {
   previewUploadCommands,
 } from '../../../src/static-site/buildspecs/preview-buildspecs';
 import { RELEASE_REVALIDATED_CACHE_CONTROL } from '../../../src/static-site/buildspecs/release-buildspecs';
-import { DEFAULT_UPLOAD, FAKE_SITE, fakeAwsEnvironment, fakeAwsTestDirs, IMMUTABLE_CACHE_CONTROL, SITE_BUILD_FIXTURE } from '../../fake-aws';
+import { DEFAULT_UPLOAD, FAKE_SITE, fakeAwsEnvironment, fakeAwsTestDirs, IMMUTABLE_CACHE_CONTROL, REQUIRE_FAKE_AWS, SITE_BUILD_FIXTURE } from '../../fake-aws';
 
 const FIXTURE = SITE_BUILD_FIXTURE;
 const BUCKET = FAKE_SITE.bucket;
@@ -70,24 +70,37 @@ class World {
     this.save(state);
   }
 
+  /** The aws calls made so far, one argv each. */
+  public get calls(): string[][] {
+    return fs.readFileSync(this.logPath, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  }
+
   public releaseIds(): string[] {
     return [...new Set(Object.keys(this.state.objects).map((k) => k.split('/')[1]))].sort();
   }
 
   /** Runs commands like a CodeBuild phase: one shell, stopping at the first failure. */
   public run(commands: string[], cwd: string, env: Record<string, string | undefined> = {}): Run {
-    const result = spawnSync('bash', ['-e', '-c', commands.join('\n')], {
-      cwd,
-      encoding: 'utf8',
-      env: {
-        ...fakeAwsEnvironment(this.statePath, this.logPath, tempDir('tmp')),
-        KVS_ARN,
-        COMMIT_ID: COMMIT,
-        ...ENV,
-        ...env,
-      },
-    });
+    const result = spawnSync('bash', ['-e', '-c', [REQUIRE_FAKE_AWS, ...commands].join('\n')], { cwd, encoding: 'utf8', env: this.environment(env) });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  /** `run`, without waiting: for commands of programs that run at once. */
+  public start(commands: string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<Run> {
+    return new Promise((resolve) => {
+      const child = spawn('bash', ['-e', '-c', [REQUIRE_FAKE_AWS, ...commands].join('\n')], { cwd, env: this.environment(env) });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => { stdout += chunk; });
+      child.stderr.on('data', (chunk) => { stderr += chunk; });
+      child.on('close', (status) => resolve({ status, stdout, stderr }));
+    });
+  }
+
+  /** The uploaded release of preview `name` (the upload step alone); its id. */
+  public upload(name: string): string {
+    const upload = this.run([`export PREVIEW_NAME=${name}`, ...previewUploadCommands(UPLOAD)], FIXTURE);
+    return /as release (\S+)/.exec(upload.stdout)![1];
   }
 
   /** Upload then publish, as the connection pipeline's Preview stage runs them; returns the link. */
@@ -103,6 +116,10 @@ class World {
 
   public remove(name: string): Run {
     return this.run(previewRemoveCommands(), tempDir('remove'), { PREVIEW_NAME: name });
+  }
+
+  private environment(env: Record<string, string | undefined>): Record<string, string | undefined> {
+    return { ...fakeAwsEnvironment(this.statePath, this.logPath, tempDir('tmp')), KVS_ARN, COMMIT_ID: COMMIT, ...ENV, ...env };
   }
 }
 
@@ -232,6 +249,59 @@ describe('publishing a preview', () => {
     const { publish } = world.publish('pr-1');
     expect(publish?.status).not.toBe(0);
     expect(publish?.stderr).toContain('do not fit in the KeyValueStore');
+  });
+});
+
+describe('publishing beside other programs', () => {
+  const RETRY = 'The KeyValueStore changed since it was read (another program wrote to it); reading it again (try 2 of 5).';
+
+  test('when another program writes to the store between the read and the write, reads again and keeps that program\'s records', () => {
+    const world = new World();
+    const other = { 'preview:pr-8': '20260601T115900Z-p0123456789ab-pr8', ['token:' + '8'.repeat(32)]: `${NOW() + DAY} pr-8` };
+
+    const { publish, releaseId } = world.publish('pr-9', { FAKE_AWS_STORE_CHANGE_BEFORE: JSON.stringify({ call: 'update-keys', keys: other }) });
+
+    expect(publish?.status).toBe(0);
+    expect(publish?.stderr).toContain(RETRY);
+    const keys = world.keys;
+    expect(keys).toEqual(expect.objectContaining({ ...other, 'preview:pr-9': releaseId, 'live': LIVE_ID }));
+    expect([...tokens(keys).values()].map(([, name]) => name).sort()).toEqual(['pr-8', 'pr-9']);
+  });
+
+  test('two previews published at once are both named, each with its token, one after reading the store again', async () => {
+    const world = new World();
+    const ids = ['pr-1', 'pr-2'].map((name) => world.upload(name));
+    // Both reach their write having read the same store.
+    const atOnce = { FAKE_AWS_BARRIER: JSON.stringify({ call: 'update-keys', calls: 2 }) };
+
+    const runs = await Promise.all(['pr-1', 'pr-2'].map((name, i) => world.start(previewPublishCommands('.'), FIXTURE, { ...atOnce, PREVIEW_NAME: name, RELEASE_ID: ids[i] })));
+
+    expect(runs.map((r) => r.status)).toEqual([0, 0]);
+    expect(runs.filter((r) => r.stderr.includes(RETRY))).toHaveLength(1);
+    const keys = world.keys;
+    expect([keys['preview:pr-1'], keys['preview:pr-2']]).toEqual(ids);
+    expect([...tokens(keys).values()].map(([, name]) => name).sort()).toEqual(['pr-1', 'pr-2']);
+  }, 60000);
+
+  test('writes the store with UpdateKeys alone, the one write its roles are granted, even a write of one key', () => {
+    const world = new World();
+    world.publish('pr-1');
+    world.publish('pr-1');
+    world.remove('pr-1');
+
+    const operations = new Set(world.calls.filter((args) => args[0] === 'cloudfront-keyvaluestore').map((args) => args[1]));
+    expect([...operations].sort()).toEqual(['describe-key-value-store', 'list-keys', 'update-keys']);
+  });
+
+  test('never starts a write the step has no time left to finish: fails, the store unchanged', () => {
+    const world = new World();
+    const started = String(Date.now() - (15 * 60 - 10) * 1000);
+
+    const { publish } = world.publish('pr-1', { CODEBUILD_START_TIME: started });
+
+    expect(publish?.status).not.toBe(0);
+    expect(publish?.stderr).toMatch(/^Preview failed: too little time is left to change the store: \d+ s left: CodeBuild stops this step at \S+Z, 15 minutes after the build started at \S+Z, and naming the preview need 20 s\. The preview was not changed; run the step again\.\n$/m);
+    expect(world.keys).toEqual({ live: LIVE_ID });
   });
 });
 

@@ -12,7 +12,7 @@ import {
   rollbackCommands,
 } from '../../../src/static-site/buildspecs/release-buildspecs';
 import { CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS } from '../../../src/validation';
-import { DEFAULT_UPLOAD, FAKE_SITE, fakeAwsEnvironment, fakeAwsTestDirs, IMMUTABLE_CACHE_CONTROL, SITE_BUILD_FIXTURE } from '../../fake-aws';
+import { DEFAULT_UPLOAD, FAKE_SITE, fakeAwsEnvironment, fakeAwsTestDirs, IMMUTABLE_CACHE_CONTROL, REQUIRE_FAKE_AWS, SITE_BUILD_FIXTURE } from '../../fake-aws';
 import { asLambdaCompute, lambdaComputeDir, makeLambdaComputeWritable, makeReadOnly, NO_HOME } from '../../lambda-compute';
 
 const FIXTURE = SITE_BUILD_FIXTURE;
@@ -114,7 +114,8 @@ class World {
     if (this.onLambdaCompute) {
       [this.statePath, this.logPath].forEach((file) => makeLambdaComputeWritable(file));
     }
-    const [command, ...args] = this.onLambdaCompute ? asLambdaCompute(commands) : ['bash', '-e', '-c', commands.join('\n')];
+    const guarded = [REQUIRE_FAKE_AWS, ...commands];
+    const [command, ...args] = this.onLambdaCompute ? asLambdaCompute(guarded) : ['bash', '-e', '-c', guarded.join('\n')];
     const result = spawnSync(command, args, {
       cwd,
       encoding: 'utf8',
@@ -676,6 +677,151 @@ describe('rollback', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toContain(`Release ${OLD(3)} is already live; nothing changed.`);
     expect(world.calls.filter(isPutLive)).toEqual([]);
+  });
+});
+
+/** A build start that leaves `seconds` of a 15-minute step, for $CODEBUILD_START_TIME. */
+const startedLeaving = (seconds: number) => String(Date.now() - (15 * 60 - seconds) * 1000);
+/** Another program's write to the store, just before the first call of the step that contains `call`. */
+const storeChangeBefore = (call: string, keys: Record<string, string | null>) => ({ FAKE_AWS_STORE_CHANGE_BEFORE: JSON.stringify({ call, keys }) });
+/** The line Deploy failed and Rollback failed print for credentials the KeyValueStore API refuses. */
+const REFUSED_CREDENTIALS = /^(Deploy|Rollback) failed: the CloudFront KeyValueStore API refused the step's credentials \(AccessDeniedException: Authentication failed\)\. It signs requests with SigV4A, which accepts only version 2 STS session tokens; .* Check that the credentials come from a Regional STS endpoint \(AWS_STS_REGIONAL_ENDPOINTS=regional\), or make the global endpoint issue version 2 tokens: aws iam set-security-token-service-preferences --global-endpoint-token-version v2Token\. See https:\/\/docs\.aws\.amazon\.com\/AmazonCloudFront\/latest\/DeveloperGuide\/cloudfront-function-restrictions\.html\n$/;
+
+describe('the time CodeBuild gives the step', () => {
+  test('the go-live step never switches with too little time left for what follows the switch, and says when the step stops', () => {
+    const world = new World();
+    world.seedRelease(OLD(1), { 'index.html': 'old' });
+    world.setKeys({ live: OLD(1) });
+
+    const { goLive, releaseId } = world.goLive(site(), {}, { CODEBUILD_START_TIME: startedLeaving(30) });
+
+    expect(goLive?.status).not.toBe(0);
+    expect(goLive?.stderr).toMatch(/^Deploy failed: too little time is left to go live: \d+ s left: CodeBuild stops this step at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, 15 minutes after the build started at \S+Z, and the switch and the not-found page need 60 s\. The live release was not changed; run the stage again\./);
+    expect(world.live).toBe(OLD(1));
+    expect(world.calls.filter(isPutLive)).toEqual([]);
+    expect(world.releases().marked).toEqual([OLD(1)]);
+    expect(world.filesOf(releaseId!)).toEqual(FIXTURE_FILES);
+  });
+
+  test('the go-live step counts from the build\'s start and the limit the construct sets (20 minutes on EC2 compute)', () => {
+    const world = new World();
+    world.seedRelease(OLD(1), { 'index.html': 'old' });
+    world.setKeys({ live: OLD(1) });
+
+    const { goLive, releaseId } = world.goLive(site(), {}, { CODEBUILD_START_TIME: startedLeaving(30), STEP_TIME_LIMIT_MINUTES: '20' });
+
+    expect([goLive?.status, world.live]).toEqual([0, releaseId]);
+  });
+
+  test('the rollback never switches with too little time left for the switch and the not-found page', () => {
+    const world = new World();
+    for (let n = 1; n <= 2; n++) world.seedRelease(OLD(n), { 'index.html': `release ${n}`, '404.html': `missing ${n}` });
+    world.setKeys({ live: OLD(2) });
+
+    const result = world.rollback(undefined, { CODEBUILD_START_TIME: startedLeaving(20) });
+
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/^Rollback failed: too little time is left to switch: \d+ s left: CodeBuild stops this step at \S+Z, 15 minutes after the build started at \S+Z, and the switch and the not-found page need 40 s\. The live release was not changed; start the rollback again\.\n$/);
+    expect(world.live).toBe(OLD(2));
+  });
+
+  test('pruning deletes a release\'s marker before its files: a step stopped halfway leaves an unfinished upload, never a complete release with files missing', () => {
+    const world = new World();
+    for (let n = 1; n <= 3; n++) world.seedRelease(OLD(n), { 'index.html': `release ${n}` });
+    world.setKeys({ live: OLD(3) });
+
+    world.goLive(site(), { releasesToKeep: 2 });
+
+    const deletes = world.calls.filter((args) => args[1] === 'rm' && args[2].includes(OLD(1))).map((args) => args[2]);
+    expect(deletes).toEqual([`s3://${BUCKET}/releases/${OLD(1)}.json`, `s3://${BUCKET}/releases/${OLD(1)}/`]);
+  });
+});
+
+describe('writing to the store beside other programs', () => {
+  test('when another program writes to the store between the step\'s read and its switch, reads again and switches, keeping that write', () => {
+    const world = new World();
+    world.seedRelease(OLD(1), { 'index.html': 'old' });
+    world.setKeys({ live: OLD(1) });
+    const preview = { 'preview:pr-7': '20260601T115900Z-p0123456789ab-pr7' };
+
+    const { goLive, releaseId } = world.goLive(site(), {}, storeChangeBefore('put-key', preview));
+
+    expect(goLive?.status).toBe(0);
+    expect(goLive?.stderr).toBe('The KeyValueStore changed since it was read (another program wrote to it); reading it again (try 2 of 5).\n');
+    expect(world.state.kvs.keys).toEqual({ live: releaseId, ...preview });
+    expect(world.calls.filter(isPutLive).map((args) => args[args.indexOf('--if-match') + 1])).toEqual(['ETAG1', 'ETAG2']);
+  });
+
+  test('when the live release changed since the step read it (a rollback by hand), leaves it and fails, saying so', () => {
+    const world = new World();
+    for (let n = 1; n <= 2; n++) world.seedRelease(OLD(n), { 'index.html': `release ${n}` });
+    world.setKeys({ live: OLD(2) });
+
+    const { goLive, releaseId } = world.goLive(site(), {}, storeChangeBefore('put-key', { live: OLD(1) }));
+
+    expect(goLive?.status).not.toBe(0);
+    expect(goLive?.stderr).toContain(`Deploy failed: the live release changed from ${OLD(2)} to ${OLD(1)} while this step ran (a rollback or another deploy switched it); it is left as it is, and ${releaseId} was not made live.`);
+    expect(world.live).toBe(OLD(1));
+  });
+
+  test('the rollback switches only from the release it read as live', () => {
+    const world = new World();
+    for (let n = 1; n <= 3; n++) world.seedRelease(OLD(n), { 'index.html': `release ${n}`, '404.html': `missing ${n}` });
+    world.setKeys({ live: OLD(3) });
+
+    const result = world.rollback(OLD(1), storeChangeBefore('put-key', { live: OLD(2) }));
+
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(`Rollback failed: the live release changed from ${OLD(3)} to ${OLD(2)} while this step ran`);
+    expect(world.live).toBe(OLD(2));
+  });
+
+  test('redirects written while another program writes are all written, with the other program\'s keys', () => {
+    const world = new World();
+    const token = { 'token:0123456789abcdef0123456789abcdef': '4102444800 pr-7' };
+
+    const { goLive, releaseId } = world.goLive(site({ _redirects: '/a /b\n/c /d' }), { redirects: true }, storeChangeBefore('update-keys', token));
+
+    expect(goLive?.status).toBe(0);
+    expect(world.state.kvs.keys).toEqual({ live: releaseId, [`${releaseId}/a`]: '301 /b', [`${releaseId}/c`]: '301 /d', ...token });
+  });
+});
+
+describe('credentials the KeyValueStore API refuses (a version 1 STS session token)', () => {
+  test('the go-live step fails with one line naming the cause and what to check, and changes nothing', () => {
+    const world = new World();
+    world.seedRelease(OLD(1), { 'index.html': 'old' });
+    world.setKeys({ live: OLD(1) });
+
+    const { goLive } = world.goLive(site(), {}, { FAKE_AWS_KVS_V1_SESSION_TOKEN: '1' });
+
+    expect(goLive?.status).not.toBe(0);
+    expect(goLive?.stderr).toMatch(REFUSED_CREDENTIALS);
+    expect(world.live).toBe(OLD(1));
+    expect(world.releases().marked).toEqual([OLD(1)]);
+  });
+
+  test('so does the rollback', () => {
+    const world = new World();
+    for (let n = 1; n <= 2; n++) world.seedRelease(OLD(n), { 'index.html': `release ${n}` });
+    world.setKeys({ live: OLD(2) });
+
+    const result = world.rollback(undefined, { FAKE_AWS_KVS_V1_SESSION_TOKEN: '1' });
+
+    expect(result.stderr).toMatch(REFUSED_CREDENTIALS);
+    expect(world.live).toBe(OLD(2));
+  });
+});
+
+describe('the fake aws', () => {
+  test('the commands stop, loudly, when `aws` on PATH is not the fake: no test reaches a real AWS CLI', () => {
+    const world = new World();
+
+    const result = world.run(['aws s3 ls'], tempDir('no-fake'), { PATH: '/usr/bin:/bin' });
+
+    expect(result.status).toBe(97);
+    expect(result.stderr).toMatch(/^not the fake aws: PATH finds \S+ for \w+, expected \/tmp\/fake-aws-\w+\/aws\n$/);
+    expect(world.calls).toEqual([]);
   });
 });
 

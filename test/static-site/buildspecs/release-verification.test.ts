@@ -5,7 +5,7 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
 import { GoLiveOptions, releaseGoLiveCommands } from '../../../src/static-site/buildspecs/release-buildspecs';
-import { FAKE_SITE, fakeAwsEnvironment, fakeAwsTestDirs, SITE_BUILD_FIXTURE } from '../../fake-aws';
+import { FAKE_CLOCK, FAKE_SITE, fakeAwsEnvironment, fakeAwsTestDirs, REQUIRE_FAKE_AWS, SITE_BUILD_FIXTURE } from '../../fake-aws';
 
 // The go-live step of verified releases, run as the pipeline runs it (the buildspec's commands,
 // the fake `aws` of test/fixtures), against a local HTTP server standing in for the distribution:
@@ -114,8 +114,8 @@ class World {
     return preview ?? keys.live;
   }
 
-  /** Starts the stand-in distribution, runs the go-live step against it, and stops it. */
-  public async goLive(behaviour: Behaviour = () => undefined, settings: object | null = SETTINGS): Promise<Run> {
+  /** Starts the stand-in distribution, runs the go-live step against it (with `env` besides its own), and stops it. */
+  public async goLive(behaviour: Behaviour = () => undefined, settings: object | null = SETTINGS, env: Record<string, string> = {}): Promise<Run> {
     const server = http.createServer((request, response) => {
       const token = request.headers['x-preview-token'] as string | undefined;
       const uri = new URL(request.url!, 'http://localhost').pathname;
@@ -146,6 +146,7 @@ class World {
         DISTRIBUTION_DOMAIN: origin,
         DISTRIBUTION_ID,
         ...(settings ? { VERIFY_RELEASE: JSON.stringify(settings) } : {}),
+        ...env,
       });
     } finally {
       server.close();
@@ -155,7 +156,7 @@ class World {
   /** Runs commands like a CodeBuild phase, without blocking the stand-in distribution of this process. */
   private run(commands: string[], env: Record<string, string>): Promise<Run> {
     return new Promise((resolve) => {
-      const child = spawn('bash', ['-e', '-c', commands.join('\n')], {
+      const child = spawn('bash', ['-e', '-c', [REQUIRE_FAKE_AWS, ...commands].join('\n')], {
         cwd: this.build,
         env: {
           ...fakeAwsEnvironment(this.statePath, this.logPath, tempDir('tmp')),
@@ -323,6 +324,45 @@ describe('a release that fails after the switch is rolled back', () => {
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain(`No release was live before ${NEW}, so it stays live.`);
     expect(world.state.kvs.keys.live).toBe(NEW);
+  });
+});
+
+describe('the time CodeBuild gives the go-live step (a clock where time passes at once)', () => {
+  /** The program's clock skips each sleep, and the build started `elapsedSeconds` before it, on Lambda compute's 15 minutes. */
+  const clock = (elapsedSeconds: number) => ({ NODE_OPTIONS: `--require ${FAKE_CLOCK}`, CODEBUILD_START_TIME: String(Date.now() - elapsedSeconds * 1000) });
+  const WHEN = 'CodeBuild stops this step at (\\S+Z), 15 minutes after the build started at \\S+Z';
+
+  test('ends the bake early when time runs short, saying what was watched and what was not, and the release stays live', async () => {
+    const world = new World();
+    world.setMetrics([{ minutesAfterStart: 0, errorRate: 0, requests: 500 }]);
+
+    // 5 minutes left: the bake of 5 minutes must end 60 s before the step stops (a switch back and a metrics read).
+    const run = await world.goLive(undefined, { ...SETTINGS, bakeSeconds: 300 }, clock(600));
+
+    expect([run.status, run.stderr]).toEqual([0, '']);
+    expect(world.state.kvs.keys.live).toBe(NEW);
+    const cut = new RegExp('Bake time cut short: the 5xx error rate was watched from the switch at (\\S+Z) to (\\S+Z) and stayed within 5%; '
+      + `the (\\d+) s to (\\S+Z) were not watched, because ${WHEN} and a switch back must stay possible until then\\. The release stays live\\.`).exec(run.stdout);
+    expect(cut).not.toBeNull();
+    const [, switched, watchedTo, notWatched, plannedEnd, stopsAt] = cut!;
+    expect(Date.parse(stopsAt) - Date.parse(watchedTo)).toBeGreaterThanOrEqual(60000);
+    expect(Number(notWatched)).toBeGreaterThanOrEqual(60);
+    expect(Date.parse(plannedEnd) - Date.parse(switched)).toBeGreaterThanOrEqual(300000);
+    expect(run.stdout).not.toContain('Bake time over');
+    expect(world.calls.filter((args) => args[0] === 'cloudwatch').length).toBeGreaterThanOrEqual(3);
+  });
+
+  test('never switches when the checks after the switch and a switch back would not fit: the step fails, live untouched', async () => {
+    const world = new World();
+
+    const run = await world.goLive(undefined, SETTINGS, clock(14 * 60));
+
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(new RegExp(`^Deploy failed: too little time is left to go live: \\d+ s left: ${WHEN}, and the check before the switch, `
+      + 'the switch and what follows it need \\d+ s\\. The live release was not changed; run the stage again\\.'));
+    expect(world.state.kvs.keys).toEqual({ live: OLD });
+    expect(world.served).toEqual([]);
+    expect(world.calls.filter((args) => args[0] === 'cloudfront-keyvaluestore' && !['describe-key-value-store', 'get-key'].includes(args[1]))).toEqual([]);
   });
 });
 
