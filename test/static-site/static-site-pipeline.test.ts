@@ -625,6 +625,8 @@ describe('atomic releases (the default)', () => {
     expect(project.Environment.EnvironmentVariables).toEqual([
       { Name: 'SITE_BUCKET', Type: 'PLAINTEXT', Value: { Ref: siteBucket } },
       { Name: 'KVS_ARN', Type: 'PLAINTEXT', Value: storeArn },
+      // The rollback stops before CodeBuild does (15 minutes on Lambda compute).
+      { Name: 'STEP_TIME_LIMIT_MINUTES', Type: 'PLAINTEXT', Value: '15' },
     ]);
     const commands: string[] = JSON.parse(project.Source.BuildSpec).phases.build.commands;
     expect(commands.slice(-2)).toEqual([
@@ -702,7 +704,7 @@ describe('verified releases (on by default)', () => {
 
   test('turned off, the go-live project has no settings, no distribution and no metric grant', () => {
     const t = synth({ verifyRelease: { enabled: false } });
-    expect(Object.keys(variables(t))).toEqual(['SITE_BUCKET', 'KVS_ARN']);
+    expect(Object.keys(variables(t))).toEqual(['SITE_BUCKET', 'KVS_ARN', 'STEP_TIME_LIMIT_MINUTES']);
     expect(allIamActions(t)).not.toContain('cloudwatch:GetMetricData');
   });
 
