@@ -5,3 +5,12 @@ const SHELL_SAFE = /^[A-Za-z0-9_./:=@%+,-]+$/;
 export function shellQuote(value: string): string {
   return SHELL_SAFE.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
 }
+
+/**
+ * Commands that set the shell variable `name` to the output of `command` and export it. A plain
+ * assignment first, not `export X="$(...)"`: export would succeed where the command failed, and
+ * a buildspec's phase stops at the first command that fails.
+ */
+export function exportOutput(name: string, command: string): string[] {
+  return [`${name}="$(${command})"`, `export ${name}`];
+}

@@ -124,7 +124,7 @@ describe('previews of a CodeCommit repository', () => {
     const spec = buildSpecOf(template, 'SitePreviewsBuild');
     expect(spec).toContain('npm ci');
     expect(spec).toContain('npm run build');
-    expect(spec).toContain('export PREVIEW_NAME=\\\\\\"pr-$(printf');
+    expect(spec).toContain('export PREVIEW_NAME=\\\\\\"pr-$PULL_REQUEST_ID');
     expect(spec).toContain('aws s3 cp dist');
     expect(spec).toContain('aws codebuild start-build --project-name');
   });

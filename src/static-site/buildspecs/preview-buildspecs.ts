@@ -1,9 +1,8 @@
 import * as path from 'path';
 import { Tokenization } from 'aws-cdk-lib';
-import { shortId } from './release-buildspecs';
-import { requireVariable, siteDirectoryChecks, uploadCommands, UploadOptions } from './upload-commands';
+import { failUnless, requireVariable, siteDirectoryChecks, uploadCommands, UploadOptions, uploadStepProgram } from './upload-commands';
 import { unpackRuntimeFilesCommands } from '../../runtime-program';
-import { shellQuote } from '../../shell';
+import { exportOutput, shellQuote } from '../../shell';
 import { PREVIEW_ENV, RELEASE_ENV, RELEASES_PREFIX } from '../release-contract';
 
 /** The folder of StaticSitePipeline, whose runtime/ holds the preview program. */
@@ -20,11 +19,14 @@ export const PREVIEW_LINK_VARIABLE = 'PREVIEW_LINK';
 
 /**
  * The commands that name the preview after a pull request number held in `variable`: `pr-<n>`.
+ * Shell builtins only: a variable of anything but digits stops the step.
  */
 export function previewNameFromNumber(variable: string): string[] {
   return [
     requireVariable(variable),
-    `export ${PREVIEW_NAME_VARIABLE}="pr-$(printf '%s' "$${variable}" | tr -cd '0-9')"`,
+    // `${X##*[!0-9]*}` is empty when X holds anything but a digit.
+    failUnless(`test -n "\${${variable}##*[!0-9]*}"`, `Deploy failed: ${variable} must be a pull request number.`),
+    `export ${PREVIEW_NAME_VARIABLE}="pr-$${variable}"`,
   ];
 }
 
@@ -51,7 +53,7 @@ export function previewUploadCommands(options: UploadOptions): string[] {
     requireVariable(RELEASE_ENV.commitId),
     requireVariable(PREVIEW_NAME_VARIABLE),
     ...siteDirectoryChecks(options.sourceDirectory),
-    `export ${RELEASE_ENV.releaseId}="$(date -u +%Y%m%dT%H%M%SZ)-p${shortId(RELEASE_ENV.commitId, 12)}-${shortId(PREVIEW_NAME_VARIABLE, 8)}"`,
+    ...exportOutput(RELEASE_ENV.releaseId, `${uploadStepProgram()} preview-release-id "$${RELEASE_ENV.commitId}" "$${PREVIEW_NAME_VARIABLE}"`),
     `echo "Uploading preview $${PREVIEW_NAME_VARIABLE} as release $${RELEASE_ENV.releaseId}"`,
     ...uploadCommands(options, `"s3://\${${RELEASE_ENV.bucket}}/${RELEASES_PREFIX}\${${RELEASE_ENV.releaseId}}/"`),
   ];
@@ -70,9 +72,7 @@ export function previewPublishCommands(sourceDirectory?: string): string[] {
     requireVariable(RELEASE_ENV.releaseId),
     requireVariable(PREVIEW_NAME_VARIABLE),
     ...unpackPreviewProgram(),
-    // A plain assignment, not `export X="$(...)"`: export would hide the program's failure.
-    `${PREVIEW_LINK_VARIABLE}="$(${previewProgram()} publish "$${PREVIEW_NAME_VARIABLE}"${directory})"`,
-    `export ${PREVIEW_LINK_VARIABLE}`,
+    ...exportOutput(PREVIEW_LINK_VARIABLE, `${previewProgram()} publish "$${PREVIEW_NAME_VARIABLE}"${directory}`),
     `echo "Preview $${PREVIEW_NAME_VARIABLE}: $${PREVIEW_LINK_VARIABLE}"`,
   ];
 }

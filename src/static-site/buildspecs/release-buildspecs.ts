@@ -1,7 +1,7 @@
 import * as path from 'path';
-import { requireVariable, siteDirectoryChecks, uploadCommands, UploadOptions } from './upload-commands';
+import { requireVariable, siteDirectoryChecks, uploadCommands, UploadOptions, uploadStepProgram } from './upload-commands';
 import { unpackRuntimeFilesCommands } from '../../runtime-program';
-import { shellQuote } from '../../shell';
+import { exportOutput, shellQuote } from '../../shell';
 import { RELEASE_ENV, RELEASES_PREFIX } from '../release-contract';
 
 /** The folder of StaticSitePipeline, whose runtime/ holds the release program. */
@@ -46,7 +46,7 @@ export function releaseUploadCommands(options: UploadOptions): string[] {
     requireVariable(RELEASE_ENV.commitId),
     requireVariable(RELEASE_ENV.executionId),
     ...siteDirectoryChecks(options.sourceDirectory),
-    `export ${RELEASE_ENV.releaseId}="$(date -u +%Y%m%dT%H%M%SZ)-${shortId(RELEASE_ENV.commitId, 12)}-${shortId(RELEASE_ENV.executionId, 8)}"`,
+    ...exportOutput(RELEASE_ENV.releaseId, `${uploadStepProgram()} release-id "$${RELEASE_ENV.commitId}" "$${RELEASE_ENV.executionId}"`),
     `echo "Uploading release $${RELEASE_ENV.releaseId}"`,
     ...uploadCommands(options, `"s3://\${${RELEASE_ENV.bucket}}/${RELEASES_PREFIX}\${${RELEASE_ENV.releaseId}}/"`),
   ];
@@ -113,9 +113,4 @@ function unpackReleaseProgram(): string[] {
 /** `node <release program>`, once unpacked. */
 function releaseProgram(): string {
   return `node "$${PROGRAM_DIR}/release.js"`;
-}
-
-/** The first `length` letters and digits of an environment variable, for the release id. */
-export function shortId(variable: string, length: number): string {
-  return `$(printf '%s' "$${variable}" | tr -cd '0-9A-Za-z' | cut -c1-${length})`;
 }

@@ -126,11 +126,21 @@ describe('preview names', () => {
     expect(result.stdout.trim()).toBe(name);
   });
 
+});
+
+describe('preview names of CodeCommit pull requests', () => {
+  const nameOf = (id: string) => spawnSync('bash', ['-c', [...previewNameFromNumber('N'), 'echo "$PREVIEW_NAME"'].join('\n')], {
+    encoding: 'utf8', env: { ...process.env, N: id },
+  });
+
   test('a pull request number names the preview pr-<n>', () => {
-    const result = spawnSync('bash', ['-e', '-c', [...previewNameFromNumber('N'), 'echo "$PREVIEW_NAME"'].join('\n')], {
-      encoding: 'utf8', env: { ...process.env, N: '42' },
-    });
-    expect(result.stdout.trim()).toBe('pr-42');
+    expect(nameOf('42').stdout.trim()).toBe('pr-42');
+  });
+
+  test('anything but a number stops the step', () => {
+    const run = nameOf('42; rm -rf /');
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('Deploy failed: N must be a pull request number.');
   });
 });
 
