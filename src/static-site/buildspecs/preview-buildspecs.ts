@@ -11,11 +11,17 @@ const STATIC_SITE_DIR = path.join(__dirname, '..');
 /** Shell variable holding the directory the preview program is unpacked in. */
 const PROGRAM_DIR = 'PREVIEW_PROGRAM_DIR';
 
-/** The shell variable holding the preview's name (`pr-<n>`, or the branch as a name). */
+/** The shell variable holding the preview's name (`pr-<n>`, or `<readable branch>-<hash>`). */
 export const PREVIEW_NAME_VARIABLE = 'PREVIEW_NAME';
 
 /** The shell variable holding the preview link once published. */
 export const PREVIEW_LINK_VARIABLE = 'PREVIEW_LINK';
+
+/** The shell variable holding what started a preview pipeline's execution (its trigger type). */
+export const EXECUTION_TRIGGER_VARIABLE = 'EXECUTION_TRIGGER';
+
+/** Shell variable holding the directory the pull-request program (runtime/pull-request.js) is unpacked in. */
+const PULL_REQUEST_DIR = 'PULL_REQUEST_PROGRAM_DIR';
 
 /**
  * The commands that name the preview after a pull request number held in `variable`: `pr-<n>`.
@@ -30,15 +36,29 @@ export function previewNameFromNumber(variable: string): string[] {
   ];
 }
 
+/** What the commands of a preview pipeline's first step read: the pipeline, the execution, the branch. */
+export interface PullRequestStepVariables {
+  /** The variable holding the pipeline's name. */
+  readonly pipeline: string;
+  /** The variable holding the execution's id. */
+  readonly execution: string;
+  /** The variable holding the source branch of the execution. */
+  readonly branch: string;
+}
+
 /**
- * The commands that name the preview after the branch held in `variable`: lower case, every run of
- * other characters than letters and digits made one `-`, at most 40 characters (a name the store and
- * host names take: `^[a-z0-9][a-z0-9-]{0,39}$`).
+ * The commands of a connection's preview pipeline's first step (runtime/pull-request.js): export
+ * what started the execution as `$EXECUTION_TRIGGER` (from CodePipeline's GetPipelineExecution,
+ * for the later stages' entry conditions) and the preview's name as `$PREVIEW_NAME`: the readable
+ * branch and a hash of its exact name.
  */
-export function previewNameFromBranch(variable: string): string[] {
+export function pullRequestStepCommands(variables: PullRequestStepVariables): string[] {
   return [
-    requireVariable(variable),
-    `export ${PREVIEW_NAME_VARIABLE}="$(printf '%s' "$${variable}" | tr 'A-Z' 'a-z' | tr -cs 'a-z0-9' '-' | sed 's/^-*//' | cut -c1-40 | sed 's/-*$//')"`,
+    ...[variables.pipeline, variables.execution, variables.branch].map(requireVariable),
+    ...unpackPullRequestProgram(),
+    ...exportOutput(EXECUTION_TRIGGER_VARIABLE, `${pullRequestProgram()} trigger "$${variables.pipeline}" "$${variables.execution}"`),
+    ...exportOutput(PREVIEW_NAME_VARIABLE, `${pullRequestProgram()} name-of-branch "$${variables.branch}"`),
+    `echo "Execution started by $${EXECUTION_TRIGGER_VARIABLE}; the preview of branch $${variables.branch} is named $${PREVIEW_NAME_VARIABLE}"`,
   ];
 }
 
@@ -101,6 +121,16 @@ export function previewProgramEnvironment(options: { url: string; maxPreviews: n
 /** Unpacks the preview program (runtime/preview.js and the contract it reads) from the buildspec. */
 function unpackPreviewProgram(): string[] {
   return unpackRuntimeFilesCommands(PROGRAM_DIR, STATIC_SITE_DIR, ['preview.js', 'site-cli.js', 'release-contract.json']);
+}
+
+/** Unpacks the pull-request program (runtime/pull-request.js, and what it reads) from the buildspec. */
+function unpackPullRequestProgram(): string[] {
+  return unpackRuntimeFilesCommands(PULL_REQUEST_DIR, STATIC_SITE_DIR, ['pull-request.js', 'site-cli.js', 'release-contract.json']);
+}
+
+/** `node <pull-request program>`, once unpacked. */
+function pullRequestProgram(): string {
+  return `node "$${PULL_REQUEST_DIR}/pull-request.js"`;
 }
 
 /** `node <preview program>`, once unpacked. */
