@@ -17,10 +17,10 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { DeploymentTarget, PipelineSource, ServerAppPipeline, StaticSitePipeline } from '../src';
-import { DeployMode } from '../src/static-site/static-site-pipeline';
 import { FAKE_AWS_BIN, FAKE_SITE, fakeAwsTestDirs, SITE_BUILD_FIXTURE } from './fake-aws';
 import { commandNames } from './shell-commands';
 import { newStack } from './util';
+import { DeployMode } from '../src/static-site/static-site-pipeline';
 
 /** What a Lambda image promises besides the shell. */
 const IMAGE_TOOLS = ['aws', 'node'];
@@ -120,7 +120,9 @@ const SCENARIOS: Scenario[] = [
     steps: [
       ...releases,
       {
-        project: 'Tells whether a pull request', cwd: 'empty', exports: ['EXECUTION_TRIGGER', 'PREVIEW_NAME'],
+        project: 'Tells whether a pull request',
+        cwd: 'empty',
+        exports: ['EXECUTION_TRIGGER', 'PREVIEW_NAME'],
         variables: () => ({ PIPELINE_NAME: 'site-previews', EXECUTION_ID: EXECUTION, PULL_REQUEST_BRANCH: 'feature/x' }),
       },
       { project: 'Uploads the preview of a pull request', cwd: 'site', variables: (e) => ({ PREVIEW_NAME: e.PREVIEW_NAME, COMMIT_ID: 'c3'.repeat(20) }), exports: ['RELEASE_ID'] },
