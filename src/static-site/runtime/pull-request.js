@@ -69,31 +69,22 @@ function triggerOf(pipeline, executionId) {
   return type;
 }
 
-/**
- * The arguments of the command, failing unless each of `names` is given and not empty.
- *
- * @param {string[]} names
- * @returns {string[]}
- */
-function required(names) {
-  names.forEach((name, i) => {
-    if (!args[i]) {
-      fail(command + ' needs ' + names.join(' and ') + ', got no ' + name + '.');
-    }
-  });
-  return args;
-}
-
 if (require.main === module) {
   try {
     switch (command) {
       case 'trigger': {
-        const [pipeline, executionId] = required(['a pipeline name', 'an execution id']);
+        const [pipeline, executionId] = args;
+        if (!pipeline || !executionId) {
+          fail('trigger needs a pipeline name and an execution id.');
+        }
         process.stdout.write(triggerOf(pipeline, executionId) + '\n');
         break;
       }
       case 'name-of-branch':
-        process.stdout.write(nameOfBranch(required(['a branch'])[0]) + '\n');
+        if (!args[0]) {
+          fail('name-of-branch needs a branch.');
+        }
+        process.stdout.write(nameOfBranch(args[0]) + '\n');
         break;
       default:
         fail('unknown command ' + command + '; use trigger or name-of-branch.');
