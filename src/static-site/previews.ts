@@ -519,7 +519,7 @@ const PULL_REQUEST_STAGE = 'PullRequest';
  *
  * @see https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_ExecutionTrigger.html
  */
-export const PULL_REQUEST_TRIGGER = 'WebhookV2';
+const PULL_REQUEST_TRIGGER = 'WebhookV2';
 
 /** CodePipeline's longest pipeline name. @see https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_PipelineDeclaration.html */
 const PIPELINE_NAME_MAX_LENGTH = 100;

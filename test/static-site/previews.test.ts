@@ -1,17 +1,18 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import { Construct } from 'constructs';
 import { PipelineSource, StaticSitePipeline, StaticSitePipelineProps } from '../../src';
 import { PREVIEW_RELEASE_OBJECTS } from '../../src/static-site/previews';
 import { DeployMode } from '../../src/static-site/static-site-pipeline';
 import { stageEntry } from '../../verify/template-checks/stage-conditions';
 import { fakeAwsEnvironment, fakeAwsTestDirs } from '../fake-aws';
-import { logicalIdOf, nagErrors, newStack, projectRole, roleStatements } from '../util';
+import { logicalIdOf, nagErrors, newStack, projectRole, roleStatements, TEST_ENV } from '../util';
 
 const { tempDir } = fakeAwsTestDirs('previews');
 const CONNECTION_ARN = 'arn:aws:codeconnections:eu-west-1:123456789012:connection/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
@@ -247,6 +248,17 @@ describe('previews of a connection source', () => {
     // Names of their own (a stack's pipelines are named apart by its name and the construct's path).
     expect(publishPipeline.Name).toMatch(/^[A-Za-z0-9-]+-Site-Previews-[0-9A-F]{8}-Pipeline$/);
     expect(removePipeline.Name).toBe(publishPipeline.Name.replace(/-Pipeline$/, '-RemovePipeline'));
+  });
+
+  test('the pipelines\' names fit CodePipeline\'s 100 characters, whatever the stack\'s name and the construct\'s path', () => {
+    const stack = new Stack(new App(), 'Stack', { env: TEST_ENV, stackName: `s${'x'.repeat(127)}` });
+    const scope = new Construct(new Construct(stack, 'A'.repeat(60)), 'B'.repeat(60));
+    new StaticSitePipeline(scope, 'Site', { source: CONNECTION, previews: {} });
+    const names = Object.values<any>(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))
+      .map((p) => p.Properties.Name).filter((name) => name !== undefined);
+    expect(names).toHaveLength(2);
+    expect(new Set(names).size).toBe(2);
+    for (const name of names) expect(name).toMatch(/^[A-Za-z0-9.@_-]{1,100}$/);
   });
 
   test('upload, publish and remove take the preview\'s name from their pipeline\'s first step, which names it the same way in both', () => {
