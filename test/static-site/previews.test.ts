@@ -251,10 +251,10 @@ describe('previews of a connection source', () => {
   });
 
   test('the pipelines\' names fit CodePipeline\'s 100 characters, whatever the stack\'s name and the construct\'s path', () => {
-    const stack = new Stack(new App(), 'Stack', { env: TEST_ENV, stackName: `s${'x'.repeat(127)}` });
-    const scope = new Construct(new Construct(stack, 'A'.repeat(60)), 'B'.repeat(60));
+    const longNamed = new Stack(new App(), 'Stack', { env: TEST_ENV, stackName: `s${'x'.repeat(127)}` });
+    const scope = new Construct(new Construct(longNamed, 'A'.repeat(60)), 'B'.repeat(60));
     new StaticSitePipeline(scope, 'Site', { source: CONNECTION, previews: {} });
-    const names = Object.values<any>(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))
+    const names = Object.values<any>(Template.fromStack(longNamed).findResources('AWS::CodePipeline::Pipeline'))
       .map((p) => p.Properties.Name).filter((name) => name !== undefined);
     expect(names).toHaveLength(2);
     expect(new Set(names).size).toBe(2);
