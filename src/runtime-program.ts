@@ -42,9 +42,10 @@ export function readRuntimeFile(constructDir: string, name: string): string {
  * `variable`; later commands run `node "$<variable>/<program>.js"`.
  *
  * The files travel inside the buildspec, so a deploy needs no asset and no Lambda function; they
- * are gzipped because CodeBuild rejects an inline buildspec over 25,600 characters (the appspec
- * check alone is 27,000). Node.js unpacks them: it runs the programs anyway, so the image needs
- * nothing else. Buildspec 0.2 runs all commands of a build in one shell, so the variable lasts.
+ * are gzipped, programs without their comment lines, because CodeBuild rejects an inline buildspec
+ * over 25,600 characters (the appspec check alone is 27,000). Node.js unpacks them: it runs the
+ * programs anyway, so the image needs nothing else. Buildspec 0.2 runs all commands of a build in
+ * one shell, so the variable lasts.
  *
  * @see https://docs.aws.amazon.com/codebuild/latest/userguide/build-spec-ref.html#build-spec-ref-versions
  */
@@ -52,9 +53,46 @@ export function unpackRuntimeFilesCommands(variable: string, constructDir: strin
   const key = JSON.stringify([constructDir, names]);
   let packed = PACKED_FILES.get(key);
   if (packed === undefined) {
-    const files = Object.fromEntries(names.map((name) => [name, readRuntimeFile(constructDir, name)]));
+    const files = Object.fromEntries(names.map((name) => {
+      const text = readRuntimeFile(constructDir, name);
+      return [name, name.endsWith('.js') ? withoutCommentLines(text) : text];
+    }));
     packed = zlib.gzipSync(JSON.stringify(files), { level: zlib.constants.Z_BEST_COMPRESSION }).toString('base64');
     PACKED_FILES.set(key, packed);
   }
   return [`export ${variable}="$(node -e '${UNPACK}' '${packed}')"`];
+}
+
+/**
+ * A program's text without the lines that hold nothing but a comment: `// ...` lines and
+ * `/* ... *\/` blocks that start a line and end one (JSDoc). They are for the reader of the file in
+ * runtime/; Node.js skips them, and in a buildspec they take room of CodeBuild's 25,600 characters.
+ * Line comments after code, and a block with code after its end, are kept. Throws on a block that
+ * never ends (the file would not parse anyway).
+ */
+export function withoutCommentLines(text: string): string {
+  const kept: string[] = [];
+  let inBlock = false;
+  for (const line of text.split('\n')) {
+    const trimmed = line.trim();
+    if (inBlock) {
+      inBlock = !trimmed.endsWith('*/');
+      if (inBlock && trimmed.includes('*/')) {
+        throw new Error(`code after the end of a comment block: ${line}`);
+      }
+      continue;
+    }
+    if (trimmed.startsWith('//')) {
+      continue;
+    }
+    if (trimmed.startsWith('/*') && !(trimmed.includes('*/') && !trimmed.endsWith('*/'))) {
+      inBlock = !trimmed.slice(2).endsWith('*/');
+      continue;
+    }
+    kept.push(line);
+  }
+  if (inBlock) {
+    throw new Error('a comment block that never ends');
+  }
+  return kept.join('\n');
 }

@@ -13,3 +13,12 @@ export function shellQuote(value: string): string {
 export function failUnless(condition: string, message: string): string {
   return `${condition} || { echo ${shellQuote(message)} >&2; exit 1; }`;
 }
+
+/**
+ * Commands that set the shell variable `name` to the output of `command` and export it. A plain
+ * assignment first, not `export X="$(...)"`: export would succeed where the command failed, and
+ * a buildspec's phase stops at the first command that fails.
+ */
+export function exportOutput(name: string, command: string): string[] {
+  return [`${name}="$(${command})"`, `export ${name}`];
+}

@@ -50,7 +50,7 @@ export function fakeAwsEnvironment(statePath: string, logPath: string, tmpDir: s
   return {
     ...process.env,
     PATH: `${bin}${path.delimiter}${process.env.PATH}`,
-    FAKE_AWS: path.join(bin, 'aws'),
+    FAKE_AWS: fakeAwsProgram(),
     TMPDIR: tmpDir,
     FAKE_AWS_STATE: statePath,
     FAKE_AWS_LOG: logPath,
@@ -60,6 +60,11 @@ export function fakeAwsEnvironment(statePath: string, logPath: string, tmpDir: s
     ...STEP_TIME_LIMIT,
     CODEBUILD_START_TIME: undefined,
   };
+}
+
+/** The path of this test file's copy of the fake `aws` (see fakeAwsBin). */
+export function fakeAwsProgram(): string {
+  return path.join(fakeAwsBin(), 'aws');
 }
 
 /** This test file's copy of the fake `aws`, made on first use, and removed by fakeAwsTestDirs. */

@@ -1,4 +1,4 @@
-import { Annotations, CfnResource, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
@@ -12,14 +12,15 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
+  EXECUTION_TRIGGER_VARIABLE,
   PREVIEW_LINK_VARIABLE,
-  previewNameFromBranch,
   previewNameFromNumber,
   previewProgramEnvironment,
   PREVIEW_NAME_VARIABLE,
   previewPublishCommands,
   previewRemoveCommands,
   previewUploadCommands,
+  pullRequestStepCommands,
 } from './buildspecs/preview-buildspecs';
 import { UploadOptions } from './buildspecs/upload-commands';
 import { RELEASE_ENV, RELEASES_PREFIX } from './release-contract';
@@ -271,10 +272,12 @@ export class SitePreviews extends Construct {
 
   /**
    * Connections: a V2 pipeline whose trigger is pull requests into the branch (opened or updated)
-   * builds and tests the pull request's head with its own build project, uploads it, then publishes
-   * it; a second one, triggered when a pull request is closed or merged, removes it. The preview is
-   * named after the pull request's source branch, which the source action's BranchName variable
-   * holds in an execution a pull request started.
+   * tells whether a pull request started it and names the preview, builds and tests the pull
+   * request's head with its own build project, uploads it, then publishes it; a second one,
+   * triggered when a pull request is closed or merged, names the preview the same way and removes
+   * it. The source action's BranchName variable holds the pull request's source branch in an
+   * execution a pull request started; CodePipeline tells such an execution nothing more of the pull
+   * request (no number, no source repository), so the name is the branch's, made unique by a hash.
    *
    * @see https://docs.aws.amazon.com/codepipeline/latest/userguide/pipelines-filter.html
    */
@@ -284,8 +287,10 @@ export class SitePreviews extends Construct {
       ...props.compute.environment,
       environmentVariables: plaintext(variables),
     });
+    const previewName = (pipeline: { firstStep: actions.CodeBuildAction }) =>
+      ({ [PREVIEW_NAME_VARIABLE]: { value: pipeline.firstStep.variable(PREVIEW_NAME_VARIABLE) } });
 
-    // Publish: source (pull request head) -> build and test -> upload -> name the preview.
+    // Publish: source (pull request head) -> pull request? and its name -> build and test -> upload -> publish.
     const publishPipeline = this.previewPipeline('Pipeline', artifactBucket, [codepipeline.GitPullRequestEvent.OPEN, codepipeline.GitPullRequestEvent.UPDATED]);
     const actionRole = (name: string) => pipelineActionRole(this, `${name}ActionRole`, publishPipeline.role);
     const build = new BuildProject(this, 'Build', {
@@ -307,8 +312,8 @@ export class SitePreviews extends Construct {
       description: `Uploads the preview of a pull request into ${props.branch} as a release`,
       buildSpec: codebuild.BuildSpec.fromObject({
         version: '0.2',
-        env: { 'exported-variables': [RELEASE_ENV.releaseId, PREVIEW_NAME_VARIABLE] },
-        phases: { build: { commands: [...previewNameFromBranch(BRANCH_VARIABLE), ...previewUploadCommands(props.upload)] } },
+        env: { 'exported-variables': [RELEASE_ENV.releaseId] },
+        phases: { build: { commands: previewUploadCommands(props.upload) } },
       }),
       environment: withEnvironment({ [RELEASE_ENV.bucket]: props.bucket.bucketName }),
       ...this.deployProjectDefaults(),
@@ -331,7 +336,7 @@ export class SitePreviews extends Construct {
       input: buildOutput,
       runOrder: 1,
       environmentVariables: {
-        [BRANCH_VARIABLE]: { value: publishPipeline.source.variables.branchName },
+        ...previewName(publishPipeline),
         [RELEASE_ENV.commitId]: { value: publishPipeline.source.variables.commitId },
       },
     });
@@ -345,18 +350,18 @@ export class SitePreviews extends Construct {
         runOrder: 2,
         environmentVariables: {
           [RELEASE_ENV.releaseId]: { value: uploadAction.variable(RELEASE_ENV.releaseId) },
-          [PREVIEW_NAME_VARIABLE]: { value: uploadAction.variable(PREVIEW_NAME_VARIABLE) },
+          ...previewName(publishPipeline),
         },
       })],
     });
 
-    // Remove: source (the closed pull request) -> remove its preview.
+    // Remove: source (the closed pull request) -> pull request? and its name -> remove its preview.
     const removePipeline = this.previewPipeline('RemovePipeline', artifactBucket, [codepipeline.GitPullRequestEvent.CLOSED]);
     const remove = new PipelineStepProject(this, 'Remove', {
       description: `Removes the preview of a pull request into ${props.branch} once it is closed or merged`,
       buildSpec: codebuild.BuildSpec.fromObject({
         version: '0.2',
-        phases: { build: { commands: [...previewNameFromBranch(BRANCH_VARIABLE), ...previewRemoveCommands()] } },
+        phases: { build: { commands: previewRemoveCommands() } },
       }),
       environment: withEnvironment(environment),
       ...this.deployProjectDefaults(),
@@ -368,12 +373,12 @@ export class SitePreviews extends Construct {
         project: remove,
         role: pipelineActionRole(this, 'RemoveActionRole', removePipeline.role),
         input: removePipeline.output,
-        environmentVariables: { [BRANCH_VARIABLE]: { value: removePipeline.source.variables.branchName } },
+        environmentVariables: previewName(removePipeline),
       })],
     });
     [upload, publish, remove].forEach(props.compute.finish);
-    for (const { pipeline, source } of [publishPipeline, removePipeline]) {
-      skipUnlessPullRequest(pipeline, source, props.branch);
+    for (const { pipeline, firstStep } of [publishPipeline, removePipeline]) {
+      skipUnlessPullRequest(pipeline, firstStep);
     }
     return { publish, remove, pipeline: publishPipeline.pipeline };
   }
@@ -388,7 +393,13 @@ export class SitePreviews extends Construct {
     };
   }
 
-  /** A V2 pipeline whose source stage is the site's connection, started by pull requests into the branch. */
+  /**
+   * A V2 pipeline whose source stage is the site's connection, started by pull requests into the
+   * branch, and whose first step (stage PullRequest) tells what started the execution and names
+   * the preview (see `pullRequestStep`). The pipeline has a name of its own, which the first step's
+   * role names in its grant without a reference to the pipeline: the pipeline can then wait for
+   * that grant, and the run CodePipeline starts at creation finds it in place.
+   */
   private previewPipeline(id: string, artifactBucket: s3.IBucket, pullRequestEvents: codepipeline.GitPullRequestEvent[]) {
     const scope = new Construct(this, `${id}Source`);
     const role = new ManagedPolicyRole(scope, 'PipelineRole', { assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com') });
@@ -397,7 +408,9 @@ export class SitePreviews extends Construct {
       // A source without a repository is a connection (PipelineSource has no other kind).
       throw new Error(`SitePreviews: expected a connection source action, got ${bound.action.constructor.name}`);
     }
+    const pipelineName = `${Names.uniqueResourceName(this, { maxLength: PIPELINE_NAME_MAX_LENGTH - id.length - 1, separator: '-' })}-${id}`;
     const pipeline = new codepipeline.Pipeline(this, id, {
+      pipelineName,
       pipelineType: codepipeline.PipelineType.V2,
       // Pull requests are independent: one must not cancel or wait for another's execution.
       executionMode: codepipeline.ExecutionMode.PARALLEL,
@@ -414,38 +427,103 @@ export class SitePreviews extends Construct {
         pullRequestFilter: [{ branchesIncludes: [this.props.branch], events: pullRequestEvents }],
       },
     });
+    const firstStep = this.pullRequestStep(id, pipeline, pipelineName, role, bound.action, bound.output);
     markResource(pipeline, ResourceKind.PIPELINE);
-    return { pipeline, role, output: bound.output, source: bound.action };
+    return { pipeline, role, output: bound.output, source: bound.action, firstStep };
+  }
+
+  /**
+   * The stage PullRequest of a preview pipeline: a step on the deploy compute that exports what
+   * started the execution (`EXECUTION_TRIGGER`, from GetPipelineExecution, which the later stages'
+   * entry conditions check) and the preview's name (`PREVIEW_NAME`). Its role may read the
+   * executions of this pipeline only. Both preview pipelines name a pull request's preview with the
+   * same commands from the same branch, so the remove pipeline removes what the publish one made.
+   *
+   * @see https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_GetPipelineExecution.html
+   * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodepipeline.html
+   */
+  private pullRequestStep(id: string, pipeline: codepipeline.Pipeline, pipelineName: string, pipelineRole: iam.IRole,
+    source: actions.CodeStarConnectionsSourceAction, sourceOutput: codepipeline.Artifact): actions.CodeBuildAction {
+    const variables = { pipeline: 'PIPELINE_NAME', execution: RELEASE_ENV.executionId, branch: BRANCH_VARIABLE };
+    const project = new PipelineStepProject(this, `Identify${id}`, {
+      description: `Tells whether a pull request into ${this.props.branch} started the preview pipeline's execution, and names its preview`,
+      buildSpec: codebuild.BuildSpec.fromObject({
+        version: '0.2',
+        env: { 'exported-variables': [EXECUTION_TRIGGER_VARIABLE, PREVIEW_NAME_VARIABLE] },
+        phases: { build: { commands: pullRequestStepCommands(variables) } },
+      }),
+      environment: this.props.compute.environment,
+      ...this.deployProjectDefaults(),
+    });
+    this.props.compute.finish(project);
+    project.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['codepipeline:GetPipelineExecution'],
+      resources: [Stack.of(this).formatArn({ service: 'codepipeline', resource: pipelineName })],
+    }));
+    const actionRole = pipelineActionRole(this, `Identify${id}ActionRole`, pipelineRole);
+    const firstStep = new actions.CodeBuildAction({
+      actionName: 'Identify',
+      project,
+      role: actionRole,
+      // CodeBuild actions take an input; the step reads none of it.
+      input: sourceOutput,
+      environmentVariables: {
+        [variables.pipeline]: { value: pipelineName },
+        [variables.execution]: { value: codepipeline.GlobalVariables.executionId },
+        [variables.branch]: { value: source.variables.branchName },
+      },
+    });
+    pipeline.addStage({ stageName: PULL_REQUEST_STAGE, actions: [firstStep] });
+    pipeline.node.addDependency(project.role!, actionRole);
+    return firstStep;
   }
 }
 
 /**
- * Gives every stage after the source of a preview pipeline an entry condition: skip the stage
- * unless the execution checked out a branch other than the site's. CodePipeline runs a pipeline once
- * when it creates it, and a manual start runs it too, both on the source action's branch (the
- * site's): such an execution is not a pull request's, and must neither publish the site's branch as
- * a preview nor remove one. A pull request's source branch is never the branch it merges into.
- * Written on the CloudFormation resource: aws-cdk-lib has stage conditions only from versions later
- * than the oldest this library supports, and no SKIP result.
+ * Gives every stage after PullRequest of a preview pipeline an entry condition: skip the stage
+ * unless a pull request started the execution, as the first step read it from CodePipeline
+ * (`WebhookV2`: the pipeline's only trigger is its pull-request filter). CodePipeline runs a
+ * pipeline once when it creates it (`CreatePipeline`), and a start by hand runs it too
+ * (`StartPipelineExecution`), both on the source action's branch: such an execution must neither
+ * publish that branch as a preview nor remove one. What started the execution decides, never the
+ * branch's name: a fork's pull request from its own `main` is a pull request. Written on the
+ * CloudFormation resource: aws-cdk-lib has stage conditions only from versions later than the
+ * oldest this library supports, and no SKIP result.
  *
  * @see https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-conditions.html
  * @see https://docs.aws.amazon.com/codepipeline/latest/userguide/rule-reference-VariableCheck.html
+ * @see https://docs.aws.amazon.com/codepipeline/latest/userguide/pipelines-about-starting.html
  */
-function skipUnlessPullRequest(pipeline: codepipeline.Pipeline, source: actions.CodeStarConnectionsSourceAction, branch: string): void {
+function skipUnlessPullRequest(pipeline: codepipeline.Pipeline, firstStep: actions.CodeBuildAction): void {
   const cfnPipeline = pipeline.node.defaultChild as codepipeline.CfnPipeline;
-  for (let index = 1; index < pipeline.stageCount; index++) {
+  const after = pipeline.stages.findIndex((stage) => stage.stageName === PULL_REQUEST_STAGE);
+  for (let index = after + 1; index < pipeline.stageCount; index++) {
     cfnPipeline.addPropertyOverride(`Stages.${index}.BeforeEntry`, {
       Conditions: [{
         Result: 'SKIP',
         Rules: [{
           Name: 'PullRequestOnly',
           RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'VariableCheck', Version: '1' },
-          Configuration: { Variable: source.variables.branchName, Operator: 'NE', Value: branch },
+          Configuration: { Variable: firstStep.variable(EXECUTION_TRIGGER_VARIABLE), Operator: 'EQ', Value: PULL_REQUEST_TRIGGER },
         }],
       }],
     });
   }
 }
+
+/** The stage of a preview pipeline that tells a pull request's execution from the others. */
+const PULL_REQUEST_STAGE = 'PullRequest';
+
+/**
+ * The trigger type of an execution that a V2 pipeline's trigger with a filter started; the
+ * preview pipelines' only trigger is their pull-request filter.
+ *
+ * @see https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_ExecutionTrigger.html
+ */
+const PULL_REQUEST_TRIGGER = 'WebhookV2';
+
+/** CodePipeline's longest pipeline name. @see https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_PipelineDeclaration.html */
+const PIPELINE_NAME_MAX_LENGTH = 100;
 
 /** The variable of the preview projects holding the pull request's source branch (connections). */
 const BRANCH_VARIABLE = 'PULL_REQUEST_BRANCH';

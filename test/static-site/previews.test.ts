@@ -1,13 +1,20 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import { Construct } from 'constructs';
 import { PipelineSource, StaticSitePipeline, StaticSitePipelineProps } from '../../src';
 import { PREVIEW_RELEASE_OBJECTS } from '../../src/static-site/previews';
 import { DeployMode } from '../../src/static-site/static-site-pipeline';
-import { logicalIdOf, nagErrors, newStack, projectRole, roleStatements } from '../util';
+import { stageEntry } from '../../verify/template-checks/stage-conditions';
+import { fakeAwsEnvironment, fakeAwsTestDirs } from '../fake-aws';
+import { logicalIdOf, nagErrors, newStack, projectRole, roleStatements, TEST_ENV } from '../util';
 
+const { tempDir } = fakeAwsTestDirs('previews');
 const CONNECTION_ARN = 'arn:aws:codeconnections:eu-west-1:123456789012:connection/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
 const CODECOMMIT = PipelineSource.codeCommit({ repositoryName: 'site' });
 const CONNECTION = PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repository: 'site' });
@@ -127,7 +134,7 @@ describe('previews of a CodeCommit repository', () => {
     const spec = buildSpecOf(template, 'SitePreviewsBuild');
     expect(spec).toContain('npm ci');
     expect(spec).toContain('npm run build');
-    expect(spec).toContain('export PREVIEW_NAME=\\\\\\"pr-$(printf');
+    expect(spec).toContain('export PREVIEW_NAME=\\\\\\"pr-$PULL_REQUEST_ID');
     expect(spec).toContain('aws s3 cp dist');
     expect(spec).toContain('aws codebuild start-build --project-name');
   });
@@ -209,7 +216,7 @@ describe('previews of a connection source', () => {
   const publishPipeline = pipelines[logicalIdOf(template, 'AWS::CodePipeline::Pipeline', 'SitePreviewsPipeline')].Properties;
   const removePipeline = pipelines[logicalIdOf(template, 'AWS::CodePipeline::Pipeline', 'SitePreviewsRemovePipeline')].Properties;
 
-  test('a V2 pipeline started by pull requests into the branch that open or change builds, uploads and publishes', () => {
+  test('a V2 pipeline started by pull requests into the branch that open or change tells whether a pull request started it, builds, uploads and publishes', () => {
     expect(publishPipeline).toEqual(expect.objectContaining({
       PipelineType: 'V2',
       ExecutionMode: 'PARALLEL',
@@ -219,37 +226,109 @@ describe('previews of a connection source', () => {
       }],
     }));
     expect(publishPipeline.Stages.map((s: any) => [s.Name, s.Actions.map((a: any) => a.Name)])).toEqual([
-      ['Source', ['Checkout']], ['Build', ['BuildAndTest']], ['Preview', ['Upload', 'Publish']],
+      ['Source', ['Checkout']], ['PullRequest', ['Identify']], ['Build', ['BuildAndTest']], ['Preview', ['Upload', 'Publish']],
     ]);
   });
 
-  test('a second pipeline started by closed or merged pull requests removes the preview', () => {
+  test('a second pipeline started by closed or merged pull requests tells whether a pull request started it and removes the preview', () => {
     expect(removePipeline.Triggers).toEqual([{
       ProviderType: 'CodeStarSourceConnection',
       GitConfiguration: { SourceActionName: 'Checkout', PullRequest: [{ Branches: { Includes: ['main'] }, Events: ['CLOSED'] }] },
     }]);
-    expect(removePipeline.Stages.map((s: any) => s.Name)).toEqual(['Source', 'Preview']);
+    expect(removePipeline.Stages.map((s: any) => [s.Name, s.Actions.map((a: any) => a.Name)])).toEqual([
+      ['Source', ['Checkout']], ['PullRequest', ['Identify']], ['Preview', ['Remove']],
+    ]);
   });
 
-  test('the preview is named after the pull request\'s source branch', () => {
-    const upload = publishPipeline.Stages[2].Actions[0];
-    expect(JSON.parse(upload.Configuration.EnvironmentVariables)).toContainEqual({ name: 'PULL_REQUEST_BRANCH', type: 'PLAINTEXT', value: '#{Source_Checkout_NS.BranchName}' });
+  test('the first step of each reads its own execution, by the pipeline\'s name, and the pull request\'s source branch', () => {
+    for (const pipeline of [publishPipeline, removePipeline]) {
+      expect(actionVariables(actionOf(pipeline, 'Identify'))).toEqual({
+        PIPELINE_NAME: pipeline.Name,
+        EXECUTION_ID: '#{codepipeline.PipelineExecutionId}',
+        PULL_REQUEST_BRANCH: '#{Source_Checkout_NS.BranchName}',
+      });
+    }
+    // Names of their own (a stack's pipelines are named apart by its name and the construct's path).
+    expect(publishPipeline.Name).toMatch(/^[A-Za-z0-9-]+-Site-Previews-[0-9A-F]{8}-Pipeline$/);
+    expect(removePipeline.Name).toBe(publishPipeline.Name.replace(/-Pipeline$/, '-RemovePipeline'));
   });
 
-  test('executions that are not a pull request\'s (the one at creation, a manual start: the site\'s branch) skip every stage after the source', () => {
+  test('the pipelines\' names fit CodePipeline\'s 100 characters, whatever the stack\'s name and the construct\'s path', () => {
+    const longNamed = new Stack(new App(), 'Stack', { env: TEST_ENV, stackName: `s${'x'.repeat(127)}` });
+    const scope = new Construct(new Construct(longNamed, 'A'.repeat(60)), 'B'.repeat(60));
+    new StaticSitePipeline(scope, 'Site', { source: CONNECTION, previews: {} });
+    const names = Object.values<any>(Template.fromStack(longNamed).findResources('AWS::CodePipeline::Pipeline'))
+      .map((p) => p.Properties.Name).filter((name) => name !== undefined);
+    expect(names).toHaveLength(2);
+    expect(new Set(names).size).toBe(2);
+    for (const name of names) expect(name).toMatch(/^[A-Za-z0-9.@_-]{1,100}$/);
+  });
+
+  test('upload, publish and remove take the preview\'s name from their pipeline\'s first step, which names it the same way in both', () => {
+    const name = (pipeline: any, action: string) => actionVariables(actionOf(pipeline, action)).PREVIEW_NAME;
+    expect(name(publishPipeline, 'Upload')).toBe('#{PullRequest_Identify_NS.PREVIEW_NAME}');
+    expect(name(publishPipeline, 'Publish')).toBe('#{PullRequest_Identify_NS.PREVIEW_NAME}');
+    expect(name(removePipeline, 'Remove')).toBe('#{PullRequest_Identify_NS.PREVIEW_NAME}');
+    const [publishStep, removeStep] = [publishPipeline, removePipeline].map((pipeline) => firstStepOf(template, pipeline));
+    expect(removeStep.commands).toEqual(publishStep.commands);
+    expect(publishStep.exported).toEqual(['EXECUTION_TRIGGER', 'PREVIEW_NAME']);
+    // No step after the first names a preview from the branch itself.
+    for (const project of ['SitePreviewsUpload', 'SitePreviewsPublish', 'SitePreviewsRemove']) {
+      expect(buildSpecOf(template, project)).not.toContain('PULL_REQUEST_BRANCH');
+    }
+  });
+
+  test('every stage after the first step runs only when a pull request started the execution, whatever the branch', () => {
     const entry = {
       Conditions: [{
         Result: 'SKIP',
         Rules: [{
           Name: 'PullRequestOnly',
           RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'VariableCheck', Version: '1' },
-          Configuration: { Variable: '#{Source_Checkout_NS.BranchName}', Operator: 'NE', Value: 'main' },
+          Configuration: { Variable: '#{PullRequest_Identify_NS.EXECUTION_TRIGGER}', Operator: 'EQ', Value: 'WebhookV2' },
         }],
       }],
     };
     const entries = (pipeline: any) => pipeline.Stages.map((stage: any) => [stage.Name, stage.BeforeEntry]);
-    expect(entries(publishPipeline)).toEqual([['Source', undefined], ['Build', entry], ['Preview', entry]]);
-    expect(entries(removePipeline)).toEqual([['Source', undefined], ['Preview', entry]]);
+    expect(entries(publishPipeline)).toEqual([['Source', undefined], ['PullRequest', undefined], ['Build', entry], ['Preview', entry]]);
+    expect(entries(removePipeline)).toEqual([['Source', undefined], ['PullRequest', undefined], ['Preview', entry]]);
+    expect(JSON.stringify([publishPipeline.Stages, removePipeline.Stages].map((stages) => stages.map((s: any) => s.BeforeEntry)))).not.toContain('BranchName');
+  });
+
+  describe.each([
+    ['the run at the pipeline\'s creation', 'CreatePipeline', 'main', false],
+    ['a start by hand', 'StartPipelineExecution', 'main', false],
+    ['a pull request from a fork\'s main', 'WebhookV2', 'main', true],
+    ['a pull request from feature/x', 'WebhookV2', 'feature/x', true],
+  ])('%s (%s, branch %s)', (_label, triggerType, branch, runs) => {
+    test.each([['publish', 'Build'], ['publish', 'Preview'], ['remove', 'Preview']])(`the %s pipeline\'s stage %s ${runs ? 'runs' : 'is skipped'}`, (which, stage) => {
+      const pipeline = which === 'publish' ? publishPipeline : removePipeline;
+      const exported = runFirstStep(template, pipeline, triggerType, branch);
+      expect(exported.EXECUTION_TRIGGER).toBe(triggerType);
+      const variables = Object.fromEntries(Object.entries(exported).map(([name, value]) => [`#{PullRequest_Identify_NS.${name}}`, value]));
+      expect(stageEntry(pipeline.Stages.find((s: any) => s.Name === stage), variables)).toBe(runs ? 'enter' : 'SKIP');
+    });
+  });
+
+  test('the first step\'s role may read the executions of its own pipeline and nothing else of CodePipeline; each pipeline waits for its first step\'s grants', () => {
+    for (const pipeline of [publishPipeline, removePipeline]) {
+      const step = actionOf(pipeline, 'Identify');
+      const project = template.toJSON().Resources[step.Configuration.ProjectName.Ref];
+      const statements = roleStatements(template, project.Properties.ServiceRole['Fn::GetAtt'][0]);
+      const pipelineStatements = statements.filter((st) => [st.Action].flat().some((a: string) => a.startsWith('codepipeline:')));
+      expect(pipelineStatements).toEqual([{
+        Effect: 'Allow',
+        Action: 'codepipeline:GetPipelineExecution',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:codepipeline:eu-west-1:123456789012:${pipeline.Name}`]] },
+      }]);
+      const resources = template.toJSON().Resources;
+      const pipelineId = Object.keys(resources).find((id) => resources[id].Properties === pipeline)!;
+      const dependsOn: string[] = resources[pipelineId].DependsOn;
+      const policies = (roleLogicalId: string) => Object.entries<any>(resources)
+        .filter(([, r]) => r.Type === 'AWS::IAM::ManagedPolicy' && JSON.stringify(r.Properties.Roles).includes(roleLogicalId)).map(([id]) => id);
+      expect(dependsOn).toEqual(expect.arrayContaining(policies(project.Properties.ServiceRole['Fn::GetAtt'][0])));
+      expect(dependsOn).toEqual(expect.arrayContaining(policies(step.RoleArn['Fn::GetAtt'][0])));
+    }
   });
 
   test('the production pipeline has no trigger', () => {
@@ -401,3 +480,38 @@ describe('previews on a domain of their own', () => {
     expect(() => site(props(stack) as Partial<StaticSitePipelineProps>, stack)).toThrow(message);
   });
 });
+
+/** The action of a pipeline (its CloudFormation properties) named `name`. */
+function actionOf(pipeline: any, name: string): any {
+  return pipeline.Stages.flatMap((stage: any) => stage.Actions).find((action: any) => action.Name === name);
+}
+
+/** The environment variables a CodeBuild action gives its project: name -> value. */
+function actionVariables(action: any): Record<string, string> {
+  return Object.fromEntries(JSON.parse(action.Configuration.EnvironmentVariables).map((v: any) => [v.name, v.value]));
+}
+
+/** The commands and exported variables of the project a preview pipeline's first step runs. */
+function firstStepOf(template: Template, pipeline: any): { commands: string[]; exported: string[] } {
+  const projectId = actionOf(pipeline, 'Identify').Configuration.ProjectName.Ref;
+  const spec = JSON.parse(template.toJSON().Resources[projectId].Properties.Source.BuildSpec);
+  return { commands: spec.phases.build.commands, exported: spec.env['exported-variables'] };
+}
+
+/**
+ * Runs the synthesized first step of a preview pipeline as CodeBuild would, against the fake AWS CLI
+ * holding one execution started by `triggerType`; returns the variables it exported.
+ */
+function runFirstStep(template: Template, pipeline: any, triggerType: string, branch: string): Record<string, string> {
+  const dir = tempDir('first-step');
+  const execution = 'e1a2b3c4-0000-4000-8000-000000000001';
+  const state = path.join(dir, 'state.json');
+  fs.writeFileSync(state, JSON.stringify({ pipelineExecutions: { [execution]: { pipelineName: pipeline.Name, triggerType } } }));
+  const variables = { ...actionVariables(actionOf(pipeline, 'Identify')), EXECUTION_ID: execution, PULL_REQUEST_BRANCH: branch };
+  const { commands, exported } = firstStepOf(template, pipeline);
+  const run = spawnSync('bash', ['-e', '-c', [...commands, ...exported.map((name) => `echo "${name}=$${name}"`)].join('\n')], {
+    cwd: dir, encoding: 'utf8', env: { ...fakeAwsEnvironment(state, path.join(dir, 'aws.log'), dir), ...variables },
+  });
+  if (run.status !== 0) throw new Error(`the first step failed: ${run.stderr}`);
+  return Object.fromEntries(exported.map((name) => [name, new RegExp(`^${name}=(.*)$`, 'm').exec(run.stdout)![1]]));
+}

@@ -17,6 +17,7 @@ const PROJECT_KINDS: Array<{ readonly description: string; readonly kind: RoleKi
   // CodeCommit previews start their projects from EventBridge rules and from the preview build.
   { description: 'Builds and tests the head of each pull request', kind: 'build-project', inPipeline: true },
   { description: 'Builds, tests and uploads a preview of each pull request', kind: 'preview-build-project', inPipeline: false },
+  { description: 'Tells whether a pull request into ', kind: 'preview-identify-project', inPipeline: true },
   { description: 'Uploads the preview of a pull request', kind: 'preview-upload-project', inPipeline: true },
   { description: 'Publishes the preview of a pull request', kind: 'preview-project', inPipeline: 'either' },
   { description: 'Removes the preview of a pull request', kind: 'preview-project', inPipeline: 'either' },
@@ -458,6 +459,7 @@ const NEEDS: Record<string, Array<'pipeline' | 'siteBucket' | 'distributionId' |
   'go-live-project': ['pipeline', 'siteBucket', 'keyValueStoreArn', 'notFoundPage'],
   'rollback-project': ['siteBucket', 'keyValueStoreArn', 'notFoundPage'],
   'preview-build-project': ['siteBucket'],
+  'preview-identify-project': ['pipeline'],
   'preview-upload-project': ['pipeline', 'siteBucket'],
   'preview-project': ['siteBucket', 'keyValueStoreArn'],
 };

@@ -27,6 +27,8 @@ export interface ExpectedCall {
  *   https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-CodestarConnectionSource.html
  *   (the action's prefix must match the connection ARN's: https://docs.aws.amazon.com/dtconsole/latest/userguide/rename.html)
  * - CodeBuild projects: https://docs.aws.amazon.com/codebuild/latest/userguide/setting-up-service-role.html
+ *   (a preview pipeline's first step: GetPipelineExecution on the pipeline,
+ *   https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodepipeline.html)
  * - approval action on an encrypted topic: https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#sns-what-permissions-for-sse
  * - CodeDeploy service role (in-place, launch templates): https://docs.aws.amazon.com/codedeploy/latest/userguide/getting-started-create-service-role.html
  * - instance role: https://docs.aws.amazon.com/codedeploy/latest/userguide/getting-started-create-iam-instance-profile.html
@@ -277,6 +279,21 @@ const CALLS: Record<RoleKind, (job: RoleJob, scope: StackScope) => ExpectedCall[
       deny('iam:PassRole', '*'),
     ];
   },
+
+  // Reads what started an execution of its own pipeline (GetPipelineExecution), and nothing else.
+  'preview-identify-project': (job, scope) => [
+    allow('codepipeline:GetPipelineExecution', job.pipeline!.arn),
+    ...job.inputArtifacts!.map((a) => allow('s3:GetObject', artifactObject(job, scope, a))),
+    ...onArtifactKey(job, ['kms:Decrypt'], allow),
+    ...allowAll(['logs:CreateLogStream', 'logs:PutLogEvents'], logStream(job, scope)),
+    ...[...scope.pipelineArns.filter((arn) => arn !== job.pipeline!.arn), scope.unrelated.pipeline].map((arn) => deny('codepipeline:GetPipelineExecution', arn)),
+    ...denyAll(['codepipeline:StartPipelineExecution', 'codepipeline:UpdatePipeline', 'codepipeline:ListPipelineExecutions'], job.pipeline!.arn),
+    ...scope.projectArns.map((arn) => deny('codebuild:StartBuild', arn)),
+    ...otherBuckets(job, scope).map((b) => deny('s3:PutObject', `arn:${scope.partition}:s3:::${b}/index.html`)),
+    deny('s3:PutObject', artifactObject(job, scope, job.inputArtifacts![0])),
+    ...scope.keyValueStoreArns.map((arn) => deny('cloudfront-keyvaluestore:UpdateKeys', arn)),
+    deny('iam:PassRole', '*'),
+  ],
 
   // Uploads a preview release (aws s3 cp) and names nothing.
   'preview-upload-project': (job, scope) => {

@@ -68,6 +68,8 @@ const NEEDED_ACTIONS: Record<RoleKind, string[]> = {
     ...BUILD_LOGS, ...ARTIFACT_READ, ...ARTIFACT_WRITE, ...BUILD_EXTRAS,
     'codecommit:GitPull', 'codebuild:StartBuild',
   ],
+  // Tells a pull request's execution from the others (what started it), in a connection's preview pipelines.
+  'preview-identify-project': [...BUILD_LOGS, ...ARTIFACT_READ, 'codepipeline:GetPipelineExecution'],
   'preview-upload-project': [...BUILD_LOGS, ...ARTIFACT_READ, 's3:PutObject', 's3:AbortMultipartUpload'],
   // Lists, writes and deletes preview releases; writes the preview and token keys; comments on CodeCommit pull requests.
   'preview-project': [

@@ -14,6 +14,7 @@ export type RoleKind =
   | 'go-live-project'
   | 'rollback-project'
   | 'preview-build-project'
+  | 'preview-identify-project'
   | 'preview-upload-project'
   | 'preview-project'
   | 'events'
@@ -36,6 +37,7 @@ export const KIND_LABELS: Record<RoleKind, string> = {
   'go-live-project': 'go-live project role',
   'rollback-project': 'rollback project role',
   'preview-build-project': 'preview build project role (CodeCommit)',
+  'preview-identify-project': 'preview pipeline first step project role (connection)',
   'preview-upload-project': 'preview upload project role',
   'preview-project': 'preview publish or remove project role',
   'events': 'events role',

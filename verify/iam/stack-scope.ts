@@ -10,6 +10,7 @@ export interface StackScope {
   readonly buckets: string[];
   readonly keyArns: string[];
   readonly projectArns: string[];
+  readonly pipelineArns: string[];
   readonly distributionArns: string[];
   readonly keyValueStoreArns: string[];
   readonly topicArns: string[];
@@ -52,6 +53,7 @@ export function stackScope(model: StackModel): StackScope {
       .map(([id]) => model.resolver.physicalName(id)),
     keyArns: arnsOf('AWS::KMS::Key'),
     projectArns: arnsOf('AWS::CodeBuild::Project'),
+    pipelineArns: arnsOf('AWS::CodePipeline::Pipeline'),
     distributionArns: arnsOf('AWS::CloudFront::Distribution'),
     keyValueStoreArns: arnsOf('AWS::CloudFront::KeyValueStore'),
     topicArns: arnsOf('AWS::SNS::Topic'),

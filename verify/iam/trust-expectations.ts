@@ -18,6 +18,7 @@ const SERVICE_OF: Partial<Record<RoleKind, string>> = {
   'go-live-project': 'codebuild.amazonaws.com',
   'rollback-project': 'codebuild.amazonaws.com',
   'preview-build-project': 'codebuild.amazonaws.com',
+  'preview-identify-project': 'codebuild.amazonaws.com',
   'preview-upload-project': 'codebuild.amazonaws.com',
   'preview-project': 'codebuild.amazonaws.com',
   'events': 'events.amazonaws.com',

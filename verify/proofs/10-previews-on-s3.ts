@@ -1,28 +1,34 @@
 /**
- * The pull-request preview commands run for real: the preview Upload, Publish and Remove projects of
- * the connection example's synthesized buildspecs, next to its own production upload and go-live,
- * run by the AWS CLI against moto_server's S3 with IAM enforced (each project signed as a user whose
- * only policies are its role's synthesized ones) and the KeyValueStore stand-in, as proof 9 runs the
- * release commands (verify/release-run/). Asserts on the bucket and the store: a preview is published
- * and replaced by a second push, survives a production go-live's pruning, and is removed; the preview
- * roles cannot write or delete a pipeline release.
+ * The pull-request preview commands run for real: the first step of each preview pipeline and the
+ * preview Upload, Publish and Remove projects of the connection example's synthesized buildspecs,
+ * next to its own production upload and go-live, run by the AWS CLI against moto_server's S3 and
+ * CodePipeline with IAM enforced (each project signed as a user whose only policies are its role's
+ * synthesized ones) and the KeyValueStore stand-in, as proof 9 runs the release commands
+ * (verify/release-run/). Asserts on the bucket and the store: an execution started by hand is
+ * skipped by the pipelines' own entry conditions; a preview is named by the first step, published and
+ * replaced by a second push, survives a production go-live's pruning, and is removed under the name
+ * the remove pipeline's first step gives it; the preview roles cannot write or delete a pipeline release.
  */
 import { spawnSync } from 'child_process';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Proof, ProofResult } from '../proof';
 import { hasRelease, Snapshot, tail } from '../release-run/bucket-snapshot';
-import { examplePreviews, ReleaseProject } from '../release-run/release-projects';
+import { examplePreviews, PreviewPipeline, ReleaseProject } from '../release-run/release-projects';
 import { motoPolicies, ReleaseRun } from '../release-run/release-run';
 import { filesOf, sampleSite } from '../release-run/site-builds';
 import { CheckCase, resultOf } from '../template-checks/check-cases';
+import { stageEntry } from '../template-checks/stage-conditions';
 
 const NAME = 'Previews: the preview commands on moto S3 with IAM enforced';
 /** The example stack with a connection source and previews (examples/static-site.ts ConnectionPreviewSiteStack). */
 const PREVIEW_EXAMPLE_STACK = 'ConnectionPreviewSiteExample';
-/** The pull request's source branch, and the preview name the Upload project makes of it. */
+/** The pull request's source branch, and the preview name the first step makes of it (readable part, 8 hex of its SHA-256). */
 const BRANCH = 'feature/New-Header';
-const PREVIEW = 'feature-new-header';
+const PREVIEW = `feature-new-header-${crypto.createHash('sha256').update(BRANCH).digest('hex').slice(0, 8)}`;
+/** The branch a start by hand checks out: the site's. */
+const SITE_BRANCH = 'main';
 const FIRST_COMMIT = '1a2b3c4d5e6f'.repeat(3) + '7a8b';
 const SECOND_COMMIT = '9f8e7d6c5b4a'.repeat(3) + '3c2d';
 /** A release id of the pipeline's shape (`<time>-<commit>-<execution>`), which the preview roles must not touch. */
@@ -31,14 +37,22 @@ const PIPELINE_SHAPED = '20250101T000000Z-c0ffeec0ffee-deadbeef';
 
 const proof: Proof = {
   async run(): Promise<ProofResult> {
-    const { projects, previews } = examplePreviews(PREVIEW_EXAMPLE_STACK);
+    const { projects, previews, pipelines } = examplePreviews(PREVIEW_EXAMPLE_STACK);
+    const [publishPipeline, removePipeline] = [/-Pipeline$/, /-RemovePipeline$/].map((name) => {
+      const found = pipelines.find((p) => name.test(p.name));
+      if (!found) throw new Error(`${PREVIEW_EXAMPLE_STACK} has no preview pipeline named like ${name}`);
+      return found;
+    });
     const conditioned: string[] = [];
     const bucketName = projects.upload.environment.SITE_BUCKET;
     const release = await ReleaseRun.start({
       upload: projects.upload,
       goLive: projects.goLive,
-      roles: Object.fromEntries([projects.upload, projects.goLive, previews.previewUpload, previews.previewPublish, previews.previewRemove]
-        .map((project) => [project.roleLogicalId, motoPolicies(project, conditioned)])),
+      roles: Object.fromEntries([
+        ...[projects.upload, projects.goLive, previews.previewUpload, previews.previewPublish, previews.previewRemove]
+          .map((project) => [project.roleLogicalId, motoPolicies(project, conditioned)]),
+        ...[publishPipeline, removePipeline].map(({ firstStep }) => [firstStep.roleLogicalId, onAnyPipeline(motoPolicies(firstStep, conditioned))]),
+      ]),
       workPrefix: 'verify-previews-',
     });
     const { servers, distribution, work, cases, details } = release;
@@ -46,14 +60,45 @@ const proof: Proof = {
     const run = release.run.bind(release);
     const deploy = release.deploy.bind(release);
     try {
-      /** The preview pipeline's Preview stage: Upload, then Publish with the variables Upload exported, both in the build output. */
+      // 0. An execution of each preview pipeline, as CodePipeline records one started by hand (moto
+      //    records every execution so; a pull request's is WebhookV2, which the tests run on the fake CLI).
+      const executions = await servers.startPipelineExecutions([publishPipeline.name, removePipeline.name]);
+      /** A pipeline's first step, signed as its role, for the execution of that pipeline, on `branch`: what it exported. */
+      const firstStep = async (pipeline: PreviewPipeline, branch: string, label: string) => {
+        const step = await run(pipeline.firstStep, work, {
+          ...pipeline.firstStepVariables, EXECUTION_ID: executions[pipeline.name], PULL_REQUEST_BRANCH: branch,
+        });
+        check(`${label}: the first step of ${pipeline.name} reads the execution (GetPipelineExecution) and exports what started it and the preview's name`,
+          step.status === 0 && !!step.exported.EXECUTION_TRIGGER && !!step.exported.PREVIEW_NAME, () => tail(step.output));
+        return step.exported;
+      };
+      const entries = (pipeline: PreviewPipeline, exported: Record<string, string>) => pipeline.stages
+        .map((stage) => `${stage.Name} ${stageEntry(stage, Object.fromEntries(Object.entries(exported).map(([k, v]) => [`#{PullRequest_Identify_NS.${k}}`, v])))}`);
+      for (const pipeline of [publishPipeline, removePipeline]) {
+        const byHand = await firstStep(pipeline, SITE_BRANCH, 'a start by hand');
+        const expected = pipeline === publishPipeline ? ['Source enter', 'PullRequest enter', 'Build SKIP', 'Preview SKIP'] : ['Source enter', 'PullRequest enter', 'Preview SKIP'];
+        check(`a start by hand: CodePipeline reports StartPipelineExecution, and ${pipeline.name}'s own entry conditions skip every stage after the first step`,
+          byHand.EXECUTION_TRIGGER === 'StartPipelineExecution' && JSON.stringify(entries(pipeline, byHand)) === JSON.stringify(expected),
+          () => `EXECUTION_TRIGGER ${byHand.EXECUTION_TRIGGER}; ${entries(pipeline, byHand).join(', ')}`);
+        const asPullRequest = entries(pipeline, { ...byHand, EXECUTION_TRIGGER: 'WebhookV2' });
+        check(`control: with WebhookV2 (a pull request's trigger) ${pipeline.name}'s entry conditions enter every stage`,
+          asPullRequest.every((entry) => entry.endsWith(' enter')), () => asPullRequest.join(', '));
+      }
+      const [publishName, removeName] = [
+        (await firstStep(publishPipeline, BRANCH, 'the pull request')).PREVIEW_NAME,
+        (await firstStep(removePipeline, BRANCH, 'the pull request, closed')).PREVIEW_NAME,
+      ];
+      check(`the first steps of both preview pipelines name the pull request from ${BRANCH} ${PREVIEW}`,
+        publishName === PREVIEW && removeName === PREVIEW, () => `publish pipeline: ${publishName}, remove pipeline: ${removeName}`);
+
+      /** The preview pipeline's Preview stage: Upload, then Publish with the variables Upload and the first step exported, both in the build output. */
       const pushPreview = async (site: string, commit: string, label: string) => {
-        const upload = await run(previews.previewUpload, site, { PULL_REQUEST_BRANCH: BRANCH, COMMIT_ID: commit });
-        const { RELEASE_ID: id = '', PREVIEW_NAME: name = '' } = upload.exported;
-        check(`${label}: the preview upload succeeds and exports RELEASE_ID (<time>-p<commit12>-<name8>) and PREVIEW_NAME ${PREVIEW}`,
-          upload.status === 0 && new RegExp(`^\\d{8}T\\d{6}Z-p${commit.slice(0, 12)}-${PREVIEW.replace(/-/g, '').slice(0, 8)}$`).test(id) && name === PREVIEW,
-          () => `exit ${upload.status}, RELEASE_ID ${id}, PREVIEW_NAME ${name}: ${tail(upload.output)}`);
-        const publish = await run(previews.previewPublish, site, { RELEASE_ID: id, PREVIEW_NAME: name });
+        const upload = await run(previews.previewUpload, site, { PREVIEW_NAME: publishName, COMMIT_ID: commit });
+        const { RELEASE_ID: id = '' } = upload.exported;
+        check(`${label}: the preview upload succeeds and exports RELEASE_ID (<time>-p<commit12>-<name8>)`,
+          upload.status === 0 && new RegExp(`^\\d{8}T\\d{6}Z-p${commit.slice(0, 12)}-${PREVIEW.replace(/-/g, '').slice(0, 8)}$`).test(id),
+          () => `exit ${upload.status}, RELEASE_ID ${id}: ${tail(upload.output)}`);
+        const publish = await run(previews.previewPublish, site, { RELEASE_ID: id, PREVIEW_NAME: publishName });
         check(`${label}: publish succeeds`, publish.status === 0, () => tail(publish.output));
         return { id, link: publish.exported.PREVIEW_LINK ?? '', output: publish.output };
       };
@@ -147,7 +192,7 @@ const proof: Proof = {
 
       // 6. The pull request closes: Remove.
       const liveBefore = Object.fromEntries(Object.entries(bucket).filter(([k]) => k.startsWith(`releases/${liveAgain}`)));
-      const removed = await run(previews.previewRemove, work, { PULL_REQUEST_BRANCH: BRANCH });
+      const removed = await run(previews.previewRemove, work, { PREVIEW_NAME: removeName });
       bucket = await servers.snapshot();
       store = await servers.store();
       check('remove: succeeds', removed.status === 0, () => tail(removed.output));
@@ -160,11 +205,12 @@ const proof: Proof = {
         store.keys.live === liveAgain && JSON.stringify(liveAfter) === JSON.stringify(liveBefore)
           && Object.keys(liveAfter).length >= liveFiles.size + 1,
         () => `live ${store.keys.live}; ${Object.keys(liveBefore).length} objects before, ${Object.keys(liveAfter).length} after`);
-      const again = await run(previews.previewRemove, work, { PULL_REQUEST_BRANCH: BRANCH });
+      const again = await run(previews.previewRemove, work, { PREVIEW_NAME: removeName });
       check('remove: removing it again succeeds and changes nothing', again.status === 0 && again.output.includes(`There is no preview ${PREVIEW}`),
         () => tail(again.output));
 
       details.push('IAM\'s ? wildcard of the preview grants given to moto as a regular expression\'s . (withMotoWildcards)');
+      details.push('the first steps\' codepipeline:GetPipelineExecution given to moto on any pipeline: moto authorizes CodePipeline calls on * only (the IAM proof checks the grant names the step\'s own pipeline and no other)');
       details.push(`conditions moto cannot evaluate, removed (proven by the IAM proof with iam-simulate): ${[...new Set(conditioned)].join('; ') || 'none'}`);
     } finally {
       release.stop();
@@ -173,6 +219,18 @@ const proof: Proof = {
   },
 };
 export default proof;
+
+/**
+ * A role's policies with its CodePipeline statements on any resource: moto authorizes CodePipeline
+ * calls against `*`, which a statement naming one pipeline never matches.
+ */
+function onAnyPipeline(policies: Array<{ Statement: Array<Record<string, unknown>> }>): Array<{ Statement: Array<Record<string, unknown>> }> {
+  return policies.map((policy) => ({
+    ...policy,
+    Statement: policy.Statement.map((statement) => ([statement.Action].flat().every((a) => String(a).startsWith('codepipeline:'))
+      ? { ...statement, Resource: '*' } : statement)),
+  }));
+}
 
 /** Every file of the build is in the release with its size. */
 function filesCases(label: string, bucket: Snapshot, id: string, files: Map<string, number>): CheckCase[] {

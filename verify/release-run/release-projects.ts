@@ -31,7 +31,7 @@ export const PREVIEW_PROJECT_DESCRIPTIONS = {
 export type PreviewStep = keyof typeof PREVIEW_PROJECT_DESCRIPTIONS;
 
 export interface ReleaseProject {
-  readonly step: ReleaseStep | PreviewStep;
+  readonly step: ReleaseStep | PreviewStep | 'previewFirstStep';
   readonly logicalId: string;
   readonly roleLogicalId: string;
   readonly commands: string[];
@@ -58,23 +58,55 @@ function projectsDescribed<S extends ReleaseStep | PreviewStep>(model: StackMode
   const find = (step: S): ReleaseProject => {
     const found = projects.find(([, r]) => String(r.Properties.Description ?? '').startsWith(descriptions[step]));
     if (!found) throw new Error(`${model.stackName} has no CodeBuild project described '${descriptions[step]}...'`);
-    const [logicalId, resource] = found;
-    const spec = JSON.parse(resource.Properties.Source.BuildSpec);
-    const roleLogicalId = resource.Properties.ServiceRole['Fn::GetAtt'][0];
-    const role = model.roles.find((r) => r.logicalId === roleLogicalId);
-    if (!role) throw new Error(`${logicalId}: role ${roleLogicalId} is not in the template`);
-    return {
-      step,
-      logicalId,
-      roleLogicalId,
-      commands: spec.phases.build.commands,
-      exportedVariables: spec.env?.['exported-variables'] ?? [],
-      environment: Object.fromEntries((resource.Properties.Environment.EnvironmentVariables ?? [])
-        .map((v: any) => [v.Name, model.resolver.resolveString(v.Value)])),
-      policies: role.policies.map((p) => p.document as any),
-    };
+    return projectOf(model, found[0], step);
   };
   return Object.fromEntries((Object.keys(descriptions) as S[]).map((step) => [step, find(step)])) as Record<S, ReleaseProject>;
+}
+
+/** The CodeBuild project of the template with this logical id, as the proofs run it. */
+function projectOf<S extends string>(model: StackModel, logicalId: string, step: S): ReleaseProject & { step: S } {
+  const resource: any = model.template.Resources[logicalId];
+  const spec = JSON.parse(model.resolver.resolveString(resource.Properties.Source.BuildSpec));
+  const roleLogicalId = resource.Properties.ServiceRole['Fn::GetAtt'][0];
+  const role = model.roles.find((r) => r.logicalId === roleLogicalId);
+  if (!role) throw new Error(`${logicalId}: role ${roleLogicalId} is not in the template`);
+  return {
+    step,
+    logicalId,
+    roleLogicalId,
+    commands: spec.phases.build.commands,
+    exportedVariables: spec.env?.['exported-variables'] ?? [],
+    environment: Object.fromEntries((resource.Properties.Environment.EnvironmentVariables ?? [])
+      .map((v: any) => [v.Name, model.resolver.resolveString(v.Value)])),
+    policies: role.policies.map((p) => p.document as any),
+  } as ReleaseProject & { step: S };
+}
+
+/** A connection's preview pipeline as the proof runs it: its name, stages, and its first step with that step's action variables. */
+export interface PreviewPipeline {
+  readonly name: string;
+  /** The stages as the template declares them (names, entry conditions). */
+  readonly stages: Array<{ readonly Name: string; readonly BeforeEntry?: unknown }>;
+  /** The project telling a pull request's execution from the others, and naming the preview. */
+  readonly firstStep: ReleaseProject;
+  /** The environment variables the first step's action gives its project (`#{...}` references as written). */
+  readonly firstStepVariables: Record<string, string>;
+}
+
+/** The preview pipelines of a template with a connection source (the pipelines whose stage PullRequest runs a first step). */
+export function previewPipelines(model: StackModel): PreviewPipeline[] {
+  return Object.entries<any>(model.template.Resources)
+    .filter(([, r]) => r.Type === 'AWS::CodePipeline::Pipeline')
+    .flatMap(([id, r]) => {
+      const action = (r.Properties.Stages as any[]).find((stage) => stage.Name === 'PullRequest')?.Actions[0];
+      if (!action) return [];
+      return [{
+        name: model.resolver.resolveString({ Ref: id }),
+        stages: r.Properties.Stages,
+        firstStep: projectOf(model, action.Configuration.ProjectName.Ref, 'previewFirstStep'),
+        firstStepVariables: Object.fromEntries(JSON.parse(action.Configuration.EnvironmentVariables).map((v: any) => [v.name, v.value])),
+      }];
+    });
 }
 
 /** The example stack, synthesized now, and its release projects; throws when the stack or a project is missing. */
@@ -85,10 +117,10 @@ export function exampleRelease(): { model: StackModel; projects: Record<ReleaseS
 
 /** An example stack with a connection source and previews, synthesized now: its release and preview projects. */
 export function examplePreviews(stackName: string): {
-  model: StackModel; projects: Record<ReleaseStep, ReleaseProject>; previews: Record<PreviewStep, ReleaseProject>;
+  model: StackModel; projects: Record<ReleaseStep, ReleaseProject>; previews: Record<PreviewStep, ReleaseProject>; pipelines: PreviewPipeline[];
 } {
   const model = exampleStackModel(stackName);
-  return { model, projects: releaseProjects(model), previews: previewProjects(model) };
+  return { model, projects: releaseProjects(model), previews: previewProjects(model), pipelines: previewPipelines(model) };
 }
 
 /** An example stack, synthesized now, as the proofs read it, deemed deployed in RELEASE_EXAMPLE_ENV's account and region. */

@@ -130,6 +130,11 @@ export class ReleaseServers {
     await this.asAdmin(() => this.admin({ kind: 'put', objects }));
   }
 
+  /** Creates pipelines of these names and starts an execution of each, as a start by hand does; returns {name: execution id}. */
+  public async startPipelineExecutions(names: string[]): Promise<Record<string, string>> {
+    return this.asAdmin(() => this.admin({ kind: 'pipelines', names }));
+  }
+
   /** The store's keys and the calls it answered. */
   public async store(): Promise<StoreState> {
     return JSON.parse(await request(this.kvsPort, 'GET', '/_standin/state'));

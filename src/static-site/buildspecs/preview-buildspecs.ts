@@ -1,9 +1,8 @@
 import * as path from 'path';
 import { Tokenization } from 'aws-cdk-lib';
-import { shortId } from './release-buildspecs';
-import { requireVariable, siteDirectoryChecks, uploadCommands, UploadOptions } from './upload-commands';
+import { requireVariable, siteDirectoryChecks, uploadCommands, UploadOptions, uploadStepProgram } from './upload-commands';
 import { unpackRuntimeFilesCommands } from '../../runtime-program';
-import { shellQuote } from '../../shell';
+import { exportOutput, failUnless, shellQuote } from '../../shell';
 import { PREVIEW_ENV, RELEASE_ENV, RELEASES_PREFIX } from '../release-contract';
 
 /** The folder of StaticSitePipeline, whose runtime/ holds the preview program. */
@@ -12,31 +11,54 @@ const STATIC_SITE_DIR = path.join(__dirname, '..');
 /** Shell variable holding the directory the preview program is unpacked in. */
 const PROGRAM_DIR = 'PREVIEW_PROGRAM_DIR';
 
-/** The shell variable holding the preview's name (`pr-<n>`, or the branch as a name). */
+/** The shell variable holding the preview's name (`pr-<n>`, or `<readable branch>-<hash>`). */
 export const PREVIEW_NAME_VARIABLE = 'PREVIEW_NAME';
 
 /** The shell variable holding the preview link once published. */
 export const PREVIEW_LINK_VARIABLE = 'PREVIEW_LINK';
 
+/** The shell variable holding what started a preview pipeline's execution (its trigger type). */
+export const EXECUTION_TRIGGER_VARIABLE = 'EXECUTION_TRIGGER';
+
+/** Shell variable holding the directory the pull-request program (runtime/pull-request.js) is unpacked in. */
+const PULL_REQUEST_DIR = 'PULL_REQUEST_PROGRAM_DIR';
+
 /**
  * The commands that name the preview after a pull request number held in `variable`: `pr-<n>`.
+ * Shell builtins only: a variable of anything but digits stops the step.
  */
 export function previewNameFromNumber(variable: string): string[] {
   return [
     requireVariable(variable),
-    `export ${PREVIEW_NAME_VARIABLE}="pr-$(printf '%s' "$${variable}" | tr -cd '0-9')"`,
+    // `${X##*[!0-9]*}` is empty when X holds anything but a digit.
+    failUnless(`test -n "\${${variable}##*[!0-9]*}"`, `Deploy failed: ${variable} must be a pull request number.`),
+    `export ${PREVIEW_NAME_VARIABLE}="pr-$${variable}"`,
   ];
 }
 
+/** What the commands of a preview pipeline's first step read: the pipeline, the execution, the branch. */
+export interface PullRequestStepVariables {
+  /** The variable holding the pipeline's name. */
+  readonly pipeline: string;
+  /** The variable holding the execution's id. */
+  readonly execution: string;
+  /** The variable holding the source branch of the execution. */
+  readonly branch: string;
+}
+
 /**
- * The commands that name the preview after the branch held in `variable`: lower case, every run of
- * other characters than letters and digits made one `-`, at most 40 characters (a name the store and
- * host names take: `^[a-z0-9][a-z0-9-]{0,39}$`).
+ * The commands of a connection's preview pipeline's first step (runtime/pull-request.js): export
+ * what started the execution as `$EXECUTION_TRIGGER` (from CodePipeline's GetPipelineExecution,
+ * for the later stages' entry conditions) and the preview's name as `$PREVIEW_NAME`: the readable
+ * branch and a hash of its exact name.
  */
-export function previewNameFromBranch(variable: string): string[] {
+export function pullRequestStepCommands(variables: PullRequestStepVariables): string[] {
   return [
-    requireVariable(variable),
-    `export ${PREVIEW_NAME_VARIABLE}="$(printf '%s' "$${variable}" | tr 'A-Z' 'a-z' | tr -cs 'a-z0-9' '-' | sed 's/^-*//' | cut -c1-40 | sed 's/-*$//')"`,
+    ...[variables.pipeline, variables.execution, variables.branch].map(requireVariable),
+    ...unpackPullRequestProgram(),
+    ...exportOutput(EXECUTION_TRIGGER_VARIABLE, `${pullRequestProgram()} trigger "$${variables.pipeline}" "$${variables.execution}"`),
+    ...exportOutput(PREVIEW_NAME_VARIABLE, `${pullRequestProgram()} name-of-branch "$${variables.branch}"`),
+    `echo "Execution started by $${EXECUTION_TRIGGER_VARIABLE}; the preview of branch $${variables.branch} is named $${PREVIEW_NAME_VARIABLE}"`,
   ];
 }
 
@@ -51,7 +73,7 @@ export function previewUploadCommands(options: UploadOptions): string[] {
     requireVariable(RELEASE_ENV.commitId),
     requireVariable(PREVIEW_NAME_VARIABLE),
     ...siteDirectoryChecks(options.sourceDirectory),
-    `export ${RELEASE_ENV.releaseId}="$(date -u +%Y%m%dT%H%M%SZ)-p${shortId(RELEASE_ENV.commitId, 12)}-${shortId(PREVIEW_NAME_VARIABLE, 8)}"`,
+    ...exportOutput(RELEASE_ENV.releaseId, `${uploadStepProgram()} preview-release-id "$${RELEASE_ENV.commitId}" "$${PREVIEW_NAME_VARIABLE}"`),
     `echo "Uploading preview $${PREVIEW_NAME_VARIABLE} as release $${RELEASE_ENV.releaseId}"`,
     ...uploadCommands(options, `"s3://\${${RELEASE_ENV.bucket}}/${RELEASES_PREFIX}\${${RELEASE_ENV.releaseId}}/"`),
   ];
@@ -70,9 +92,7 @@ export function previewPublishCommands(sourceDirectory?: string): string[] {
     requireVariable(RELEASE_ENV.releaseId),
     requireVariable(PREVIEW_NAME_VARIABLE),
     ...unpackPreviewProgram(),
-    // A plain assignment, not `export X="$(...)"`: export would hide the program's failure.
-    `${PREVIEW_LINK_VARIABLE}="$(${previewProgram()} publish "$${PREVIEW_NAME_VARIABLE}"${directory})"`,
-    `export ${PREVIEW_LINK_VARIABLE}`,
+    ...exportOutput(PREVIEW_LINK_VARIABLE, `${previewProgram()} publish "$${PREVIEW_NAME_VARIABLE}"${directory}`),
     `echo "Preview $${PREVIEW_NAME_VARIABLE}: $${PREVIEW_LINK_VARIABLE}"`,
   ];
 }
@@ -101,6 +121,16 @@ export function previewProgramEnvironment(options: { url: string; maxPreviews: n
 /** Unpacks the preview program (runtime/preview.js, the files it requires and the contract it reads) from the buildspec. */
 function unpackPreviewProgram(): string[] {
   return unpackRuntimeFilesCommands(PROGRAM_DIR, STATIC_SITE_DIR, ['preview.js', 'site-cli.js', 'step-clock.js', 'release-contract.json']);
+}
+
+/** Unpacks the pull-request program (runtime/pull-request.js, and what it reads) from the buildspec. */
+function unpackPullRequestProgram(): string[] {
+  return unpackRuntimeFilesCommands(PULL_REQUEST_DIR, STATIC_SITE_DIR, ['pull-request.js', 'site-cli.js', 'step-clock.js', 'release-contract.json']);
+}
+
+/** `node <pull-request program>`, once unpacked. */
+function pullRequestProgram(): string {
+  return `node "$${PULL_REQUEST_DIR}/pull-request.js"`;
 }
 
 /** `node <preview program>`, once unpacked. */

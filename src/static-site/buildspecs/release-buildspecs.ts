@@ -1,7 +1,7 @@
 import * as path from 'path';
-import { requireVariable, siteDirectoryChecks, uploadCommands, UploadOptions } from './upload-commands';
+import { requireVariable, siteDirectoryChecks, uploadCommands, UploadOptions, uploadStepProgram } from './upload-commands';
 import { unpackRuntimeFilesCommands } from '../../runtime-program';
-import { shellQuote } from '../../shell';
+import { exportOutput, shellQuote } from '../../shell';
 import { RELEASE_ENV, RELEASES_PREFIX } from '../release-contract';
 
 /** The folder of StaticSitePipeline, whose runtime/ holds the release program. */
@@ -46,7 +46,7 @@ export function releaseUploadCommands(options: UploadOptions): string[] {
     requireVariable(RELEASE_ENV.commitId),
     requireVariable(RELEASE_ENV.executionId),
     ...siteDirectoryChecks(options.sourceDirectory),
-    `export ${RELEASE_ENV.releaseId}="$(date -u +%Y%m%dT%H%M%SZ)-${shortId(RELEASE_ENV.commitId, 12)}-${shortId(RELEASE_ENV.executionId, 8)}"`,
+    ...exportOutput(RELEASE_ENV.releaseId, `${uploadStepProgram()} release-id "$${RELEASE_ENV.commitId}" "$${RELEASE_ENV.executionId}"`),
     `echo "Uploading release $${RELEASE_ENV.releaseId}"`,
     ...uploadCommands(options, `"s3://\${${RELEASE_ENV.bucket}}/${RELEASES_PREFIX}\${${RELEASE_ENV.releaseId}}/"`),
   ];
@@ -117,11 +117,6 @@ function releaseProgram(): string {
 
 /**
  * The longest release id: a preview's `<UTC time, 16 characters>-p<12 of the commit>-<8 of the name>`
- * (preview-buildspecs.ts); a pipeline release's id is one character shorter (no `p`).
+ * (runtime/upload-step.js); a pipeline release's id is one character shorter (no `p`).
  */
 export const MAX_RELEASE_ID_LENGTH = 16 + 2 + 12 + 1 + 8;
-
-/** The first `length` letters and digits of an environment variable, for the release id. */
-export function shortId(variable: string, length: number): string {
-  return `$(printf '%s' "$${variable}" | tr -cd '0-9A-Za-z' | cut -c1-${length})`;
-}

@@ -1,4 +1,12 @@
+import * as path from 'path';
+import { unpackRuntimeFilesCommands } from '../../runtime-program';
 import { failUnless, shellQuote } from '../../shell';
+
+/** The folder of StaticSitePipeline, whose runtime/ holds the upload step's program. */
+const STATIC_SITE_DIR = path.join(__dirname, '..');
+
+/** Shell variable holding the directory the upload step's program (runtime/upload-step.js) is unpacked in. */
+const UPLOAD_STEP_DIR = 'UPLOAD_STEP_DIR';
 
 /** How Cache-Control is chosen for one group of files. */
 export interface CacheRule {
@@ -277,7 +285,12 @@ export function requireVariable(name: string): string {
   return failUnless(`test -n "\${${name}:-}"`, `Deploy failed: environment variable ${name} is not set.`);
 }
 
-/** Commands that fail before touching the bucket if the site directory is missing or empty. */
+/**
+ * Commands that fail before touching the bucket if the site directory is missing or empty. They
+ * unpack the upload step's program, which later commands run as `uploadStepProgram()`: Node.js
+ * tells whether the directory holds a file, as the deploy steps' compute promises Node.js and the
+ * AWS CLI but no `find`.
+ */
 export function siteDirectoryChecks(sourceDirectory: string): string[] {
   const dir = shellQuote(sourceDirectory);
   return [
@@ -285,12 +298,18 @@ export function siteDirectoryChecks(sourceDirectory: string): string[] {
       `test -d ${dir}`,
       `Deploy failed: the site directory "${sourceDirectory}" does not exist in the build artifact.`,
     ),
+    ...unpackRuntimeFilesCommands(UPLOAD_STEP_DIR, STATIC_SITE_DIR, ['upload-step.js']),
     // An empty directory would make the final --delete sync wipe the live site.
     failUnless(
-      `test -n "$(find ${dir} ! -type d -print -quit)"`,
+      `${uploadStepProgram()} has-files ${dir}`,
       `Deploy failed: the site directory "${sourceDirectory}" in the build artifact is empty.`,
     ),
   ];
+}
+
+/** `node <upload step program>` (runtime/upload-step.js), once `siteDirectoryChecks` unpacked it. */
+export function uploadStepProgram(): string {
+  return `node "$${UPLOAD_STEP_DIR}/upload-step.js"`;
 }
 
 /**

@@ -1,15 +1,17 @@
 import { spawn, spawnSync } from 'child_process';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  previewNameFromBranch,
   previewNameFromNumber,
   previewProgramEnvironment,
   previewPublishCommands,
   previewRemoveCommands,
   previewUploadCommands,
+  pullRequestStepCommands,
 } from '../../../src/static-site/buildspecs/preview-buildspecs';
 import { RELEASE_REVALIDATED_CACHE_CONTROL } from '../../../src/static-site/buildspecs/release-buildspecs';
+import { PREVIEW_CONTRACT } from '../../../src/static-site/release-contract';
 import { DEFAULT_UPLOAD, FAKE_SITE, fakeAwsEnvironment, fakeAwsTestDirs, IMMUTABLE_CACHE_CONTROL, REQUIRE_FAKE_AWS, SITE_BUILD_FIXTURE } from '../../fake-aws';
 
 const FIXTURE = SITE_BUILD_FIXTURE;
@@ -27,6 +29,7 @@ interface State {
   bucket: string;
   objects: Record<string, { size: number; body: string; cacheControl?: string }>;
   kvs: { arn: string; etag: string; keys: Record<string, string> };
+  pipelineExecutions?: Record<string, { pipelineName: string; triggerType: string }>;
 }
 interface Run { readonly status: number | null; readonly stdout: string; readonly stderr: string }
 
@@ -129,25 +132,90 @@ function tokens(keys: Record<string, string>): Map<string, [number, string]> {
     .map(([k, v]) => [k.slice('token:'.length), [Number(v.split(' ')[0]), v.split(' ')[1]]]));
 }
 
-describe('preview names', () => {
+/** The first step of a connection's preview pipelines, as the pipeline runs it: what it exported, or how it failed. */
+function firstStep(branch: string, triggerType = 'WebhookV2', pipeline = 'site-previews'): { status: number | null; trigger?: string; name?: string; stderr: string } {
+  const world = new World();
+  world.save({ ...world.state, pipelineExecutions: { 'e1a2b3c4-0000-4000-8000-000000000001': { pipelineName: 'site-previews', triggerType } } } as State);
+  const commands = pullRequestStepCommands({ pipeline: 'PIPELINE_NAME', execution: 'EXECUTION_ID', branch: 'PULL_REQUEST_BRANCH' });
+  const run = world.run([...commands, 'echo "TRIGGER=$EXECUTION_TRIGGER"', 'echo "NAME=$PREVIEW_NAME"'], tempDir('first-step'), {
+    PIPELINE_NAME: pipeline, EXECUTION_ID: 'e1a2b3c4-0000-4000-8000-000000000001', PULL_REQUEST_BRANCH: branch,
+  });
+  return { status: run.status, trigger: /^TRIGGER=(.*)$/m.exec(run.stdout)?.[1], name: /^NAME=(.*)$/m.exec(run.stdout)?.[1], stderr: run.stderr };
+}
+
+/** The first 8 hex characters of the SHA-256 of a branch's exact name. */
+const hashOf = (branch: string) => crypto.createHash('sha256').update(branch, 'utf8').digest('hex').slice(0, 8);
+
+describe('preview names of a connection\'s pull requests', () => {
   test.each([
-    ['feature/New-Header', 'feature-new-header'],
-    ['--Fix__typo--', 'fix-typo'],
-    ['a'.repeat(60), 'a'.repeat(40)],
+    ['feature/New-Header', `feature-new-header-${hashOf('feature/New-Header')}`],
+    ['--Fix__typo--', `fix-typo-${hashOf('--Fix__typo--')}`],
+    ['a'.repeat(60), `${'a'.repeat(31)}-${hashOf('a'.repeat(60))}`],
     // The go-live check's preview has a dot, which no branch's preview name keeps.
-    ['go-live.check', 'go-live-check'],
-  ])('the branch %s names the preview %s', (branch, name) => {
-    const result = spawnSync('bash', ['-e', '-c', [...previewNameFromBranch('B'), 'echo "$PREVIEW_NAME"'].join('\n')], {
-      encoding: 'utf8', env: { ...process.env, B: branch },
-    });
-    expect(result.stdout.trim()).toBe(name);
+    ['go-live.check', `go-live-check-${hashOf('go-live.check')}`],
+    // A branch of no letter or digit (as the name pattern reads them) is named by its hash alone.
+    ['日本語', hashOf('日本語')],
+  ])('the branch %s names the preview %s: its readable part, then 8 hex of the SHA-256 of its exact name', (branch, name) => {
+    expect(firstStep(branch).name).toBe(name);
+  });
+
+  test('branches that differ in case or punctuation alone get previews of their own: Feature/X and feature-x', () => {
+    const [upper, lower] = [firstStep('Feature/X').name, firstStep('feature-x').name];
+    expect(upper).toMatch(/^feature-x-[0-9a-f]{8}$/);
+    expect(lower).toMatch(/^feature-x-[0-9a-f]{8}$/);
+    expect(upper).not.toBe(lower);
+  });
+
+  test('two Dependabot branches that agree on their first 40 characters get previews of their own', () => {
+    const branches = ['dependabot/npm_and_yarn/packages/web/eslint-plugin-react-hooks-5.1.0', 'dependabot/npm_and_yarn/packages/web/eslint-plugin-react-hooks-5.2.0'];
+    expect(branches[0].slice(0, 40)).toBe(branches[1].slice(0, 40));
+    const names = branches.map((branch) => firstStep(branch).name);
+    expect(names[0]).not.toBe(names[1]);
+    for (const name of names) expect(name).toMatch(/^dependabot-npm-and-yarn-package-[0-9a-f]{8}$/);
+  });
+
+  test('pull requests from two forks\' branches of the same name (patch-1) share a preview: CodePipeline tells them apart by nothing', () => {
+    // The README says so: a pull request's execution knows its source branch, not its repository or number.
+    expect(firstStep('patch-1').name).toBe(firstStep('patch-1').name);
+    expect(firstStep('patch-1').name).toBe(`patch-1-${hashOf('patch-1')}`);
+  });
+
+  test('a fork\'s pull request from its own main is named like any other branch\'s', () => {
+    const run = firstStep('main');
+    expect(run).toMatchObject({ status: 0, trigger: 'WebhookV2', name: `main-${hashOf('main')}` });
+  });
+
+  test('every name is one the store and host names take, at most 40 characters', () => {
+    const pattern = new RegExp(PREVIEW_CONTRACT.namePattern);
+    for (const branch of ['Feature/X', 'x'.repeat(300), '-', 'release/2024.06', 'ÄÖÜ-äöü', 'UPPER_case.MIXED/123']) {
+      expect(firstStep(branch).name).toMatch(pattern);
+    }
+  });
+
+  test.each(['WebhookV2', 'CreatePipeline', 'StartPipelineExecution'])('the first step exports what started the execution: %s', (triggerType) => {
+    expect(firstStep('feature/x', triggerType)).toMatchObject({ status: 0, trigger: triggerType });
+  });
+
+  test('the first step fails when CodePipeline knows no such execution of the pipeline', () => {
+    const run = firstStep('feature/x', 'WebhookV2', 'another-pipeline');
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('Preview failed: aws codepipeline get-pipeline-execution failed: An error occurred (PipelineExecutionNotFoundException)');
+  });
+});
+
+describe('preview names of CodeCommit pull requests', () => {
+  const nameOf = (id: string) => spawnSync('bash', ['-c', [...previewNameFromNumber('N'), 'echo "$PREVIEW_NAME"'].join('\n')], {
+    encoding: 'utf8', env: { ...process.env, N: id },
   });
 
   test('a pull request number names the preview pr-<n>', () => {
-    const result = spawnSync('bash', ['-e', '-c', [...previewNameFromNumber('N'), 'echo "$PREVIEW_NAME"'].join('\n')], {
-      encoding: 'utf8', env: { ...process.env, N: '42' },
-    });
-    expect(result.stdout.trim()).toBe('pr-42');
+    expect(nameOf('42').stdout.trim()).toBe('pr-42');
+  });
+
+  test('anything but a number stops the step', () => {
+    const run = nameOf('42; rm -rf /');
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('Deploy failed: N must be a pull request number.');
   });
 });
 

@@ -8,6 +8,7 @@ import {
   DeployCommandsOptions,
   deployBuildSpecObject,
   deployCommands,
+  siteDirectoryChecks,
 } from '../../../src/static-site/buildspecs/upload-commands';
 
 const FIXTURE = path.join(__dirname, '..', '..', 'fixtures', 'site-build');
@@ -512,6 +513,34 @@ describe('deployCommands', () => {
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('site directory "dist" in the build artifact is empty');
     expect(result.calls).toEqual([]);
+  });
+
+  describe('the site directory check (Node.js, not find)', () => {
+    const check = (site: (dir: string) => void) => {
+      const cwd = tempDir('check');
+      fs.mkdirSync(path.join(cwd, 'dist'));
+      site(path.join(cwd, 'dist'));
+      return spawnSync('bash', ['-e', '-c', siteDirectoryChecks('dist').join('\n')], { cwd, encoding: 'utf8' });
+    };
+
+    test('finds a file deep in folders', () => {
+      expect(check((dir) => {
+        fs.mkdirSync(path.join(dir, 'a', 'b', 'c'), { recursive: true });
+        fs.writeFileSync(path.join(dir, 'a', 'b', 'c', 'index.html'), 'x');
+      }).status).toBe(0);
+    });
+
+    test('takes a broken link for no file', () => {
+      const result = check((dir) => fs.symlinkSync('missing.html', path.join(dir, 'index.html')));
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain('site directory "dist" in the build artifact is empty');
+    });
+
+    test('ends at a link back to a folder it searched', () => {
+      const result = check((dir) => fs.symlinkSync('.', path.join(dir, 'loop')));
+      expect(result.stderr).not.toContain('Maximum call stack');
+      expect(result.stderr).toContain('site directory "dist" in the build artifact is empty');
+    });
   });
 
   test.each([DEPLOY_ENV.bucket, DEPLOY_ENV.distributionId])('fails before any aws call when %s is not set', (name) => {
