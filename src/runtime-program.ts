@@ -52,9 +52,33 @@ export function unpackRuntimeFilesCommands(variable: string, constructDir: strin
   const key = JSON.stringify([constructDir, names]);
   let packed = PACKED_FILES.get(key);
   if (packed === undefined) {
-    const files = Object.fromEntries(names.map((name) => [name, readRuntimeFile(constructDir, name)]));
+    const files = Object.fromEntries(names.map((name) => [name, withoutComments(name, readRuntimeFile(constructDir, name))]));
     packed = zlib.gzipSync(JSON.stringify(files), { level: zlib.constants.Z_BEST_COMPRESSION }).toString('base64');
     PACKED_FILES.set(key, packed);
   }
   return [`export ${variable}="$(node -e '${UNPACK}' '${packed}')"`];
+}
+
+/**
+ * A program as it travels in a buildspec: a JavaScript file without its comment lines (`//` lines
+ * and block comments that start a line), which CodeBuild's limit on an inline buildspec counts.
+ * No line of these programs starts inside a string or a template.
+ */
+function withoutComments(name: string, text: string): string {
+  if (!name.endsWith('.js')) {
+    return text;
+  }
+  let inBlock = false;
+  return text.split('\n').filter((line) => {
+    const trimmed = line.trim();
+    if (inBlock) {
+      inBlock = !trimmed.includes('*/');
+      return false;
+    }
+    if (trimmed.startsWith('/*')) {
+      inBlock = !trimmed.includes('*/');
+      return false;
+    }
+    return !trimmed.startsWith('//');
+  }).join('\n');
 }

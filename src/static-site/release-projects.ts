@@ -14,6 +14,7 @@ import {
   releaseGoLiveBuildSpecObject,
   releaseUploadBuildSpecObject,
   rollbackBuildSpecObject,
+  RulesSettings,
 } from './buildspecs/release-buildspecs';
 import { UploadOptions } from './buildspecs/upload-commands';
 import { RELEASE_ENV, RELEASES_PREFIX } from './release-contract';
@@ -26,7 +27,8 @@ export interface ReleaseProjectProps {
   readonly upload: UploadOptions;
   readonly releasesToKeep: number;
   readonly notFoundPage: string;
-  readonly redirects: boolean;
+  /** What the go-live step does with `_redirects` and `_headers`. */
+  readonly rules: RulesSettings;
   readonly encryptionKey: ArtifactKey;
   readonly logRetention: logs.RetentionDays;
   /** The compute the projects run on. */
@@ -71,7 +73,7 @@ export class GoLiveProject extends PipelineStepProject {
         sourceDirectory: props.upload.sourceDirectory,
         releasesToKeep: props.releasesToKeep,
         notFoundPage: props.notFoundPage,
-        redirects: props.redirects,
+        rules: props.rules,
       })),
       ...releaseProjectDefaults(props, {
         ...storeVariables(props),
@@ -143,9 +145,10 @@ function grantGoLive(project: codebuild.IProject, bucket: s3.IBucket, props: Rel
     actions: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
     resources: [bucket.arnForObjects(`${RELEASES_PREFIX}*`), bucket.arnForObjects(props.notFoundPage)],
   }));
-  // ListKeys serves redirects only (deleting those of pruned releases); UpdateKeys writes redirects,
-  // and the preview record and token of the check before the switch.
-  const updateActions = [...(props.redirects ? ['ListKeys'] : []), ...(props.redirects || props.verify ? ['UpdateKeys'] : [])];
+  // ListKeys serves rules only (deleting those of pruned releases); UpdateKeys writes rules, and the
+  // preview record and token of the check before the switch.
+  const rules = props.rules.redirects || props.rules.headers;
+  const updateActions = [...(rules ? ['ListKeys'] : []), ...(rules || props.verify ? ['UpdateKeys'] : [])];
   project.addToRolePolicy(keyValueStoreActions(props.keyValueStore, ['DescribeKeyValueStore', 'GetKey', 'PutKey', ...updateActions]));
   if (props.verify && props.verify.settings.bakeSeconds > 0) {
     grantBakeMetrics(project);

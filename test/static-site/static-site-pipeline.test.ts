@@ -511,7 +511,8 @@ describe('atomic releases (the default)', () => {
     expect(fn.FunctionConfig).toEqual(expect.objectContaining({ Runtime: 'cloudfront-js-2.0', KeyValueStoreAssociations: [{ KeyValueStoreARN: storeArn }] }));
     const code = functionCode(template);
     expect(code.split('\n')[0]).toBe("import cf from 'cloudfront';");
-    expect(code.split('\n')[1]).toContain(`"keyValueStoreId":"${JSON.stringify({ 'Fn::GetAtt': [store, 'Id'] })}","redirects":true`);
+    expect(code.split('\n')[1]).toContain(`"keyValueStoreId":"${JSON.stringify({ 'Fn::GetAtt': [store, 'Id'] })}"`);
+    expect(code.split('\n')[1]).toContain('"rules":{"redirects":"*","statusPages":".status/"}');
   });
 
   test('the routing function runs on viewer requests of the default behaviour', () => {
@@ -526,7 +527,7 @@ describe('atomic releases (the default)', () => {
   });
 
   test('without redirects, the function never looks one up', () => {
-    expect(functionCode(synth()).split('\n')[1]).toContain('"redirects":false');
+    expect(functionCode(synth()).split('\n')[1]).not.toContain('"rules"');
   });
 
   test('the upload action gets the commit and the execution id; the go-live action the release id the upload exported', () => {

@@ -1,4 +1,5 @@
 import { shellQuote } from '../../shell';
+import { RELEASE_ENV, RELEASE_RULES } from '../release-contract';
 
 /** How Cache-Control is chosen for one group of files. */
 export interface CacheRule {
@@ -18,6 +19,12 @@ export interface UploadOptions {
   readonly immutableCacheControl: string;
   /** Cache-Control of everything else (HTML, sw.js, manifest, robots...). default 'no-cache' */
   readonly defaultCacheControl: string;
+  /**
+   * With the build's `_headers` (releases only, `$RELEASE_ID` set), give every object the metadata
+   * naming its release, by which the viewer-response function finds the release's header rules.
+   * default false
+   */
+  readonly headers?: boolean;
 }
 
 /** Options of the commands that publish a static site's build output to S3 and CloudFront in place. */
@@ -96,7 +103,7 @@ const ALWAYS_REVALIDATED_PATTERNS = [
 // CodeBuild images. Browsers refuse module scripts, streamed WebAssembly and SVG images
 // with the wrong type, so these are always uploaded with an explicit --content-type.
 // No extension may be a suffix of another (`notEndingWith` relies on it).
-const CONTENT_TYPES: ReadonlyArray<readonly [string, string]> = [
+export const CONTENT_TYPES: ReadonlyArray<readonly [string, string]> = [
   ['wasm', 'application/wasm'],
   ['mjs', 'text/javascript'],
   ['webmanifest', 'application/manifest+json'],
@@ -308,7 +315,7 @@ export function siteDirectoryChecks(sourceDirectory: string): string[] {
  */
 export function uploadCommands(options: UploadOptions, destination: string): string[] {
   const dir = shellQuote(options.sourceDirectory);
-  return uploads(options).map((upload) => {
+  const commands = uploads(options).map((upload) => {
     const args = [
       'aws s3 cp', dir, destination, '--recursive', '--no-progress',
       ...upload.filters.map(([action, pattern]) => `--${action} ${shellQuote(pattern)}`),
@@ -317,9 +324,25 @@ export function uploadCommands(options: UploadOptions, destination: string): str
     if (upload.contentType) {
       args.push(`--content-type ${shellQuote(upload.contentType)}`);
     }
+    if (options.headers) {
+      args.push(`--metadata "$${HEADERS_METADATA}"`);
+    }
     return args.join(' ');
   });
+  if (!options.headers) {
+    return commands;
+  }
+  // With a `_headers` file, every object names its release, by which the viewer-response function
+  // finds the release's rules (the go-live step checks the file). `test` and `if` are bash builtins.
+  return [
+    `if test -s ${dir}/_headers; then export ${HEADERS_METADATA}="${RELEASE_RULES.releaseMetadata}=$${RELEASE_ENV.releaseId}"; `
+      + `else export ${HEADERS_METADATA}="${RELEASE_RULES.releaseMetadata}=-"; fi`,
+    ...commands,
+  ];
 }
+
+/** Shell variable holding the `--metadata` argument of every upload of a release with `_headers`. */
+const HEADERS_METADATA = 'RELEASE_METADATA';
 
 /**
  * The CodeBuild buildspec (version 0.2, so every command runs in the same shell and the phase

@@ -4,13 +4,14 @@
 // the CLI, Node.js 16+ (18+ with verified releases: global fetch) and the environment variables of
 // release-contract.json.
 //
-// - `publish <dir> <releasesToKeep> <notFoundPage> <redirects 0|1>`: after the upload of
-//   releases/$RELEASE_ID/, checks _redirects, verifies the upload, carries over the files of recent
-//   releases that this one no longer has (open tabs still load them), writes the release's
-//   redirects and its marker releases/<id>.json, switches `live` (one put-key with the store's
+// - `publish <dir> <releasesToKeep> <notFoundPage> <rules settings JSON>`: after the upload of
+//   releases/$RELEASE_ID/, checks _redirects and _headers (release-rules.js), verifies the upload,
+//   carries over the files of recent releases that this one no longer has (open tabs still load
+//   them), uploads again the files `_headers` gives a Cache-Control, copies the pages of 404 and
+//   410 rules, writes the release's rules and its marker releases/<id>.json, switches `live` (one put-key with the store's
 //   ETag), publishes the release's not-found page at the bucket root (CloudFront fetches error
 //   pages without running the function), and deletes releases beyond the newest releasesToKeep
-//   (never the live one or the one before it) with their redirect keys, and unfinished uploads.
+//   (never the live one or the one before it) with their rule keys, and unfinished uploads.
 //   With $VERIFY_RELEASE (verified releases), the release is fetched through the distribution
 //   before its marker and the switch (as preview `go-live.check`) and after the switch (as live), then
 //   CloudFront's 5xx error rate is watched for a bake time; a failure before the switch changes
@@ -27,7 +28,8 @@ const path = require('path');
 
 const [command, ...args] = process.argv.slice(2);
 const CONTRACT = require('./release-contract.json');
-const { siteCli, localFiles } = require('./site-cli.js');
+const { releaseRules, staleRuleKeys } = require('./release-rules.js');
+const { siteCli, localFiles, literal, filters, batches, filterBytes, FILTER_BYTES } = require('./site-cli.js');
 const PREFIX = CONTRACT.releasesPrefix;
 const LIVE = CONTRACT.liveReleaseKey;
 const ENV = CONTRACT.environment;
@@ -35,13 +37,9 @@ const ENV = CONTRACT.environment;
 // the prefix is ever touched: preview releases (`<time>-p<commit>-<name>`, a commit in hex never
 // starts with p) belong to the preview program.
 const RELEASE_ID = /^\d{8}T\d{6}Z-(?!p)[0-9A-Za-z]*-[0-9A-Za-z]*$/;
-const STATUSES = CONTRACT.redirectStatuses.map(String);
 const LIMITS = CONTRACT.keyValueStoreLimits;
 // Pages are never carried over: an open tab has its page already.
 const PAGE = /\.html?$/;
-// Bytes of --include/--exclude arguments in one CLI call: far below Linux's limit on a command's
-// arguments and environment (a quarter of the stack limit, 2 MiB by default; execve(2)).
-const FILTER_BYTES = 100000;
 
 /**
  * @param {string} message
@@ -85,56 +83,6 @@ function releases() {
 
 function marker(id) {
   return JSON.parse(run(['s3', 'cp', s3(PREFIX + id + '.json'), '-']));
-}
-
-// _redirects rules (Netlify syntax, the subset CloudFront can answer from the store):
-// "<from> <to> [status][!]", exact paths, statuses 301 (default), 302, 303, 307, 308. Any other
-// line fails the deploy rather than being dropped. Returns path -> "<status> <to>".
-function parseRedirects(dir) {
-  const file = path.join(dir, '_redirects');
-  const rules = new Map();
-  if (!fs.existsSync(file)) {
-    return rules;
-  }
-  const errors = [];
-  fs.readFileSync(file, 'utf8').split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) {
-      return;
-    }
-    const [from, to, status, ...rest] = line.split(/\s+/);
-    const code = (status || '301').replace(/!$/, '');
-    const problem = redirectRuleProblem(from, to, code, rest);
-    if (problem) {
-      errors.push('_redirects line ' + (i + 1) + ' "' + line + '": ' + problem);
-      return;
-    }
-    // A trailing slash does not count, as in the routing function.
-    const key = from.length > 1 ? from.replace(/\/$/, '') : from;
-    if (rules.has(key)) {
-      console.log('_redirects line ' + (i + 1) + ': ' + from + ' already has a rule; the first one wins.');
-    } else {
-      rules.set(key, code + ' ' + to);
-    }
-  });
-  if (errors.length) {
-    fail(errors.length + ' unsupported line(s) in _redirects:\n' + errors.join('\n'));
-  }
-  return rules;
-}
-
-// What is wrong with a _redirects rule, '' when nothing: the store answers exact paths only.
-function redirectRuleProblem(from, to, code, rest) {
-  if (!to) return 'it has no target';
-  if (rest.length) return 'conditions (query, Country, Language, Role, Cookie) are not supported';
-  if (!STATUSES.includes(code)) return 'status ' + code + ' is not supported, only redirects: ' + STATUSES.join(', ');
-  if (!from.startsWith('/')) return 'the source must be a path starting with /';
-  if (/[*?#]|\/:/.test(from)) return 'splats (*), placeholders (:name), query strings and fragments are not supported in the source';
-  if (!/^(\/|https?:\/\/)/.test(to)) return 'the target must be a path starting with / or an http(s) URL';
-  if (/[*#]|\/:[A-Za-z]/.test(to)) return 'splats, placeholders and fragments are not supported in the target';
-  if (Buffer.byteLength(to) + 4 > LIMITS.valueBytes) return 'the target is longer than the store allows';
-  if (Buffer.byteLength(from) + 64 > LIMITS.keyBytes) return 'the source is longer than the store allows';
-  return '';
 }
 
 // Objects under a prefix: path relative to it -> { size, modified (ms since the epoch), etag }.
@@ -216,31 +164,6 @@ function carryOver(id, uploaded, recent) {
   }
 }
 
-// A path as an --include/--exclude pattern that matches only itself.
-function literal(file) {
-  return file.replace(/[*?[]/g, '[$&]');
-}
-
-function filters(option, patterns) {
-  return patterns.flatMap((pattern) => [option, pattern]);
-}
-
-function filterBytes(patterns) {
-  return patterns.reduce((sum, pattern) => sum + Buffer.byteLength(pattern) + '--include '.length + 1, 0);
-}
-
-// Patterns in groups of at most `bytes` of arguments.
-function batches(patterns, bytes) {
-  const groups = [[]];
-  for (const pattern of patterns) {
-    if (groups[groups.length - 1].length && filterBytes(groups[groups.length - 1].concat([pattern])) > bytes) {
-      groups.push([]);
-    }
-    groups[groups.length - 1].push(pattern);
-  }
-  return groups;
-}
-
 function writeMarker(id, files) {
   const own = [...files.keys()].filter((file) => !PAGE.test(file));
   const body = JSON.stringify({ id, files: own });
@@ -249,15 +172,15 @@ function writeMarker(id, files) {
   run(['s3', 'cp', tmp, s3(PREFIX + id + '.json'), '--only-show-errors', '--content-type', 'application/json']);
 }
 
-function writeRedirects(id, rules, tag) {
-  const puts = [...rules].map(([from, rule]) => ({ Key: id + from, Value: rule }));
+// The records of the release's rules (release-rules.js), if they fit in the store.
+function writeRules(id, puts, tag) {
   const bytes = puts.reduce((sum, p) => sum + Buffer.byteLength(p.Key) + Buffer.byteLength(p.Value), 0);
   const used = kvs('describe-key-value-store').TotalSizeInBytes || 0;
   if (used + bytes > LIMITS.storeBytes) {
-    fail('the ' + puts.length + ' redirects (' + bytes + ' bytes) do not fit in the KeyValueStore (' + used + ' of ' +
-      LIMITS.storeBytes + ' bytes used); remove redirects or keep fewer releases (releasesToKeep).');
+    fail('the rules of _redirects and _headers (' + puts.length + ' keys, ' + bytes + ' bytes) do not fit in the KeyValueStore (' + used + ' of ' +
+      LIMITS.storeBytes + ' bytes used); remove rules or keep fewer releases (releasesToKeep) or previews. The live release was not changed.');
   }
-  console.log('Writing ' + puts.length + ' redirect(s) of release ' + id);
+  console.log('Writing ' + puts.length + ' rule record(s) of release ' + id);
   return updateKeys(puts, [], tag);
 }
 
@@ -276,9 +199,9 @@ function publishNotFound(page, source) {
 }
 
 // Deletes releases beyond the newest keep (never the live one or the one before it), unfinished
-// uploads, and redirect keys (`<release id>/<path>`) of releases that are gone; `live` and the
-// preview and token keys have no slash and are left alone.
-function prune(keep, redirects) {
+// uploads, and the rule keys of releases that are gone (release-rules.js); `live` and the preview
+// and token keys are left alone.
+function prune(keep, rules) {
   const found = releases();
   const live = liveRelease();
   const kept = new Set(found.complete.slice(-keep).concat([live, found.complete.filter((id) => id < live).pop()]));
@@ -288,12 +211,11 @@ function prune(keep, redirects) {
     run(['s3', 'rm', s3(PREFIX + id + '.json'), '--only-show-errors']);
     console.log('Deleted release ' + id);
   }
-  if (redirects === '1') {
-    const stale = (kvs('list-keys').Items || []).map((item) => item.Key)
-      .filter((key) => key.includes('/') && !kept.has(key.split('/')[0]));
+  if (rules.redirects || rules.headers) {
+    const stale = staleRuleKeys((kvs('list-keys').Items || []).map((item) => item.Key), kept, RELEASE_ID);
     if (stale.length) {
       updateKeys([], stale, etag());
-      console.log('Deleted ' + stale.length + ' redirect(s) of deleted releases');
+      console.log('Deleted ' + stale.length + ' rule record(s) of deleted releases');
     }
   }
 }
@@ -662,16 +584,18 @@ function errorRateBreach(since, settings) {
   return '';
 }
 
-async function publish(dir, keep, page, redirects) {
+async function publish(dir, keep, page, rulesSettings) {
   const id = env(ENV.releaseId);
   const checks = verifySettings();
-  const rules = redirects === '1' ? parseRedirects(dir) : new Map();
+  const settings = JSON.parse(rulesSettings);
   const files = localFiles(dir);
+  const rules = releaseRules(dir, [...files.keys()], id, s3(PREFIX + id + '/'), settings, fail);
   const uploaded = verify(dir, id, files);
   carryOver(id, uploaded, releases().complete.slice(-(Number(keep) - 1)));
+  rules.uploads.concat(rules.copies).forEach(run);
   let tag = etag();
-  if (rules.size) {
-    tag = writeRedirects(id, rules, tag);
+  if (rules.records.length) {
+    tag = writeRules(id, rules.records, tag);
   }
   const previous = liveRelease();
   if (checks) {
@@ -697,7 +621,7 @@ async function publish(dir, keep, page, redirects) {
       fail(e.message + '\nRolled back: release ' + previous + ' is live again; ' + id + ' stays in the bucket until pruned.');
     }
   }
-  prune(Number(keep), redirects);
+  prune(Number(keep), settings);
 }
 
 // Makes `target` live and publishes its not-found page: the rollback, and the go-live step's
