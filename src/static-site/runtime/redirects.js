@@ -296,6 +296,13 @@ function compileRedirects(rules, files, id, limits) {
       patterns.push({ rank: rule.line, segment: firstSegment(rule.path), entry });
       continue;
     }
+    if (!rule.force && byPath.has(rule.path) && (rule.query.length || Object.keys(rule.conditions).length)) {
+      // A file hides every rule without `!`; with conditions that is seldom what was meant (and
+      // whether Netlify lets a condition pass a file is not documented): say so rather than guess.
+      problems.push(lineProblem(rule.line, rule.text, byPath.get(rule.path) + ' answers ' + rule.path +
+        ', which hides a rule without ! (shadowing), conditions or not; add ! to apply the rule (e.g. 302!)'));
+      continue;
+    }
     if (!rule.force && byPath.has(rule.path)) {
       notes.push(lineProblem(rule.line, rule.text, 'never applies: ' + byPath.get(rule.path) + ' answers ' + rule.path + ' (shadowing; add ! to force the rule)'));
       continue;
