@@ -31,7 +31,7 @@ declare const RULES: { keyValueStoreId: string; headers: string; statusMetadata:
 declare function edgePath(uri: string): string;
 declare function edgeMatch(pattern: string, path: string): Record<string, string> | null;
 declare function edgeJson(get: (key: string) => Promise<string>, key: string): Promise<any>;
-declare function edgeTable(get: (key: string) => Promise<string>, prefix: string, segment: string): Promise<any>;
+declare function edgeTable(get: (key: string) => Promise<string>, release: string, kind: string, segment: string): Promise<any>;
 
 /** The site's settings, written by the construct (RoutingSettings in routing-function.ts). */
 declare const ROUTING: {

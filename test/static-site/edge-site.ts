@@ -85,6 +85,11 @@ export class EdgeSite {
     this.response = new vm.Script(responseFunctionCode({ rules: { keyValueStoreId: STORE_ID } }).replace(/^import cf from 'cloudfront';\n/, ''));
   }
 
+  /** The prefix `~<tag>` of the shared records of the release's table of `kind` ('*' or '#'). */
+  public shared(kind: string): string {
+    return `~${JSON.parse(this.store[RELEASE + kind]).t}`;
+  }
+
   /** The keys each function read for the last request. */
   public get reads(): { request: string[]; response: string[] } {
     return this.readsOf;

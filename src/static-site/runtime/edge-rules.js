@@ -43,13 +43,15 @@ async function edgeJson(get, key) {
   }
 }
 
-// The table `prefix` of a release for the first segment `segment`: its index's fields and the
-// rules that may match (the index's, its continuations, the segment's), by rank; null without one.
-async function edgeTable(get, prefix, segment) {
-  var index = await edgeJson(get, prefix);
+// A release's table of kind `kind` (index `<release><kind>`, shared records `~<tag><kind>...`) for
+// the first segment `segment`: its index's fields and the rules that may match (the index's, its
+// continuations, the segment's), by rank; null without one.
+async function edgeTable(get, release, kind, segment) {
+  var index = await edgeJson(get, release + kind);
   if (!index) {
     return null;
   }
+  var prefix = '~' + index.t + kind;
   var rules = index.w;
   for (var i = 1; i <= index.x; i++) {
     rules = rules.concat((await edgeJson(get, prefix + ' ' + i) || { r: [] }).r);

@@ -15,7 +15,7 @@ const fs = require('fs');
 const path = require('path');
 const { browserForm, servedPaths } = require('./redirects.js');
 const CONTRACT = require('./release-contract.json');
-const { normalizePath, matchPath, firstSegment, tableRecords, lineProblem } = require('./rule-table.js');
+const { normalizePath, matchPath, firstSegment, tableRecords, contentTag, lineProblem } = require('./rule-table.js');
 const { literal, filters, batches, FILTER_BYTES } = require('./site-cli.js');
 
 // Headers no CloudFront Function may add (CloudFront answers 502), read-only ones in viewer
@@ -137,8 +137,8 @@ function headerProblem(block, colon, name, value, securityHeaders) {
 }
 
 /**
- * The header table of a release: `<release id>#...` (see rule-table.js), a rule being
- * `[line, pattern, [[name, value], ...]]`.
+ * The header table of a release: its index `<release id>#` and the records it shares (see
+ * rule-table.js), a rule being `[line, pattern, [[name, value], ...]]`.
  *
  * @param {Block[]} blocks
  * @param {string} id
@@ -146,7 +146,8 @@ function headerProblem(block, colon, name, value, securityHeaders) {
  */
 function compileHeaders(blocks, id, limits) {
   const rules = blocks.map((b) => ({ rank: b.line, segment: firstSegment(b.path), entry: [b.line, b.path, b.headers] }));
-  return tableRecords(id + CONTRACT.rules.headersKind, rules, limits).records;
+  const tag = contentTag(rules.map((r) => r.entry));
+  return tableRecords(id + CONTRACT.rules.headersKind, '~' + tag + CONTRACT.rules.headersKind, rules, limits, { t: tag });
 }
 
 /**

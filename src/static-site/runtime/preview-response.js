@@ -46,7 +46,7 @@ async function withRules(event) {
     return response;
   }
   var path = edgePath(event.request.uri);
-  var table = await edgeTable(read, release.value + RULES.headers, path.split('/')[1] || '');
+  var table = await edgeTable(read, release.value, RULES.headers, path.split('/')[1] || '');
   var set = {};
   (table ? table.rules : []).forEach(function (rule) {
     if (edgeMatch(rule[1], path)) {

@@ -15,14 +15,15 @@
 // the edge would answer otherwise than Netlify fails the deploy with its line: proxying (a 200 to
 // another origin), Role conditions, signed proxies, a splat before the end, partial placeholders.
 //
-// Records of release R (see runtime/rule-table.js for the tables):
-// - `R<path>` (path normalized): `{ r: [rules whose <from> is that path], f: 1 when a file answers it }`;
+// Records of release R (see runtime/rule-table.js for the tables and the shared records `~T`):
 // - the table `R*`: rules with a splat or placeholder, with `e` in its index: the first segments of
-//   the paths that have a record (or 1: any may). A rule is
-//   `[line, pattern, status, to, force, query, conditions, host]`, trailing empty fields left out.
+//   the paths that have a record (or 1: any may), and `t`, the tag T of its shared records;
+// - `~T<path>` (path normalized): `[1 when a file answers it else 0, ...rules whose <from> is that path]`.
+// A rule is `[line, pattern (0 in a path's record), status, to, force, query, conditions, host]`,
+// trailing empty fields left out.
 
 const CONTRACT = require('./release-contract.json');
-const { normalizePath, matchPath, firstSegment, tableRecords, lineProblem } = require('./rule-table.js');
+const { normalizePath, matchPath, firstSegment, tableRecords, contentTag, lineProblem } = require('./rule-table.js');
 
 const RULES = CONTRACT.rules;
 const STATUSES = RULES.statuses;
@@ -290,9 +291,11 @@ function compileRedirects(rules, files, id, limits) {
       statusPages.set(rule.status + '/' + file, { status: rule.status, file });
       to = '/' + browserForm(file);
     }
-    const entry = trimmed([rule.line, rule.path, rule.status, to, rule.force ? 1 : 0, rule.query.length ? rule.query : 0,
+    const pattern = /[:*]/.test(rule.path);
+    // An exact rule's record is read by its path: the rule needs no pattern (0).
+    const entry = trimmed([rule.line, pattern ? rule.path : 0, rule.status, to, rule.force ? 1 : 0, rule.query.length ? rule.query : 0,
       Object.keys(rule.conditions).length ? rule.conditions : 0, rule.host || 0]);
-    if (/[:*]/.test(rule.path)) {
+    if (pattern) {
       patterns.push({ rank: rule.line, segment: firstSegment(rule.path), entry });
       continue;
     }
@@ -308,7 +311,7 @@ function compileRedirects(rules, files, id, limits) {
       continue;
     }
     const record = exact.get(rule.path) || { r: [] };
-    const first = record.r.find((earlier) => earlier.length <= 5 && !rule.host);
+    const first = record.r.find((earlier) => earlier.length <= 5);
     if (first) {
       notes.push(lineProblem(rule.line, rule.text, 'never applies: line ' + first[0] + ' answers ' + rule.path + ' first'));
       continue;
@@ -325,28 +328,31 @@ function compileRedirects(rules, files, id, limits) {
       exact.set(path, record);
     }
   }
+  // Shared by every release whose rules are the same (rule-table.js): under a tag of their content.
+  const values = [...exact].map(([path, record]) => [path, JSON.stringify([record.f ? 1 : 0, ...record.r])]);
+  const tag = '~' + contentTag([values, patterns.map((p) => p.entry)]);
   /** @type {{ Key: string, Value: string }[]} */
-  const records = [];
-  for (const [path, record] of exact) {
-    const value = JSON.stringify(record.r.length ? record : { f: 1 });
-    const key = id + path;
+  const shared = [];
+  for (const [path, value] of values) {
+    const key = tag + path;
     if (Buffer.byteLength(key) > limits.keyBytes || Buffer.byteLength(value) > limits.valueBytes) {
-      const line = record.r.length ? record.r[0][0] : 0;
+      const line = /** @type {{ r: unknown[][] }} */ (exact.get(path)).r.map((r) => r[0])[0] || 0;
       problems.push('line ' + line + ': the rules of ' + path + ' take ' + Buffer.byteLength(key) + ' bytes of key and ' +
         Buffer.byteLength(value) + ' of value, more than the store takes (' + limits.keyBytes + ' and ' + limits.valueBytes + ')');
       continue;
     }
-    records.push({ Key: key, Value: value });
+    shared.push({ Key: key, Value: value });
   }
   const segments = [...new Set([...exact.keys()].map(firstSegment))];
   const e = !exact.size ? 0 : Buffer.byteLength(JSON.stringify(segments)) <= limits.valueBytes / 4 ? segments : 1;
-  let table = { records: /** @type {{ Key: string, Value: string }[]} */ ([]), segments: 0 };
+  /** @type {{ Key: string, Value: string }[]} */
+  let table = [];
   try {
-    table = tableRecords(id + RULES.redirectsKind, patterns, limits, { e });
+    table = tableRecords(id + RULES.redirectsKind, tag + RULES.redirectsKind, patterns, limits, { t: tag.slice(1), e });
   } catch (error) {
     problems.push(/** @type {Error} */ (error).message);
   }
-  records.push(...table.records);
+  const records = table.concat(shared);
   return {
     records,
     statusPages: [...statusPages.values()],

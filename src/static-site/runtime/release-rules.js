@@ -11,7 +11,6 @@ const path = require('path');
 const { readHeaders, compileHeaders, cacheControlUploads } = require('./headers.js');
 const { parseRedirects, compileRedirects } = require('./redirects.js');
 const CONTRACT = require('./release-contract.json');
-const { releaseOfKey } = require('./rule-table.js');
 
 /**
  * What the go-live step is told of rules (RulesSettings in release-buildspecs.ts).
@@ -90,19 +89,4 @@ function statusPageCopies(dir, releasePrefix, id, pages, settings) {
     '--metadata', rules.statusMetadata + '=' + status + (settings.headers ? ',' + rules.releaseMetadata + '=' + id : '')]);
 }
 
-/**
- * The rule keys of releases not in `kept`: keys of this program's releases only (a preview's are
- * the preview program's).
- *
- * @param {string[]} keys
- * @param {Set<string>} kept
- * @param {RegExp} releaseId the ids of this program's releases
- */
-function staleRuleKeys(keys, kept, releaseId) {
-  return keys.filter((key) => {
-    const release = releaseOfKey(key, releaseId);
-    return release && !kept.has(release);
-  });
-}
-
-module.exports = { releaseRules, staleRuleKeys };
+module.exports = { releaseRules };

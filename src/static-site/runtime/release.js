@@ -28,7 +28,8 @@ const path = require('path');
 
 const [command, ...args] = process.argv.slice(2);
 const CONTRACT = require('./release-contract.json');
-const { releaseRules, staleRuleKeys } = require('./release-rules.js');
+const { releaseRules } = require('./release-rules.js');
+const { staleRuleKeys } = require('./rule-table.js');
 const { siteCli, localFiles, literal, filters, batches, filterBytes, FILTER_BYTES } = require('./site-cli.js');
 const PREFIX = CONTRACT.releasesPrefix;
 const LIVE = CONTRACT.liveReleaseKey;
@@ -172,8 +173,11 @@ function writeMarker(id, files) {
   run(['s3', 'cp', tmp, s3(PREFIX + id + '.json'), '--only-show-errors', '--content-type', 'application/json']);
 }
 
-// The records of the release's rules (release-rules.js), if they fit in the store.
-function writeRules(id, puts, tag) {
+// The records of the release's rules (release-rules.js), if they fit in the store; shared records
+// already there (an earlier release had the same rules) are not written again.
+function writeRules(id, records, tag) {
+  const there = new Map((kvs('list-keys').Items || []).map((item) => [item.Key, item.Value]));
+  const puts = records.filter((record) => there.get(record.Key) !== record.Value);
   const bytes = puts.reduce((sum, p) => sum + Buffer.byteLength(p.Key) + Buffer.byteLength(p.Value), 0);
   const used = kvs('describe-key-value-store').TotalSizeInBytes || 0;
   if (used + bytes > LIMITS.storeBytes) {
@@ -212,7 +216,7 @@ function prune(keep, rules) {
     console.log('Deleted release ' + id);
   }
   if (rules.redirects || rules.headers) {
-    const stale = staleRuleKeys((kvs('list-keys').Items || []).map((item) => item.Key), kept, RELEASE_ID);
+    const stale = staleRuleKeys(kvs('list-keys').Items || [], kept, RELEASE_ID);
     if (stale.length) {
       updateKeys([], stale, etag());
       console.log('Deleted ' + stale.length + ' rule record(s) of deleted releases');

@@ -162,18 +162,20 @@ function unavailable() {
 async function ruleOf(release, request) {
   var path = edgePath(request.uri);
   var segment = path.split('/')[1] || '';
-  var table = await edgeTable(read, release + ROUTING.rules.redirects, segment);
-  var record = null;
+  var table = await edgeTable(read, release, ROUTING.rules.redirects, segment);
+  // The path's record: [1 when a file answers it, ...its rules].
+  /** @type {any[]} */
+  var record = [0];
   if (!table) {
     // A release made before rule tables: "<status> <to>" under its path.
     var old = await read(release + path);
-    record = old ? { r: [[0, path, Number(old.split(' ')[0]), old.slice(old.indexOf(' ') + 1), 1]] } : null;
+    record = old ? [0, [0, 0, Number(old.split(' ')[0]), old.slice(old.indexOf(' ') + 1), 1]] : record;
   } else if (table.e === 1 || (table.e && table.e.indexOf(segment) !== -1)) {
-    record = await edgeJson(read, release + path);
+    record = await edgeJson(read, '~' + table.t + path) || record;
   }
-  var rules = (table ? table.rules : []).concat(record && record.r ? record.r : []).sort(function (a, b) { return a[0] - b[0]; });
+  var rules = (table ? table.rules : []).concat(record.slice(1)).sort(function (a, b) { return a[0] - b[0]; });
   for (var i = 0; i < rules.length; i++) {
-    var captures = !rules[i][4] && record && record.f ? null : edgeMatch(rules[i][1], path);
+    var captures = !rules[i][4] && record[0] ? null : edgeMatch(rules[i][1] || path, path);
     if (captures && applies(rules[i], request, captures)) {
       return answer(rules[i], request, captures);
     }

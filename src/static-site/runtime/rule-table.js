@@ -5,13 +5,16 @@
 // functions read as few keys as they can. The functions (runtime/routing.js and
 // runtime/preview-response.js) match paths with runtime/edge-rules.js, which this file loads too.
 //
-// A table of rules of release R with kind K ('*' redirects, '#' headers) is:
-// - `R K`: the index, read first: `{ w: [rules whose first path segment is not a literal],
-//   x: n (more of them in `R K 1` .. `R K n`), c: [first segments that have rules] or 1 (any may) }`;
-// - `R K <segment>`: the rules whose pattern starts with that literal segment, `{ r: [...], n }`,
-//   continued in `R K <segment> 1` .. `R K <segment> n` when they do not fit in one value.
+// A release R's rules of kind K ('*' redirects, '#' headers) are an index, `R K`, read first, and
+// records shared by every release whose rules are the same, under `~T`, T a hash of their content
+// (the next release of an unchanged file writes nothing but its index; pruning deletes what no
+// index names any more):
+// - `R K`: `{ t: T, w: [rules whose first path segment is not a literal], x: n (more of them in
+//   `~T K 1` .. `~T K n`), c: [first segments that have rules] or 1 (any may), ... }`;
+// - `~T K <segment>`: the rules whose pattern starts with that literal segment, `{ r: [...], n }`,
+//   continued in `~T K <segment> 1` .. `~T K <segment> n` when they do not fit in one value.
 // Every rule carries its rank (its line), so the reader applies them in the order of the file.
-// (No space between the parts above: `<R><K><segment>`; a continuation adds ' <i>', and a path
+// (No space between the parts above: `~<T><K><segment>`; a continuation adds ' <i>', and a path
 // segment never holds a space.)
 
 // How a path is normalized and matched: the functions' own code, so both sides agree.
@@ -29,24 +32,25 @@ function firstSegment(pattern) {
 }
 
 /**
- * The store records of a table: the index `<prefix>`, and per first segment `<prefix><segment>`,
- * each value within `valueBytes` (continued under ' <i>' when the rules do not fit). Throws when
- * one rule alone does not fit, naming its line.
+ * The store records of a table: the release's index `indexKey` and the shared ones under
+ * `chunkPrefix` (`~<tag><kind>`), per first segment, each value within `valueBytes` (continued under
+ * ' <i>' when the rules do not fit). Throws when one rule alone does not fit, naming its line.
  *
- * @param {string} prefix `<release id><kind>`
+ * @param {string} indexKey `<release id><kind>`
+ * @param {string} chunkPrefix `~<tag><kind>`
  * @param {{ rank: number, segment: string, entry: unknown[] }[]} rules in the order of the file
  * @param {{ valueBytes: number, keyBytes: number }} limits
- * @param {Record<string, unknown>} [head] more fields of the index
- * @returns {{ records: { Key: string, Value: string }[], segments: number }}
+ * @param {Record<string, unknown>} head more fields of the index
+ * @returns {{ Key: string, Value: string }[]} the index first
  */
-function tableRecords(prefix, rules, limits, head) {
+function tableRecords(indexKey, chunkPrefix, rules, limits, head) {
   /** @type {Map<string, unknown[][]>} */
   const bySegment = new Map();
   for (const rule of rules) {
     const list = bySegment.get(rule.segment) || [];
     list.push(rule.entry);
     bySegment.set(rule.segment, list);
-    if (rule.segment && Buffer.byteLength(prefix + rule.segment + ' 99') > limits.keyBytes) {
+    if (rule.segment && Buffer.byteLength(chunkPrefix + rule.segment + ' 99') > limits.keyBytes) {
       throw new Error('line ' + rule.rank + ': the first path segment is longer than a store key takes (' + limits.keyBytes + ' bytes)');
     }
   }
@@ -56,18 +60,26 @@ function tableRecords(prefix, rules, limits, head) {
   for (const segment of segments) {
     const chunks = chunked(/** @type {unknown[][]} */ (bySegment.get(segment)), limits.valueBytes, 12);
     records.push(...chunks.map((chunk, i) => ({
-      Key: prefix + segment + (i ? ' ' + i : ''),
+      Key: chunkPrefix + segment + (i ? ' ' + i : ''),
       Value: JSON.stringify(i ? { r: chunk } : { r: chunk, n: chunks.length - 1 }),
     })));
   }
-  const listed = JSON.stringify(segments);
   // The index lists the segments when the list fits beside the first rules; else any may have some.
-  const c = !segments.length ? 0 : Buffer.byteLength(listed) <= limits.valueBytes / 2 ? segments : 1;
+  const c = !segments.length ? 0 : Buffer.byteLength(JSON.stringify(segments)) <= limits.valueBytes / 2 ? segments : 1;
   const overhead = Buffer.byteLength(JSON.stringify({ ...head, c, x: 0, w: [] })) + 4;
   const wild = chunked(bySegment.get('') || [], limits.valueBytes, overhead);
-  records.unshift({ Key: prefix, Value: JSON.stringify({ ...head, c, x: wild.length - 1, w: wild[0] || [] }) });
-  wild.slice(1).forEach((chunk, i) => records.push({ Key: prefix + ' ' + (i + 1), Value: JSON.stringify({ r: chunk }) }));
-  return { records, segments: segments.length };
+  records.unshift({ Key: indexKey, Value: JSON.stringify({ ...head, c, x: wild.length - 1, w: wild[0] || [] }) });
+  wild.slice(1).forEach((chunk, i) => records.push({ Key: chunkPrefix + ' ' + (i + 1), Value: JSON.stringify({ r: chunk }) }));
+  return records;
+}
+
+/**
+ * The tag of shared records: 8 characters of the SHA-256 of what they hold (base64url).
+ *
+ * @param {unknown} content
+ */
+function contentTag(content) {
+  return require('crypto').createHash('sha256').update(JSON.stringify(content)).digest('base64url').slice(0, 8);
 }
 
 /**
@@ -98,15 +110,32 @@ function chunked(entries, bytes, overhead) {
 }
 
 /**
- * The store keys of a release's rules: its redirect records and both tables start with its id.
+ * The rule keys no kept release needs: the indexes (and records made before shared records) of
+ * releases of `releaseId` not in `kept`, and the shared records no other index names.
  *
- * @param {string} key
- * @param {RegExp} releaseId a pattern of release ids
- * @returns {string} the release id, '' for a key of no release's rules
+ * @param {{ Key: string, Value: string }[]} items the store's keys and values
+ * @param {Set<string>} kept
+ * @param {RegExp} releaseId the ids of releases the caller prunes
+ * @returns {string[]}
  */
-function releaseOfKey(key, releaseId) {
-  const match = /^([^/*#]+)[/*#]/.exec(key);
-  return match && releaseId.test(match[1]) ? match[1] : '';
+function staleRuleKeys(items, kept, releaseId) {
+  /** @type {string[]} */
+  const stale = [];
+  const named = new Set();
+  for (const { Key, Value } of items) {
+    const release = /^([^/*#~]+)[/*#]/.exec(Key);
+    if (release && releaseId.test(release[1]) && !kept.has(release[1])) {
+      stale.push(Key);
+    } else if (release && /^[^/]*[*#]$/.test(Key)) {
+      try {
+        named.add(JSON.parse(Value).t);
+      } catch (e) {
+        // Not an index of this program.
+      }
+    }
+  }
+  const shared = items.map((item) => item.Key).filter((key) => /^~/.test(key) && !named.has(key.slice(1, 9)));
+  return stale.concat(shared);
 }
 
 /**
@@ -131,4 +160,4 @@ function printable(text) {
   return safe.length > 200 ? safe.slice(0, 200) + '...' : safe;
 }
 
-module.exports = { normalizePath, matchPath, firstSegment, tableRecords, releaseOfKey, lineProblem };
+module.exports = { normalizePath, matchPath, firstSegment, tableRecords, contentTag, staleRuleKeys, lineProblem };

@@ -523,30 +523,42 @@ describe('redirects', () => {
   ].join('\n');
   /** The store's value of a key, parsed. */
   const json = (world: World, key: string) => JSON.parse(world.state.kvs.keys[key]);
+  /** The prefix `~<tag>` of the records a release's table of `kind` shares, from its index. */
+  const shared = (world: World, release: string, kind = '*') => `~${json(world, release + kind).t}`;
 
-  test('loads exact rules as "<release id><path>" records and patterns into the table "<release id>*", a trailing slash not counting', () => {
+  test('loads exact rules into records of their path and patterns into a table per first segment, shared under a tag the release\'s index names', () => {
     const world = new World();
 
     const { goLive, releaseId } = world.goLive(site({ _redirects: REDIRECTS }), REDIRECTS_ON);
 
     expect(goLive?.status).toBe(0);
-    expect(Object.keys(world.state.kvs.keys).sort())
-      .toEqual([`${releaseId}*`, `${releaseId}*news`, `${releaseId}/blog`, `${releaseId}/docs`, `${releaseId}/old-page`, 'live'].sort());
-    expect(json(world, `${releaseId}/old-page`)).toEqual({ r: [[3, '/old-page', 301, '/new-page']] });
-    expect(json(world, `${releaseId}/blog`)).toEqual({ r: [[4, '/blog', 302, '/news/']] });
-    expect(json(world, `${releaseId}/docs`)).toEqual({ r: [[5, '/docs', 308, 'https://docs.example.com/start?from=site', 1]] });
-    expect(json(world, `${releaseId}*`)).toEqual({ e: ['old-page', 'blog', 'docs'], c: ['news'], x: 0, w: [] });
+    const tag = shared(world, releaseId);
+    expect(tag).toMatch(/^~[A-Za-z0-9_-]{8}$/);
+    expect(Object.keys(world.state.kvs.keys).sort()).toEqual([`${releaseId}*`, `${tag}*news`, `${tag}/blog`, `${tag}/docs`, `${tag}/old-page`, 'live'].sort());
+    expect(json(world, `${tag}/old-page`)).toEqual([0, [3, 0, 301, '/new-page']]);
+    expect(json(world, `${tag}/blog`)).toEqual([0, [4, 0, 302, '/news/']]);
+    expect(json(world, `${tag}/docs`)).toEqual([0, [5, 0, 308, 'https://docs.example.com/start?from=site', 1]]);
+    expect(json(world, `${releaseId}*`)).toEqual({ t: tag.slice(1), e: ['old-page', 'blog', 'docs'], c: ['news'], x: 0, w: [] });
+    expect(json(world, `${tag}*news`)).toEqual({ r: [[7, '/news/*', 301, '/blog/:splat']], n: 0 });
     expect(goLive?.stdout).toContain('_redirects line 6 "/old-page   /ignored    301": never applies: line 3 answers /old-page first');
     // about/index.html answers /about: a rule without ! never hides it, as on Netlify.
     expect(goLive?.stdout).toContain('_redirects line 8 "/about      /somewhere-else": never applies: about/index.html answers /about (shadowing; add ! to force the rule)');
   });
 
-  test('puts the pattern rules of a first segment in their own record', () => {
+  test('a release with the rules of the one before writes its index only: the records are shared', () => {
     const world = new World();
+    world.seedRelease(OLD(1), { 'index.html': 'old' });
+    world.goLive(site({ _redirects: REDIRECTS }), REDIRECTS_ON);
+    const before = world.state.kvs.keys;
+    const release = '20260601T120000Z-3f9a1c2b7d4e-8c1f2a3b';
+    world.setKeys({ [`${OLD(1)}*`]: before[`${release}*`] });
+    world.save({ ...world.state, kvs: { ...world.state.kvs, keys: Object.fromEntries(Object.entries(world.state.kvs.keys).filter(([k]) => !k.startsWith(release))) } });
+    fs.writeFileSync(world.logPath, '');
 
-    const { releaseId } = world.goLive(site({ _redirects: REDIRECTS }), REDIRECTS_ON);
+    world.goLive(site({ _redirects: REDIRECTS }), REDIRECTS_ON);
 
-    expect(json(world, `${releaseId}*news`)).toEqual({ r: [[7, '/news/*', 301, '/blog/:splat']], n: 0 });
+    const written = world.calls.filter((args) => args[1] === 'update-keys').flatMap((args) => JSON.parse(args[args.indexOf('--puts') + 1]).map((p: { Key: string }) => p.Key));
+    expect(written).toEqual([`${release}*`]);
   });
 
   test('writes the rules before the switch, with the ETag of the store, and the switch with the ETag they returned', () => {
@@ -603,7 +615,7 @@ describe('redirects', () => {
     const objects = world.state.objects as Record<string, StoredObject & { metadata?: Record<string, string> }>;
     expect(objects[`releases/${releaseId}/.status/404/404.html`]).toMatchObject({ body: fs.readFileSync(path.join(FIXTURE, '404.html'), 'utf8'), metadata: { status: '404' } });
     expect(objects[`releases/${releaseId}/.status/410/about/index.html`]).toMatchObject({ metadata: { status: '410' }, cacheControl: RELEASE_REVALIDATED_CACHE_CONTROL });
-    expect(json(world, `${releaseId}/old`)).toEqual({ r: [[2, '/old', 410, '/about/index.html']] });
+    expect(json(world, `${shared(world, releaseId)}/old`)).toEqual([0, [2, 0, 410, '/about/index.html']]);
     const calls = world.calls;
     expect(callIndex(calls, (args) => args.join(' ').includes('.status/404/404.html'))).toBeLessThan(callIndex(calls, isPutLive));
   });
@@ -613,9 +625,11 @@ describe('redirects', () => {
 
     const { releaseId } = world.goLive(site({ _redirects: '/* /index.html 200' }), REDIRECTS_ON);
 
-    expect(json(world, `${releaseId}/about`)).toEqual({ f: 1 });
-    expect(json(world, `${releaseId}/sw.js`)).toEqual({ f: 1 });
+    const tag = shared(world, releaseId);
+    expect(json(world, `${tag}/about`)).toEqual([1]);
+    expect(json(world, `${tag}/sw.js`)).toEqual([1]);
     expect(json(world, `${releaseId}*`)).toEqual({
+      t: tag.slice(1),
       e: ['404.html', 'about', 'app.wasm', 'assets', 'favicon.ico', '', 'manifest.webmanifest', 'module.mjs', 'robots.txt', 'sw.js'],
       c: 0, x: 0, w: [[1, '/*', 200, '/index.html']],
     });
@@ -626,17 +640,23 @@ describe('redirects', () => {
 
     const { releaseId } = world.goLive(site(), REDIRECTS_ON);
 
-    expect(world.state.kvs.keys).toEqual({ live: releaseId, [`${releaseId}*`]: JSON.stringify({ e: 0, c: 0, x: 0, w: [] }) });
+    expect(world.state.kvs.keys).toEqual({ live: releaseId, [`${releaseId}*`]: expect.any(String) });
+    expect(json(world, `${releaseId}*`)).toEqual({ t: expect.any(String), e: 0, c: 0, x: 0, w: [] });
   });
 
-  test('deletes the rule keys of pruned releases, old records included, and keeps those of kept ones', () => {
+  test('deletes the rule keys of pruned releases, old records included, and the shared records no index names any more', () => {
     const world = new World();
     for (let n = 1; n <= 2; n++) world.seedRelease(OLD(n), { 'index.html': `release ${n}` });
-    world.setKeys({ 'live': OLD(2), [`${OLD(1)}/a`]: '301 /b', [`${OLD(1)}*`]: '{}', [`${OLD(1)}#`]: '{}', [`${OLD(1)}*docs 1`]: '{}', [`${OLD(2)}/c`]: '301 /d' });
+    world.setKeys({
+      'live': OLD(2),
+      [`${OLD(1)}/a`]: '301 /b', [`${OLD(1)}*`]: '{"t":"AAAAAAAA"}', [`${OLD(1)}#`]: '{"t":"BBBBBBBB"}', '~AAAAAAAA/a': '[0]', '~AAAAAAAA*docs 1': '{}', '~BBBBBBBB#x': '{}',
+      [`${OLD(2)}/c`]: '301 /d', [`${OLD(2)}*`]: '{"t":"CCCCCCCC"}', '~CCCCCCCC/c': '[0]',
+    });
 
     const { releaseId } = world.goLive(site({ _redirects: '/e /f' }), { ...REDIRECTS_ON, releasesToKeep: 2 });
 
-    expect(Object.keys(world.state.kvs.keys).sort()).toEqual([`${OLD(2)}/c`, `${releaseId}*`, `${releaseId}/e`, 'live'].sort());
+    const tag = shared(world, releaseId);
+    expect(Object.keys(world.state.kvs.keys).sort()).toEqual([`${OLD(2)}/c`, `${OLD(2)}*`, '~CCCCCCCC/c', `${releaseId}*`, `${tag}/e`, 'live'].sort());
   });
 
   test('keeps the preview and token keys when it deletes rule keys', () => {
@@ -677,8 +697,9 @@ describe('_headers', () => {
     const { goLive, releaseId } = world.goLive(site({ _headers: HEADERS }), HEADERS_ON);
 
     expect(goLive?.status).toBe(0);
-    expect(JSON.parse(world.state.kvs.keys[`${releaseId}#`])).toEqual({ c: ['assets'], x: 0, w: [[1, '/*', [['permissions-policy', 'camera=()']]]] });
-    expect(JSON.parse(world.state.kvs.keys[`${releaseId}#assets`])).toEqual({
+    const index = JSON.parse(world.state.kvs.keys[`${releaseId}#`]);
+    expect(index).toEqual({ t: expect.any(String), c: ['assets'], x: 0, w: [[1, '/*', [['permissions-policy', 'camera=()']]]] });
+    expect(JSON.parse(world.state.kvs.keys[`~${index.t}#assets`])).toEqual({
       r: [[4, '/assets/*', [['cache-control', 'public, max-age=604800'], ['access-control-allow-origin', '*']]]], n: 0,
     });
     const objects = world.state.objects as Record<string, StoredObject & { metadata?: Record<string, string> }>;
