@@ -5,6 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ArtifactKey } from './artifact-store';
 import { PipelineStepProject, PipelineStepProjectProps, StandaloneProject } from './codebuild-project';
+import { shellQuote } from './shell';
 import { nagResourceFinding, suppressNagFindings } from './compliance/nag';
 import {
   isLambdaImage,
@@ -47,7 +48,16 @@ export interface BuildOptions {
   readonly testCommands?: string[];
 
   /**
-   * Directory, relative to the repository root, that holds what is deployed.
+   * Directory, relative to the repository root, in which the commands run: the app's folder of a
+   * monorepo (e.g. 'apps/site'). `outputDirectory`, relative `cachePaths` and `testReports` are
+   * relative to it too.
+   *
+   * @default '.' - the repository root
+   */
+  readonly workingDirectory?: string;
+
+  /**
+   * Directory, relative to `workingDirectory`, that holds what is deployed.
    *
    * @default - 'dist' for a static site, '.' for a server app
    */
@@ -176,17 +186,20 @@ export class SourceBuildProject extends StandaloneProject {
 function buildProjectSettings(scope: Construct, id: string, props: BuildProjectProps) {
   const options = props.options;
   const outputDirectory = options.outputDirectory ?? props.defaultOutputDirectory;
+  const workingDirectory = options.workingDirectory ?? '.';
   const buildImage = options.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0;
   const lambda = isLambdaImage(buildImage);
   const computeType = options.computeType ?? (lambda ? buildImage.defaultComputeType : codebuild.ComputeType.SMALL);
   validateBuildOptions(scope, options, outputDirectory, buildImage, computeType);
+  validateRelativeDirectory(scope, 'buildOptions.workingDirectory', workingDirectory);
 
-  const cachePaths = options.cachePaths ?? (lambda ? [] : DEFAULT_CACHE_PATHS);
+  const cachePaths = (options.cachePaths ?? (lambda ? [] : DEFAULT_CACHE_PATHS)).map((p) => inDirectory(workingDirectory, p));
   const reportGroup = options.testReports?.length
     ? new codebuild.ReportGroup(scope, `${id}TestReports`, { removalPolicy: RemovalPolicy.DESTROY })
     : undefined;
   const buildSpec = renderBuildSpec({
     options,
+    workingDirectory,
     outputDirectory,
     postBuildCommands: props.postBuildCommands ?? [],
     cachePaths,
@@ -282,6 +295,7 @@ function suppressSecretArnWildcards(project: codebuild.Project, variables: { [na
 /** What the build spec is made of. */
 interface BuildSpecParts {
   readonly options: BuildOptions;
+  readonly workingDirectory: string;
   readonly outputDirectory: string;
   readonly postBuildCommands: string[];
   readonly cachePaths: string[];
@@ -292,7 +306,11 @@ interface BuildSpecParts {
 function renderBuildSpec(parts: BuildSpecParts): Record<string, unknown> {
   const { options } = parts;
   const runtimeVersions = options.buildImage ? undefined : options.runtimeVersions ?? { nodejs: '20' };
-  const install = { 'runtime-versions': runtimeVersions, 'commands': options.installCommands };
+  // Each phase starts in the working directory: CodeBuild starts every phase in the source root.
+  const inWorkingDirectory = (commands: string[] | undefined) => commands?.length && parts.workingDirectory !== '.'
+    ? [`cd "$CODEBUILD_SRC_DIR"/${shellQuote(parts.workingDirectory)}`, ...commands]
+    : commands;
+  const install = { 'runtime-versions': runtimeVersions, 'commands': inWorkingDirectory(options.installCommands) };
   return {
     version: '0.2',
     env: { shell: 'bash' },
@@ -301,19 +319,28 @@ function renderBuildSpec(parts: BuildSpecParts): Record<string, unknown> {
       build: {
         // Without ABORT, CodeBuild would run post_build (the output checks) after a failed build.
         'on-failure': 'ABORT',
-        'commands': [...options.commands ?? DEFAULT_COMMANDS, ...options.testCommands ?? []],
+        'commands': inWorkingDirectory([...options.commands ?? DEFAULT_COMMANDS, ...options.testCommands ?? []]),
       },
-      ...(parts.postBuildCommands.length ? { post_build: { commands: parts.postBuildCommands } } : {}),
+      ...(parts.postBuildCommands.length ? { post_build: { commands: inWorkingDirectory(parts.postBuildCommands) } } : {}),
     },
     artifacts: {
-      'base-directory': parts.outputDirectory,
+      'base-directory': inDirectory(parts.workingDirectory, parts.outputDirectory),
       'files': ['**/*'],
     },
     ...(parts.reportGroupArn ? {
-      reports: { [parts.reportGroupArn]: { 'files': options.testReports, 'file-format': 'JUNITXML' } },
+      reports: { [parts.reportGroupArn]: { 'files': options.testReports?.map((p) => inDirectory(parts.workingDirectory, p)), 'file-format': 'JUNITXML' } },
     } : {}),
     ...(parts.cachePaths.length ? { cache: { paths: parts.cachePaths } } : {}),
   };
+}
+
+/** A path relative to the working directory as one relative to the source root; an absolute path as it is. */
+function inDirectory(workingDirectory: string, relative: string): string {
+  if (relative.startsWith('/') || workingDirectory === '.') {
+    return relative;
+  }
+  const base = workingDirectory.replace(/\/+$/, '');
+  return relative === '.' ? base : `${base}/${relative.replace(/^\.\//, '')}`;
 }
 
 /** Removes undefined and empty-list entries, so the buildspec has no empty keys. */

@@ -368,3 +368,20 @@ export function validateInlineBuildSpec(scope: IConstruct, parts: BuildSpecPart[
   throw validationError(scope, `${longest.prop} makes an inline buildspec longer than CodeBuild takes (${CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS} characters), `
     + `got ${text.length} characters; ${longest.fix}`);
 }
+
+/**
+ * CodePipeline's limits on a trigger's file path filter: at most 8 globs for `includes` and for
+ * `excludes`, each 1 to 255 characters. Only `*`, `**` and `?` are taken as wildcards, the globs
+ * a CodeCommit source's changes check reads the same way.
+ *
+ * @see https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_GitFilePathFilterCriteria.html
+ */
+export function validateFilePathGlobs(scope: IConstruct, prop: string, globs: string[]): void {
+  check(scope, globs.length <= 8, `${prop} takes at most 8 globs (CodePipeline's limit), got ${globs.length}; merge them, e.g. 'apps/site/**'`);
+  globs.forEach((glob, i) => {
+    if (!isKnown(glob)) return;
+    check(scope, glob.length >= 1 && glob.length <= 255, `${prop}[${i}] must be 1 to 255 characters (CodePipeline's limit), got '${glob}'`);
+    check(scope, !/[[\]{}!\\]/.test(glob) && !glob.startsWith('/'),
+      `${prop}[${i}] must be a path relative to the repository root with the wildcards *, ** and ? only, got '${glob}'; e.g. 'apps/site/**'`);
+  });
+}

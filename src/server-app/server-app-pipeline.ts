@@ -202,6 +202,7 @@ export class ServerAppPipeline extends Construct {
     this.loadBalancer = deployments[0].target.createdLoadBalancer;
     this.artifactBucket = this.core.artifactBucket;
     this.accessLogsBucket = this.core.accessLogsBucket;
+    this.core.filterPushes();
     acceptFindings(this);
   }
 

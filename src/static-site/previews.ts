@@ -30,7 +30,8 @@ import { markResource, ResourceKind } from '../compliance/accepted-findings';
 import { suppressNagFindings } from '../compliance/nag';
 import { DeployStepCompute } from '../deploy-compute';
 import { ManagedPolicyRole, pipelineActionRole } from '../managed-policy-role';
-import { PipelineSource } from '../source';
+import { skipStagesUnless } from '../stage-conditions';
+import { filePathsCriteria, PipelineSource } from '../source';
 import { validateDomainName, validateIntegerRange, validationError } from '../validation';
 
 /**
@@ -413,6 +414,11 @@ export class SitePreviews extends Construct {
         pullRequestFilter: [{ branchesIncludes: [this.props.branch], events: pullRequestEvents }],
       },
     });
+    if (bound.pushFilter) {
+      // The site's file paths filter its pull requests too (written on the resource, as its push trigger is).
+      (pipeline.node.defaultChild as codepipeline.CfnPipeline)
+        .addPropertyOverride('Triggers.0.GitConfiguration.PullRequest.0.FilePaths', filePathsCriteria(bound.pushFilter.filePaths));
+    }
     markResource(pipeline, ResourceKind.PIPELINE);
     return { pipeline, role, output: bound.output, source: bound.action };
   }
@@ -424,26 +430,9 @@ export class SitePreviews extends Construct {
  * when it creates it, and a manual start runs it too, both on the source action's branch (the
  * site's): such an execution is not a pull request's, and must neither publish the site's branch as
  * a preview nor remove one. A pull request's source branch is never the branch it merges into.
- * Written on the CloudFormation resource: aws-cdk-lib has stage conditions only from versions later
- * than the oldest this library supports, and no SKIP result.
- *
- * @see https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-conditions.html
- * @see https://docs.aws.amazon.com/codepipeline/latest/userguide/rule-reference-VariableCheck.html
  */
 function skipUnlessPullRequest(pipeline: codepipeline.Pipeline, source: actions.CodeStarConnectionsSourceAction, branch: string): void {
-  const cfnPipeline = pipeline.node.defaultChild as codepipeline.CfnPipeline;
-  for (let index = 1; index < pipeline.stageCount; index++) {
-    cfnPipeline.addPropertyOverride(`Stages.${index}.BeforeEntry`, {
-      Conditions: [{
-        Result: 'SKIP',
-        Rules: [{
-          Name: 'PullRequestOnly',
-          RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'VariableCheck', Version: '1' },
-          Configuration: { Variable: source.variables.branchName, Operator: 'NE', Value: branch },
-        }],
-      }],
-    });
-  }
+  skipStagesUnless(pipeline, 1, { name: 'PullRequestOnly', variable: source.variables.branchName, operator: 'NE', value: branch });
 }
 
 /** The variable of the preview projects holding the pull request's source branch (connections). */

@@ -38,6 +38,8 @@ interface ReleaseContract {
     readonly distributionId: string;
     /** The settings of verified releases (JSON); verification is off without it. */
     readonly verifyRelease: string;
+    /** The CodeCommit repository the changes check of `filePaths` compares commits in. */
+    readonly repositoryName: string;
   };
   /** How a release's `_redirects` and `_headers` rules are written and found (runtime/rule-table.js). */
   readonly rules: ReleaseRules;

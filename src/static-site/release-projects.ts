@@ -189,7 +189,7 @@ function listReleases(bucket: s3.IBucket): iam.PolicyStatement {
  *
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudfrontkeyvaluestore.html
  */
-function keyValueStoreActions(store: cloudfront.IKeyValueStore, actions: string[]): iam.PolicyStatement {
+export function keyValueStoreActions(store: cloudfront.IKeyValueStore, actions: string[]): iam.PolicyStatement {
   return new iam.PolicyStatement({
     actions: actions.map((action) => `cloudfront-keyvaluestore:${action}`),
     resources: [store.keyValueStoreArn],
@@ -197,7 +197,7 @@ function keyValueStoreActions(store: cloudfront.IKeyValueStore, actions: string[
 }
 
 /** Accepts the `<bucket>/releases/<pattern>` object wildcard of the project's role, as cdk-nag reports it. */
-function suppressReleaseObjects(project: codebuild.IProject, bucket: s3.IBucket, pattern: string, reason: string): void {
+export function suppressReleaseObjects(project: codebuild.IProject, bucket: s3.IBucket, pattern: string, reason: string): void {
   const cfnBucket = bucket.node.defaultChild as CfnResource;
   suppressNagFindings(project.role!.node.findChild('DefaultPolicy'), [{
     id: 'AwsSolutions-IAM5',

@@ -8,6 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { RELEASE_REVALIDATED_CACHE_CONTROL } from './buildspecs/release-buildspecs';
 import { CONTENT_TYPES, DEFAULT_IMMUTABLE_PATTERNS, UploadOptions } from './buildspecs/upload-commands';
+import { LiveReleaseChangesCheck } from './changes-check';
 import { CacheControlOptions, InPlaceDeployProject } from './in-place-deploy-project';
 import { PreviewOptions, SitePreviews, validatePreviewDomain } from './previews';
 import { LIVE_RELEASE_KEY, RELEASE_ENV } from './release-contract';
@@ -288,6 +289,20 @@ export class StaticSitePipeline extends Construct {
     this.url = hosting.url;
     this.addSiteOutputs(hosting, props);
     this.markDistribution(hosting.distribution, props);
+    core.filterPushes(atomic && core.repository ? {
+      // Made only for a CodeCommit source with filePaths, which asks for it.
+      action: (filePaths) => new LiveReleaseChangesCheck(this, 'Changes', {
+        repository: core.repository!,
+        bucket: hosting.bucket,
+        keyValueStore: hosting.keyValueStore!,
+        sourceOutput: core.sourceOutput,
+        commitId: core.sourceCommitId,
+        actionRole: core.actionRole('ChangedFiles'),
+        compute,
+        encryptionKey: core.artifactsKey,
+        logRetention: core.logRetention,
+      }).action(filePaths),
+    } : undefined);
     acceptFindings(this);
   }
 
@@ -312,7 +327,11 @@ export class StaticSitePipeline extends Construct {
       role: core.actionRole('GoLive'),
       input: core.buildOutput,
       runOrder: 2,
-      environmentVariables: { [RELEASE_ENV.releaseId]: { value: upload.variable(RELEASE_ENV.releaseId) } },
+      environmentVariables: {
+        [RELEASE_ENV.releaseId]: { value: upload.variable(RELEASE_ENV.releaseId) },
+        // Named in the release's marker, for the changes check of a CodeCommit source with file paths.
+        [RELEASE_ENV.commitId]: { value: core.sourceCommitId },
+      },
     })]);
     return uploadProject;
   }

@@ -530,7 +530,7 @@ describe('atomic releases (the default)', () => {
     expect(functionCode(synth()).split('\n')[1]).not.toContain('"rules"');
   });
 
-  test('the upload action gets the commit and the execution id; the go-live action the release id the upload exported', () => {
+  test('the upload action gets the commit and the execution id; the go-live action the release id the upload exported and the commit', () => {
     template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
       Stages: Match.arrayWith([
         Match.objectLike({ Name: 'Source', Actions: [Match.objectLike({ Namespace: 'Source_CodeCommit_NS' })] }),
@@ -548,7 +548,11 @@ describe('atomic releases (the default)', () => {
             }),
             Match.objectLike({
               Configuration: Match.objectLike({
-                EnvironmentVariables: JSON.stringify([{ name: 'RELEASE_ID', type: 'PLAINTEXT', value: '#{Deploy_UploadRelease_NS.RELEASE_ID}' }]),
+                EnvironmentVariables: JSON.stringify([
+                  { name: 'RELEASE_ID', type: 'PLAINTEXT', value: '#{Deploy_UploadRelease_NS.RELEASE_ID}' },
+                  // Named in the release's marker, for the changes check of file paths on CodeCommit.
+                  { name: 'COMMIT_ID', type: 'PLAINTEXT', value: '#{Source_CodeCommit_NS.CommitId}' },
+                ]),
               }),
             }),
           ],

@@ -167,7 +167,8 @@ function carryOver(id, uploaded, recent) {
 
 function writeMarker(id, files) {
   const own = [...files.keys()].filter((file) => !PAGE.test(file));
-  const body = JSON.stringify({ id, files: own });
+  // The commit, which the changes check of a CodeCommit source with file paths compares pushes with.
+  const body = JSON.stringify({ id, files: own, commit: process.env[ENV.commitId] || undefined });
   const tmp = path.join(require('os').tmpdir(), id + '.json');
   fs.writeFileSync(tmp, body);
   run(['s3', 'cp', tmp, s3(PREFIX + id + '.json'), '--only-show-errors', '--content-type', 'application/json']);

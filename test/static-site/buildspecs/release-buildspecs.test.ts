@@ -248,9 +248,9 @@ describe('a deploy: the upload, then the go-live step', () => {
     expect(calls.filter(isPutLive)).toHaveLength(1);
   });
 
-  test('marks the release complete with the list of its own non-HTML files before the switch', () => {
+  test('marks the release complete with the list of its own non-HTML files and its commit before the switch', () => {
     const marker = JSON.parse(world.state.objects[`releases/${releaseId}.json`].body);
-    expect(marker).toEqual({ id: releaseId, files: FIXTURE_FILES.filter((f) => !f.endsWith('.html')) });
+    expect(marker).toEqual({ id: releaseId, files: FIXTURE_FILES.filter((f) => !f.endsWith('.html')), commit: COMMIT });
     expect(callIndex(calls, (args) => args.join(' ').includes(`releases/${releaseId}.json`))).toBeLessThan(callIndex(calls, isPutLive));
   });
 
@@ -532,7 +532,7 @@ describe('redirects', () => {
     const { goLive, releaseId } = world.goLive(site({ _redirects: REDIRECTS }), REDIRECTS_ON);
 
     expect(goLive?.status).toBe(0);
-    const tag = shared(world, releaseId);
+    const tag = shared(world, releaseId!);
     expect(tag).toMatch(/^~[A-Za-z0-9_-]{8}$/);
     expect(Object.keys(world.state.kvs.keys).sort()).toEqual([`${releaseId}*`, `${tag}*news`, `${tag}/blog`, `${tag}/docs`, `${tag}/old-page`, 'live'].sort());
     expect(json(world, `${tag}/old-page`)).toEqual([0, [3, 0, 301, '/new-page']]);
@@ -615,7 +615,7 @@ describe('redirects', () => {
     const objects = world.state.objects as Record<string, StoredObject & { metadata?: Record<string, string> }>;
     expect(objects[`releases/${releaseId}/.status/404/404.html`]).toMatchObject({ body: fs.readFileSync(path.join(FIXTURE, '404.html'), 'utf8'), metadata: { status: '404' } });
     expect(objects[`releases/${releaseId}/.status/410/about/index.html`]).toMatchObject({ metadata: { status: '410' }, cacheControl: RELEASE_REVALIDATED_CACHE_CONTROL });
-    expect(json(world, `${shared(world, releaseId)}/old`)).toEqual([0, [2, 0, 410, '/about/index.html']]);
+    expect(json(world, `${shared(world, releaseId!)}/old`)).toEqual([0, [2, 0, 410, '/about/index.html']]);
     const calls = world.calls;
     expect(callIndex(calls, (args) => args.join(' ').includes('.status/404/404.html'))).toBeLessThan(callIndex(calls, isPutLive));
   });
@@ -625,7 +625,7 @@ describe('redirects', () => {
 
     const { releaseId } = world.goLive(site({ _redirects: '/* /index.html 200' }), REDIRECTS_ON);
 
-    const tag = shared(world, releaseId);
+    const tag = shared(world, releaseId!);
     expect(json(world, `${tag}/about`)).toEqual([1]);
     expect(json(world, `${tag}/sw.js`)).toEqual([1]);
     expect(json(world, `${releaseId}*`)).toEqual({
@@ -655,7 +655,7 @@ describe('redirects', () => {
 
     const { releaseId } = world.goLive(site({ _redirects: '/e /f' }), { ...REDIRECTS_ON, releasesToKeep: 2 });
 
-    const tag = shared(world, releaseId);
+    const tag = shared(world, releaseId!);
     expect(Object.keys(world.state.kvs.keys).sort()).toEqual([`${OLD(2)}/c`, `${OLD(2)}*`, '~CCCCCCCC/c', `${releaseId}*`, `${tag}/e`, 'live'].sort());
   });
 
