@@ -30,6 +30,7 @@ declare const RULES: { keyValueStoreId: string; headers: string; statusMetadata:
 /** runtime/edge-rules.js, deployed in front of both functions of a site with rules. */
 declare function edgePath(uri: string): string;
 declare function edgeMatch(pattern: string, path: string): Record<string, string> | null;
+declare function edgeParse(value: string): any;
 declare function edgeJson(get: (key: string) => Promise<string>, key: string): Promise<any>;
 declare function edgeTable(get: (key: string) => Promise<string>, release: string, kind: string, segment: string): Promise<any>;
 

@@ -34,13 +34,18 @@ function edgeMatch(pattern, path) {
   return have.length === want.length ? captures : null;
 }
 
-// The value of a key as JSON, null when missing or not JSON.
-async function edgeJson(get, key) {
+// A value as JSON, null when empty or not JSON.
+function edgeParse(value) {
   try {
-    return JSON.parse(await get(key));
+    return JSON.parse(value);
   } catch (e) {
     return null;
   }
+}
+
+// The value of a key as JSON, null when missing or not JSON.
+async function edgeJson(get, key) {
+  return edgeParse(await get(key));
 }
 
 // A release's table of kind `kind` (index `<release><kind>`, shared records `~<tag><kind>...`) for
@@ -57,9 +62,9 @@ async function edgeTable(get, release, kind, segment) {
     rules = rules.concat((await edgeJson(get, prefix + ' ' + i) || { r: [] }).r);
   }
   if (segment && (index.c === 1 || (index.c && index.c.indexOf(segment) !== -1))) {
-    var chunk = await edgeJson(get, prefix + segment) || { r: [], n: 0 };
+    var chunk = await edgeJson(get, prefix + segment) || { r: [] };
     rules = rules.concat(chunk.r);
-    for (i = 1; i <= chunk.n; i++) {
+    for (i = 1; i <= (chunk.n || 0); i++) {
       rules = rules.concat((await edgeJson(get, prefix + segment + ' ' + i) || { r: [] }).r);
     }
   }

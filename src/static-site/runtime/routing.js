@@ -171,7 +171,10 @@ async function ruleOf(release, request) {
     var old = await read(release + path);
     record = old ? [0, [0, 0, Number(old.split(' ')[0]), old.slice(old.indexOf(' ') + 1), 1]] : record;
   } else if (table.e === 1 || (table.e && table.e.indexOf(segment) !== -1)) {
-    record = await edgeJson(read, '~' + table.t + path) || record;
+    // JSON, or "<line> <status> <to>" for one plain rule.
+    var value = await read('~' + table.t + path);
+    var plain = /^(\d+) (\d+) (.*)$/.exec(value);
+    record = plain ? [0, [Number(plain[1]), 0, Number(plain[2]), plain[3]]] : edgeParse(value) || record;
   }
   var rules = (table ? table.rules : []).concat(record.slice(1)).sort(function (a, b) { return a[0] - b[0]; });
   for (var i = 0; i < rules.length; i++) {

@@ -12,6 +12,7 @@
 // - `R K`: `{ t: T, w: [rules whose first path segment is not a literal], x: n (more of them in
 //   `~T K 1` .. `~T K n`), c: [first segments that have rules] or 1 (any may), ... }`;
 // - `~T K <segment>`: the rules whose pattern starts with that literal segment, `{ r: [...], n }`,
+//   (n left out when 0)
 //   continued in `~T K <segment> 1` .. `~T K <segment> n` when they do not fit in one value.
 // Every rule carries its rank (its line), so the reader applies them in the order of the file.
 // (No space between the parts above: `~<T><K><segment>`; a continuation adds ' <i>', and a path
@@ -61,7 +62,7 @@ function tableRecords(indexKey, chunkPrefix, rules, limits, head) {
     const chunks = chunked(/** @type {unknown[][]} */ (bySegment.get(segment)), limits.valueBytes, 12);
     records.push(...chunks.map((chunk, i) => ({
       Key: chunkPrefix + segment + (i ? ' ' + i : ''),
-      Value: JSON.stringify(i ? { r: chunk } : { r: chunk, n: chunks.length - 1 }),
+      Value: JSON.stringify(i || chunks.length === 1 ? { r: chunk } : { r: chunk, n: chunks.length - 1 }),
     })));
   }
   // The index lists the segments when the list fits beside the first rules; else any may have some.

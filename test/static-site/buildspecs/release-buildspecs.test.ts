@@ -535,11 +535,12 @@ describe('redirects', () => {
     const tag = shared(world, releaseId!);
     expect(tag).toMatch(/^~[A-Za-z0-9_-]{8}$/);
     expect(Object.keys(world.state.kvs.keys).sort()).toEqual([`${releaseId}*`, `${tag}*news`, `${tag}/blog`, `${tag}/docs`, `${tag}/old-page`, 'live'].sort());
-    expect(json(world, `${tag}/old-page`)).toEqual([0, [3, 0, 301, '/new-page']]);
-    expect(json(world, `${tag}/blog`)).toEqual([0, [4, 0, 302, '/news/']]);
+    // One plain rule as "<line> <status> <to>"; else JSON: [file answers it, ...rules].
+    expect(world.state.kvs.keys[`${tag}/old-page`]).toBe('3 301 /new-page');
+    expect(world.state.kvs.keys[`${tag}/blog`]).toBe('4 302 /news/');
     expect(json(world, `${tag}/docs`)).toEqual([0, [5, 0, 308, 'https://docs.example.com/start?from=site', 1]]);
     expect(json(world, `${releaseId}*`)).toEqual({ t: tag.slice(1), e: ['old-page', 'blog', 'docs'], c: ['news'], x: 0, w: [] });
-    expect(json(world, `${tag}*news`)).toEqual({ r: [[7, '/news/*', 301, '/blog/:splat']], n: 0 });
+    expect(json(world, `${tag}*news`)).toEqual({ r: [[7, '/news/*', 301, '/blog/:splat']] });
     expect(goLive?.stdout).toContain('_redirects line 6 "/old-page   /ignored    301": never applies: line 3 answers /old-page first');
     // about/index.html answers /about: a rule without ! never hides it, as on Netlify.
     expect(goLive?.stdout).toContain('_redirects line 8 "/about      /somewhere-else": never applies: about/index.html answers /about (shadowing; add ! to force the rule)');
@@ -615,7 +616,7 @@ describe('redirects', () => {
     const objects = world.state.objects as Record<string, StoredObject & { metadata?: Record<string, string> }>;
     expect(objects[`releases/${releaseId}/.status/404/404.html`]).toMatchObject({ body: fs.readFileSync(path.join(FIXTURE, '404.html'), 'utf8'), metadata: { status: '404' } });
     expect(objects[`releases/${releaseId}/.status/410/about/index.html`]).toMatchObject({ metadata: { status: '410' }, cacheControl: RELEASE_REVALIDATED_CACHE_CONTROL });
-    expect(json(world, `${shared(world, releaseId!)}/old`)).toEqual([0, [2, 0, 410, '/about/index.html']]);
+    expect(world.state.kvs.keys[`${shared(world, releaseId!)}/old`]).toBe('2 410 /about/index.html');
     const calls = world.calls;
     expect(callIndex(calls, (args) => args.join(' ').includes('.status/404/404.html'))).toBeLessThan(callIndex(calls, isPutLive));
   });
@@ -633,6 +634,21 @@ describe('redirects', () => {
       e: ['404.html', 'about', 'app.wasm', 'assets', 'favicon.ico', '', 'manifest.webmanifest', 'module.mjs', 'robots.txt', 'sw.js'],
       c: 0, x: 0, w: [[1, '/*', 200, '/index.html']],
     });
+  });
+
+  test('rules that do not fit in the store fail before the switch, naming the bytes, and leave live as it was', () => {
+    const world = new World();
+    world.seedRelease(OLD(1), { 'index.html': 'old' });
+    // A store all but full: 5 MB less 1,000 bytes.
+    world.setKeys({ live: OLD(1), filler: 'x'.repeat(5 * 1024 * 1024 - 1000 - 'filler'.length - 'live'.length - OLD(1).length) });
+    const redirects = Array.from({ length: 40 }, (_, i) => `/old/page-${i} /new/page-${i}`).join('\n');
+
+    const { goLive } = world.goLive(site({ _redirects: redirects }), REDIRECTS_ON);
+
+    expect(goLive?.status).not.toBe(0);
+    expect(goLive?.stderr).toMatch(/^Deploy failed: the rules of _redirects and _headers \(41 keys, \d+ bytes\) do not fit in the KeyValueStore \(5241880 of 5242880 bytes used\); remove rules or keep fewer releases \(releasesToKeep\) or previews. The live release was not changed.\n$/);
+    expect(world.live).toBe(OLD(1));
+    expect(world.calls.filter((args) => args[1] === 'update-keys' || isPutLive(args))).toEqual([]);
   });
 
   test('without _redirects, writes an empty table: the routing function reads one key to know there is no rule', () => {
@@ -700,7 +716,7 @@ describe('_headers', () => {
     const index = JSON.parse(world.state.kvs.keys[`${releaseId}#`]);
     expect(index).toEqual({ t: expect.any(String), c: ['assets'], x: 0, w: [[1, '/*', [['permissions-policy', 'camera=()']]]] });
     expect(JSON.parse(world.state.kvs.keys[`~${index.t}#assets`])).toEqual({
-      r: [[4, '/assets/*', [['cache-control', 'public, max-age=604800'], ['access-control-allow-origin', '*']]]], n: 0,
+      r: [[4, '/assets/*', [['cache-control', 'public, max-age=604800'], ['access-control-allow-origin', '*']]]],
     });
     const objects = world.state.objects as Record<string, StoredObject & { metadata?: Record<string, string> }>;
     expect(objects[`releases/${releaseId}/assets/logo-ab12cd34.svg`]).toMatchObject({
