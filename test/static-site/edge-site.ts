@@ -62,11 +62,17 @@ export class EdgeSite {
     const compiled = compileRedirects(parsed.rules, options.files, RELEASE, limits);
     const headers = parseHeaders(options.headers ?? '', options.securityHeaders ?? {});
     const problems = [...parsed.problems, ...compiled.problems, ...headers.problems];
+    let headerRecords: Array<{ Key: string; Value: string }> = [];
+    try {
+      headerRecords = headers.blocks.length ? compileHeaders(headers.blocks, RELEASE, limits) : [];
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
     if (problems.length) {
       throw new EdgeSiteError(problems.join('\n'));
     }
     this.notes.push(...compiled.notes, ...headers.notes);
-    for (const record of [...compiled.records, ...(headers.blocks.length ? compileHeaders(headers.blocks, RELEASE, limits) : [])]) {
+    for (const record of [...compiled.records, ...headerRecords]) {
       this.store[record.Key] = record.Value;
     }
     const metadata = headers.blocks.length ? { [RELEASE_RULES.releaseMetadata]: RELEASE } : {};
@@ -113,7 +119,12 @@ export class EdgeSite {
     if (typeof routed.statusCode === 'number') {
       return { status: routed.statusCode, location: routed.headers?.location?.value, headers: flat(routed.headers) };
     }
-    const key = decodeURIComponent(routed.uri.slice(1));
+    let key = '';
+    try {
+      key = decodeURIComponent(routed.uri.slice(1));
+    } catch {
+      // A malformed escape names no object.
+    }
     const metadata = this.objects.get(key);
     if (!metadata) {
       // S3 answers 404, CloudFront its not-found page; no viewer-response function runs.

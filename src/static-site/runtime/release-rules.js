@@ -61,7 +61,13 @@ function releaseRules(dir, files, id, destination, settings, fail) {
   if (settings.headers) {
     const blocks = readHeaders(dir, settings.securityHeaders, fail);
     if (blocks.length) {
-      const table = compileHeaders(blocks, id, limits);
+      /** @type {{ Key: string, Value: string }[]} */
+      let table = [];
+      try {
+        table = compileHeaders(blocks, id, limits);
+      } catch (e) {
+        fail('_headers ' + /** @type {Error} */ (e).message + '\nThe live release was not changed.');
+      }
       records.push(...table);
       uploads = cacheControlUploads(blocks, dir, files, destination, CONTRACT.rules.releaseMetadata + '=' + id, settings.contentTypes);
       console.log('_headers: ' + blocks.length + ' block(s), ' + table.reduce((sum, r) => sum + Buffer.byteLength(r.Key) + Buffer.byteLength(r.Value), 0) +
