@@ -16,8 +16,15 @@ const { parseHeaders, compileHeaders } = require('../../src/static-site/runtime/
 const CONTRACT = require('../../src/static-site/runtime/release-contract.json');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
+/** Rules of one release: exact and pattern redirects, header blocks. */
+export interface RuleCounts {
+  readonly exact: number;
+  readonly patterns: number;
+  readonly headerBlocks: number;
+}
+
 /** What one release may have at the defaults. */
-export const RULE_BUDGET = { exact: 2000, patterns: 200, headerBlocks: 200 } as const;
+export const RULE_BUDGET: RuleCounts = { exact: 2000, patterns: 200, headerBlocks: 200 };
 
 /** The defaults the budget holds at: releases kept, previews. */
 export const BUDGET_DEFAULTS = { releasesToKeep: 10, maxPreviews: PREVIEW_LIMITS.maxPreviews.default } as const;
@@ -53,7 +60,7 @@ export function budgetHeaders(blocks: number, seed = 0): string {
 }
 
 /** The store bytes (keys and values) of one release's rules at the budget, each release's different (`seed`). */
-export function releaseRuleBytes(budget = RULE_BUDGET, seed = 0): { bytes: number; keys: number; largestValue: number; largestKey: number } {
+export function releaseRuleBytes(budget: RuleCounts = RULE_BUDGET, seed = 0): { bytes: number; keys: number; largestValue: number; largestKey: number } {
   const limits = CONTRACT.keyValueStoreLimits;
   const redirects = parseRedirects(budgetRedirects(budget.exact, budget.patterns, seed));
   const compiled = compileRedirects(redirects.rules, ['index.html'], RELEASE_ID, limits);
@@ -76,7 +83,7 @@ export function releaseRuleBytes(budget = RULE_BUDGET, seed = 0): { bytes: numbe
  * kept release, the new one before pruning, and every preview each with different rules, the
  * preview records, and `live`.
  */
-export function storeBytesAtBudget(releasesToKeep: number, maxPreviews: number, budget = RULE_BUDGET): number {
+export function storeBytesAtBudget(releasesToKeep: number, maxPreviews: number, budget: RuleCounts = RULE_BUDGET): number {
   const perRelease = releaseRuleBytes(budget).bytes;
   return (releasesToKeep + 1 + maxPreviews) * perRelease + maxPreviews * PREVIEW_RECORD_BYTES + 'live'.length + RELEASE_ID.length;
 }
