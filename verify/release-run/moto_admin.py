@@ -3,7 +3,7 @@
 - setup: creates the bucket, and for each role an IAM user whose only policies are the role's,
   with an access key; returns {role: {AccessKeyId, SecretAccessKey}}.
 - put: writes objects ({key: {body, cacheControl?}}), to seed releases made before the proof.
-- snapshot: every object of the bucket as S3 keeps it: size, Cache-Control, Content-Type.
+- snapshot: every object of the bucket as S3 keeps it: size, Cache-Control, Content-Type, user metadata.
 
 Run while moto does not enforce IAM (the proof turns enforcement off around it).
 """
@@ -43,6 +43,7 @@ def main():
                     'size': o['Size'],
                     'cacheControl': head.get('CacheControl'),
                     'contentType': head.get('ContentType'),
+                    'metadata': head.get('Metadata') or {},
                 }
         print(json.dumps(objects))
 
