@@ -34,12 +34,7 @@ export class DocsSiteStack extends Stack {
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
-    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
-      hostedZoneId: 'Z0123456789ABCDEFGHIJ',
-      zoneName: 'example.com',
-    });
-    const certificate = acm.Certificate.fromCertificateArn(this, 'Certificate',
-      'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555');
+    const { hostedZone, certificate } = exampleDomain(this);
 
     this.site = new StaticSitePipeline(this, 'Docs', {
       source: PipelineSource.connection({
@@ -107,12 +102,7 @@ export class MovedFromNetlifyStack extends Stack {
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
-    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
-      hostedZoneId: 'Z0123456789ABCDEFGHIJ',
-      zoneName: 'example.com',
-    });
-    const certificate = acm.Certificate.fromCertificateArn(this, 'Certificate',
-      'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555');
+    const { hostedZone, certificate } = exampleDomain(this);
 
     this.site = new StaticSitePipeline(this, 'Site', {
       source: PipelineSource.connection({
@@ -146,6 +136,15 @@ export class CodeCommitMonorepoSiteStack extends Stack {
       redirects: true,
     });
   }
+}
+
+/** The hosted zone of example.com and a certificate of it in us-east-1, imported. */
+function exampleDomain(scope: Construct): { hostedZone: route53.IHostedZone; certificate: acm.ICertificate } {
+  return {
+    hostedZone: route53.HostedZone.fromHostedZoneAttributes(scope, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' }),
+    certificate: acm.Certificate.fromCertificateArn(scope, 'Certificate',
+      'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555'),
+  };
 }
 
 /** The example stacks, in the environment the demo synthesizes them for. */

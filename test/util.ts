@@ -53,3 +53,13 @@ export function allIamActions(template: Template): string[] {
     .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
     .flatMap((s: any) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
 }
+
+/** The message of the error `create` throws, or 'no error'. */
+export function messageOf(create: () => unknown): string {
+  try {
+    create();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return 'no error';
+}

@@ -9,7 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as path from 'path';
 import { Construct } from 'constructs';
 import { RELEASE_ENV, RELEASES_PREFIX } from './release-contract';
-import { keyValueStoreActions, suppressReleaseObjects } from './release-projects';
+import { keyValueStoreActions, releaseProjectDefaults, suppressReleaseObjects } from './release-projects';
 import { ArtifactKey } from '../artifact-store';
 import { PipelineStepProject } from '../codebuild-project';
 import { DeployStepCompute } from '../deploy-compute';
@@ -66,18 +66,11 @@ export class LiveReleaseChangesCheck extends Construct implements ChangesCheck {
           },
         },
       }),
-      environment: {
-        ...props.compute.environment,
-        environmentVariables: {
-          [RELEASE_ENV.bucket]: { value: props.bucket.bucketName },
-          [RELEASE_ENV.keyValueStoreArn]: { value: props.keyValueStore.keyValueStoreArn },
-          [RELEASE_ENV.repositoryName]: { value: props.repository.repositoryName },
-        },
-      },
-      timeout: props.compute.timeout,
-      encryptionKey: props.encryptionKey,
-      writesArtifacts: false,
-      logRetention: props.logRetention,
+      ...releaseProjectDefaults(props, {
+        [RELEASE_ENV.bucket]: props.bucket.bucketName,
+        [RELEASE_ENV.keyValueStoreArn]: props.keyValueStore.keyValueStoreArn,
+        [RELEASE_ENV.repositoryName]: props.repository.repositoryName,
+      }),
     });
     props.compute.finish(project);
     // https://docs.aws.amazon.com/codecommit/latest/userguide/auth-and-access-control-permissions-reference.html

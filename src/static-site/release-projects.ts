@@ -98,8 +98,8 @@ export class RollbackProject extends StandaloneProject {
   }
 }
 
-/** The compute, key and logs of a release project, with its environment variables. */
-function releaseProjectDefaults(props: ReleaseProjectProps, variables: Record<string, string>) {
+/** The compute, key and logs of a release project (or another step on the deploy compute), with its environment variables. */
+export function releaseProjectDefaults(props: Pick<ReleaseProjectProps, 'compute' | 'encryptionKey' | 'logRetention'>, variables: Record<string, string>) {
   return {
     environment: {
       ...props.compute.environment,

@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { DeploymentTarget, PipelineSource, ServerAppPipeline, StaticSitePipeline, StaticSitePipelineProps } from '../../src';
 import { DeployMode } from '../../src/static-site/static-site-pipeline';
-import { newStack, projectRole, roleStatements } from '../util';
+import { messageOf, newStack, projectRole, roleStatements } from '../util';
 
 const CONNECTION_ARN = 'arn:aws:codeconnections:eu-west-1:123456789012:connection/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
 const CODECOMMIT = PipelineSource.codeCommit({ repositoryName: 'site' });
@@ -14,14 +14,7 @@ function synth(props: Partial<StaticSitePipelineProps> = {}): Template {
 }
 
 /** The message a StaticSitePipeline with these props fails with. */
-function errorOf(props: Partial<StaticSitePipelineProps>): string {
-  try {
-    synth(props);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return 'no error';
-}
+const errorOf = (props: Partial<StaticSitePipelineProps>) => messageOf(() => synth(props));
 
 /** The build project's buildspec. */
 function buildSpecOf(template: Template): any {

@@ -11,7 +11,7 @@ import * as path from 'path';
 import { Proof, ProofResult } from '../proof';
 import { tail } from '../release-run/bucket-snapshot';
 import { examplePreviews } from '../release-run/release-projects';
-import { motoPolicies, ReleaseRun } from '../release-run/release-run';
+import { projectUsers, ReleaseRun } from '../release-run/release-run';
 import { sampleSite } from '../release-run/site-builds';
 import { resultOf } from '../template-checks/check-cases';
 
@@ -32,13 +32,7 @@ const proof: Proof = {
     const { projects } = examplePreviews(EXAMPLE_STACK);
     const conditioned: string[] = [];
     const release = await ReleaseRun.start({
-      upload: projects.upload,
-      goLive: projects.goLive,
-      roles: {
-        [projects.upload.roleLogicalId]: motoPolicies(projects.upload, conditioned),
-        [projects.goLive.roleLogicalId]: motoPolicies(projects.goLive, conditioned),
-      },
-      workPrefix: 'verify-rules-',
+      upload: projects.upload, goLive: projects.goLive, roles: projectUsers([projects.upload, projects.goLive], conditioned), workPrefix: 'verify-rules-',
     });
     const { servers, work, cases, details } = release;
     const check = release.check.bind(release);
