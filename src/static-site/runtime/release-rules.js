@@ -9,8 +9,9 @@
 const fs = require('fs');
 const path = require('path');
 const { readHeaders, compileHeaders, cacheControlUploads } = require('./headers.js');
-const { parseRedirects, compileRedirects } = require('./redirects.js');
+const { parseRedirects, compileRedirects, servedPaths } = require('./redirects.js');
 const CONTRACT = require('./release-contract.json');
+const { normalizePath, matchPath } = require('./rule-table.js');
 
 /**
  * What the go-live step is told of rules (RulesSettings in release-buildspecs.ts).
@@ -42,6 +43,8 @@ function releaseRules(dir, files, id, destination, settings, fail) {
   let statusPages = [];
   /** @type {string[][]} */
   let uploads = [];
+  /** @type {(path: string) => number} */
+  let answeredByRule = () => 0;
   const file = path.join(dir, '_redirects');
   if (settings.redirects) {
     // Without the file too: the table's index tells the routing function there is no rule.
@@ -55,6 +58,7 @@ function releaseRules(dir, files, id, destination, settings, fail) {
     }
     records.push(...compiled.records);
     statusPages = compiled.statusPages;
+    answeredByRule = (uri) => ruleAnswering(rules, files, uri);
     console.log('_redirects: ' + compiled.stats.exact + ' exact and ' + compiled.stats.patterns + ' pattern rule(s), ' +
       compiled.stats.fileMarkers + ' path(s) marked as files, ' + compiled.stats.bytes + ' bytes in ' + compiled.stats.keys + ' key(s)');
   }
@@ -74,7 +78,23 @@ function releaseRules(dir, files, id, destination, settings, fail) {
         ' bytes in ' + table.length + ' key(s)');
     }
   }
-  return { records, uploads, copies: statusPageCopies(dir, destination, id, statusPages, settings) };
+  return { records, uploads, copies: statusPageCopies(dir, destination, id, statusPages, settings), answeredByRule };
+}
+
+/**
+ * The line of the first rule that may answer `uri` instead of its file (whatever its query or
+ * conditions: the go-live check's request may meet them), 0 when none: the check does not expect
+ * that path's file.
+ *
+ * @param {import('./redirects.js').Rule[]} rules
+ * @param {string[]} files
+ * @param {string} uri
+ */
+function ruleAnswering(rules, files, uri) {
+  const requested = normalizePath(uri);
+  const answered = new Set(files.flatMap(servedPaths));
+  const rule = rules.find((r) => matchPath(r.path, requested) && (r.force || !answered.has(requested)));
+  return rule ? rule.line : 0;
 }
 
 /**

@@ -244,6 +244,8 @@ function prune(keep, rules) {
  * @property {number} maxErrorRatePercent the 5xx rate (percent) a minute may reach
  * @property {number} breachMinutes consecutive minutes above the rate that roll back
  * @property {number} minRequests requests a minute needs to count
+ * @property {(path: string) => number} [answeredByRule] the line of the release's `_redirects` rule
+ *   that answers a path instead of its file (such a page is not checked), 0 when none
  */
 
 /** How long a request may take. */
@@ -407,7 +409,14 @@ async function checkServed(id, token, settings) {
   const check = (/** @type {string} */ target) => checkPath(origin, target, token, id, objects, settings.singlePageApp);
   const what = token ? 'preview ' + CHECK_PREVIEW + ' (release ' + id + ')' : 'the live release ' + id;
   try {
-    const pages = await untilServed([...new Set(['/'].concat(settings.paths))], check, deadline, retryMs);
+    const targets = [...new Set(['/'].concat(settings.paths))].filter((target) => {
+      const line = settings.answeredByRule ? settings.answeredByRule(new URL(target, origin).pathname) : 0;
+      if (line) {
+        console.log('Not checked: ' + target + ', which _redirects line ' + line + ' answers.');
+      }
+      return !line;
+    });
+    const pages = await untilServed(targets, check, deadline, retryMs);
     const files = [...new Set([...pages].flatMap(([page, html]) => referencedFiles(html, new URL(page, origin), origin)))];
     await untilServed(files, check, Math.max(deadline, Date.now() + retryMs), retryMs);
     console.log('Checked ' + what + ' through ' + origin + ': ' + (settings.paths.length + 1) + ' page(s) and the ' +
@@ -595,6 +604,9 @@ async function publish(dir, keep, page, rulesSettings) {
   const settings = JSON.parse(rulesSettings);
   const files = localFiles(dir);
   const rules = releaseRules(dir, [...files.keys()], id, s3(PREFIX + id + '/'), settings, fail);
+  if (checks) {
+    checks.answeredByRule = rules.answeredByRule;
+  }
   const uploaded = verify(dir, id, files);
   carryOver(id, uploaded, releases().complete.slice(-(Number(keep) - 1)));
   rules.uploads.concat(rules.copies).forEach(run);
