@@ -13,6 +13,7 @@ export type RoleKind =
   | 'release-upload-project'
   | 'go-live-project'
   | 'rollback-project'
+  | 'changes-check-project'
   | 'preview-build-project'
   | 'preview-upload-project'
   | 'preview-project'
@@ -35,6 +36,7 @@ export const KIND_LABELS: Record<RoleKind, string> = {
   'release-upload-project': 'release upload project role',
   'go-live-project': 'go-live project role',
   'rollback-project': 'rollback project role',
+  'changes-check-project': 'changes check project role (CodeCommit filePaths)',
   'preview-build-project': 'preview build project role (CodeCommit)',
   'preview-upload-project': 'preview upload project role',
   'preview-project': 'preview publish or remove project role',
