@@ -67,14 +67,19 @@ export class UploadReleaseProject extends PipelineStepProject {
 /** Verifies the uploaded release, makes it the live one, and prunes old releases. */
 export class GoLiveProject extends PipelineStepProject {
   constructor(scope: Construct, id: string, props: ReleaseProjectProps) {
+    const spec = releaseGoLiveBuildSpecObject({
+      sourceDirectory: props.upload.sourceDirectory,
+      releasesToKeep: props.releasesToKeep,
+      notFoundPage: props.notFoundPage,
+      rules: props.rules,
+    });
+    validateInlineBuildSpec(scope, [
+      { prop: 'notFoundPage', value: props.notFoundPage, fix: NOT_FOUND_PAGE_FIX },
+      { prop: 'contentSecurityPolicy', value: props.rules.securityHeaders['content-security-policy'], fix: 'give a shorter Content-Security-Policy' },
+    ], spec);
     super(scope, id, {
       description: 'Verifies the uploaded release and makes it the live one',
-      buildSpec: codebuild.BuildSpec.fromObject(releaseGoLiveBuildSpecObject({
-        sourceDirectory: props.upload.sourceDirectory,
-        releasesToKeep: props.releasesToKeep,
-        notFoundPage: props.notFoundPage,
-        rules: props.rules,
-      })),
+      buildSpec: codebuild.BuildSpec.fromObject(spec),
       ...releaseProjectDefaults(props, {
         ...storeVariables(props),
         ...(props.verify ? verifyEnvironment(props.verify.settings, props.verify.distribution) : {}),
@@ -88,15 +93,20 @@ export class GoLiveProject extends PipelineStepProject {
 /** Makes the previous release (or a named one) live again, started by hand. */
 export class RollbackProject extends StandaloneProject {
   constructor(scope: Construct, id: string, props: ReleaseProjectProps) {
+    const spec = rollbackBuildSpecObject(props.notFoundPage);
+    validateInlineBuildSpec(scope, [{ prop: 'notFoundPage', value: props.notFoundPage, fix: NOT_FOUND_PAGE_FIX }], spec);
     super(scope, id, {
       description: 'Makes the previous release (or $RELEASE) the live one again: aws codebuild start-build --project-name <this project>',
-      buildSpec: codebuild.BuildSpec.fromObject(rollbackBuildSpecObject(props.notFoundPage)),
+      buildSpec: codebuild.BuildSpec.fromObject(spec),
       ...releaseProjectDefaults(props, storeVariables(props)),
     });
     props.compute.finish(this);
     grantRollback(this, props.bucket, props);
   }
 }
+
+/** How to shorten a buildspec that names the not-found page. */
+const NOT_FOUND_PAGE_FIX = 'the go-live and rollback steps name the page in their buildspecs, so give a shorter path, e.g. \'404.html\'';
 
 /** The compute, key and logs of a release project (or another step on the deploy compute), with its environment variables. */
 export function releaseProjectDefaults(props: Pick<ReleaseProjectProps, 'compute' | 'encryptionKey' | 'logRetention'>, variables: Record<string, string>) {

@@ -213,3 +213,10 @@ describe('monorepos: source.filePaths', () => {
       .toThrow("ServerAppPipeline 'Api': source.filePaths on a CodeCommit source needs a StaticSitePipeline with atomic releases");
   });
 });
+
+describe('buildspec sizes', () => {
+  test('a not-found page too long for the go-live buildspec is rejected, naming the prop', () => {
+    expect(errorOf({ notFoundPage: 'p'.repeat(5000) })).toMatch(
+      /^StaticSitePipeline 'Site': notFoundPage makes an inline buildspec longer than CodeBuild takes \(25600 characters\), got \d+ characters; the go-live and rollback steps name the page in their buildspecs, so give a shorter path, e\.g\. '404\.html'$/);
+  });
+});

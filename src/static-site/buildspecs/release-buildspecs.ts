@@ -76,7 +76,7 @@ export function releaseGoLiveCommands(options: GoLiveOptions): string[] {
     requireVariable(RELEASE_ENV.keyValueStoreArn),
     requireVariable(RELEASE_ENV.releaseId),
     ...siteDirectoryChecks(options.sourceDirectory),
-    ...unpackReleaseProgram(),
+    ...unpackReleaseProgram(RULE_PROGRAMS),
     `${releaseProgram()} publish ${shellQuote(options.sourceDirectory)} ${options.releasesToKeep} ${shellQuote(options.notFoundPage)} ${shellQuote(JSON.stringify(options.rules))}`,
   ];
 }
@@ -119,11 +119,12 @@ export function rollbackBuildSpecObject(notFoundPage: string): object {
 /** Shell variable holding the directory the release program is unpacked in. */
 const PROGRAM_DIR = 'RELEASE_PROGRAM_DIR';
 
-/** Unpacks the release program (runtime/release.js and the contract it reads) from the buildspec. */
-function unpackReleaseProgram(): string[] {
-  return unpackRuntimeFilesCommands(PROGRAM_DIR, STATIC_SITE_DIR, [
-    'release.js', 'site-cli.js', 'release-contract.json', 'release-rules.js', 'redirects.js', 'headers.js', 'rule-table.js', 'edge-rules.js',
-  ]);
+/** The programs of `_redirects` and `_headers`, which the go-live step loads and the rollback does not. */
+const RULE_PROGRAMS = ['release-rules.js', 'redirects.js', 'headers.js', 'rule-table.js', 'edge-rules.js'];
+
+/** Unpacks the release program (runtime/release.js and the contract it reads), with `more` programs, from the buildspec. */
+function unpackReleaseProgram(more: string[] = []): string[] {
+  return unpackRuntimeFilesCommands(PROGRAM_DIR, STATIC_SITE_DIR, ['release.js', 'site-cli.js', 'release-contract.json', ...more]);
 }
 
 /** `node <release program>`, once unpacked. */

@@ -28,8 +28,6 @@ const path = require('path');
 
 const [command, ...args] = process.argv.slice(2);
 const CONTRACT = require('./release-contract.json');
-const { releaseRules } = require('./release-rules.js');
-const { staleRuleKeys } = require('./rule-table.js');
 const { siteCli, localFiles, literal, filters, batches, filterBytes, FILTER_BYTES } = require('./site-cli.js');
 const PREFIX = CONTRACT.releasesPrefix;
 const LIVE = CONTRACT.liveReleaseKey;
@@ -217,6 +215,8 @@ function prune(keep, rules) {
     console.log('Deleted release ' + id);
   }
   if (rules.redirects || rules.headers) {
+    // Loaded here: the rollback runs without the rule programs.
+    const { staleRuleKeys } = require('./rule-table.js');
     const stale = staleRuleKeys(kvs('list-keys').Items || [], kept, RELEASE_ID);
     if (stale.length) {
       updateKeys([], stale, etag());
@@ -603,6 +603,8 @@ async function publish(dir, keep, page, rulesSettings) {
   const checks = verifySettings();
   const settings = JSON.parse(rulesSettings);
   const files = localFiles(dir);
+  // Loaded here: the rollback runs without the rule programs.
+  const { releaseRules } = require('./release-rules.js');
   const rules = releaseRules(dir, [...files.keys()], id, s3(PREFIX + id + '/'), settings, fail);
   if (checks) {
     checks.answeredByRule = rules.answeredByRule;
