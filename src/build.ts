@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { ArtifactKey } from './artifact-store';
 import { PipelineStepProject, PipelineStepProjectProps, StandaloneProject } from './codebuild-project';
 import { nagResourceFinding, suppressNagFindings } from './compliance/nag';
-import { failUnless } from './shell';
+import { failUnless, shellQuote } from './shell';
 import {
   isLambdaImage,
   validateBuildEnvironment,
@@ -48,7 +48,16 @@ export interface BuildOptions {
   readonly testCommands?: string[];
 
   /**
-   * Directory, relative to the repository root, that holds what is deployed.
+   * Directory, relative to the repository root, in which the commands run: the app's folder of a
+   * monorepo (e.g. 'apps/site'). `outputDirectory`, relative `cachePaths` and `testReports` are
+   * relative to it too.
+   *
+   * @default '.' - the repository root
+   */
+  readonly workingDirectory?: string;
+
+  /**
+   * Directory, relative to `workingDirectory`, that holds what is deployed.
    *
    * @default - 'dist' for a static site, '.' for a server app
    */
@@ -185,18 +194,21 @@ export class SourceBuildProject extends StandaloneProject {
 function buildProjectSettings(scope: Construct, id: string, props: BuildProjectProps) {
   const options = props.options;
   const outputDirectory = options.outputDirectory ?? props.defaultOutputDirectory;
+  const workingDirectory = options.workingDirectory ?? '.';
   const buildImage = options.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0;
   const lambda = isLambdaImage(buildImage);
   const computeType = options.computeType ?? (lambda ? buildImage.defaultComputeType : codebuild.ComputeType.SMALL);
   validateBuildOptions(scope, options, outputDirectory, buildImage, computeType);
+  validateRelativeDirectory(scope, 'buildOptions.workingDirectory', workingDirectory);
 
-  const cachePaths = options.cachePaths ?? (lambda ? [] : DEFAULT_CACHE_PATHS);
+  const cachePaths = (options.cachePaths ?? (lambda ? [] : DEFAULT_CACHE_PATHS)).map((p) => inDirectory(workingDirectory, p));
   const reportGroup = options.testReports?.length
     ? new codebuild.ReportGroup(scope, `${id}TestReports`, { removalPolicy: RemovalPolicy.DESTROY })
     : undefined;
   const buildSpec = renderBuildSpec({
     options,
     lambda,
+    workingDirectory,
     outputDirectory,
     postBuildCommands: props.postBuildCommands ?? [],
     cachePaths,
@@ -207,6 +219,11 @@ function buildProjectSettings(scope: Construct, id: string, props: BuildProjectP
     ...(['installCommands', 'commands', 'testCommands'] as const).map((prop) => ({ prop: `buildOptions.${prop}`, value: options[prop], fix: commandsFix })),
     { prop: 'buildOptions.cachePaths', value: cachePaths, fix: 'give fewer cache paths' },
     { prop: 'buildOptions.testReports', value: options.testReports, fix: 'give fewer report paths, or a glob such as \'reports/**/*.xml\'' },
+    ...(['outputDirectory', 'workingDirectory'] as const).map((prop) => ({
+      prop: `buildOptions.${prop}`,
+      value: options[prop],
+      fix: 'the commands after the build repeat it, so give a shorter path (a token counts as 150 characters), e.g. \'dist\'',
+    })),
   ], buildSpec);
 
   const projectProps: PipelineStepProjectProps = {
@@ -294,6 +311,7 @@ interface BuildSpecParts {
   readonly options: BuildOptions;
   /** Whether the build runs on Lambda compute, where phases take no `on-failure`. */
   readonly lambda: boolean;
+  readonly workingDirectory: string;
   readonly outputDirectory: string;
   readonly postBuildCommands: string[];
   readonly cachePaths: string[];
@@ -317,7 +335,11 @@ const STOP_AFTER_FAILED_BUILD = failUnless('test "${CODEBUILD_BUILD_SUCCEEDING:-
 function renderBuildSpec(parts: BuildSpecParts): Record<string, unknown> {
   const { options } = parts;
   const runtimeVersions = options.buildImage ? undefined : options.runtimeVersions ?? DEFAULT_RUNTIME_VERSIONS;
-  const install = { 'runtime-versions': runtimeVersions, 'commands': options.installCommands };
+  // Each phase starts in the working directory: CodeBuild starts every phase in the source root.
+  const inWorkingDirectory = (commands: string[] | undefined) => commands?.length && parts.workingDirectory !== '.'
+    ? [`cd "$CODEBUILD_SRC_DIR"/${shellQuote(parts.workingDirectory)}`, ...commands]
+    : commands;
+  const install = { 'runtime-versions': runtimeVersions, 'commands': inWorkingDirectory(options.installCommands) };
   return {
     version: '0.2',
     env: { shell: 'bash' },
@@ -326,21 +348,30 @@ function renderBuildSpec(parts: BuildSpecParts): Record<string, unknown> {
       build: {
         // Without ABORT, CodeBuild would run post_build (the output checks) after a failed build.
         ...(parts.lambda ? {} : { 'on-failure': 'ABORT' }),
-        commands: [...options.commands ?? DEFAULT_COMMANDS, ...options.testCommands ?? []],
+        commands: inWorkingDirectory([...options.commands ?? DEFAULT_COMMANDS, ...options.testCommands ?? []]),
       },
       ...(parts.postBuildCommands.length ? {
-        post_build: { commands: [...(parts.lambda ? [STOP_AFTER_FAILED_BUILD] : []), ...parts.postBuildCommands] },
+        post_build: { commands: [...(parts.lambda ? [STOP_AFTER_FAILED_BUILD] : []), ...inWorkingDirectory(parts.postBuildCommands)!] },
       } : {}),
     },
     artifacts: {
-      'base-directory': parts.outputDirectory,
+      'base-directory': inDirectory(parts.workingDirectory, parts.outputDirectory),
       'files': ['**/*'],
     },
     ...(parts.reportGroupArn ? {
-      reports: { [parts.reportGroupArn]: { 'files': options.testReports, 'file-format': 'JUNITXML' } },
+      reports: { [parts.reportGroupArn]: { 'files': options.testReports?.map((p) => inDirectory(parts.workingDirectory, p)), 'file-format': 'JUNITXML' } },
     } : {}),
     ...(parts.cachePaths.length ? { cache: { paths: parts.cachePaths } } : {}),
   };
+}
+
+/** A path relative to the working directory as one relative to the source root; an absolute path as it is. */
+function inDirectory(workingDirectory: string, relative: string): string {
+  if (relative.startsWith('/') || workingDirectory === '.') {
+    return relative;
+  }
+  const base = workingDirectory.replace(/\/+$/, '');
+  return relative === '.' ? base : `${base}/${relative.replace(/^\.\//, '')}`;
 }
 
 /** Removes undefined and empty-list entries, so the buildspec has no empty keys. */

@@ -1,4 +1,4 @@
-export { PipelineSource, CodeCommitSourceOptions, ConnectionSourceOptions } from './source';
+export { PipelineSource, CodeCommitSourceOptions, ConnectionSourceOptions, FilePathFilter } from './source';
 export { BuildOptions } from './build';
 export { DeployCompute } from './deploy-compute';
 export { DeployPipelineProps, ApprovalOptions, PipelineNotificationOptions } from './pipeline';

@@ -17,7 +17,7 @@ import { BuildOptions, BuildProject } from './build';
 import { markResource, ResourceKind } from './compliance/accepted-findings';
 import { ManagedPolicyRole, pipelineActionRole } from './managed-policy-role';
 import { PipelineKey } from './pipeline-key';
-import { PipelineSource } from './source';
+import { ChangesCheck, PipelineSource, PushFilter } from './source';
 import { validateEmails, validateMaxLength, validatePipelineName, validateWholeDays, validationError } from './validation';
 
 /** What a publisher to an encrypted topic does with its key (SNS calls KMS as the publisher). */
@@ -161,6 +161,8 @@ export class PipelineCore extends Construct {
   public readonly accessLogsBucket: s3.Bucket;
   /** The build output: what is deployed. */
   public readonly buildOutput: codepipeline.Artifact;
+  /** The source action's output: the checked-out commit. */
+  public readonly sourceOutput: codepipeline.Artifact;
   /** The CodeCommit repository, for CodeCommit sources. */
   public readonly repository?: codecommit.IRepository;
   /** The service role of the pipeline. */
@@ -173,6 +175,8 @@ export class PipelineCore extends Construct {
   public readonly sourceBranch: string;
   /** How long artifacts, caches and access logs are kept. */
   public readonly artifactRetention: Duration;
+  /** With the source's `filePaths`, how the pipeline is kept to the pushes that change them. */
+  private readonly pushFilter?: PushFilter;
 
   private _topicsKey?: PipelineKey;
   constructor(owner: Construct, props: PipelineCoreProps) {
@@ -191,6 +195,8 @@ export class PipelineCore extends Construct {
     this.repository = source.repository;
     this.sourceCommitId = source.commitId;
     this.sourceBranch = source.branch;
+    this.pushFilter = source.pushFilter;
+    this.sourceOutput = source.output;
 
     this.accessLogsBucket = new AccessLogsBucket(this, 'AccessLogs', retention);
     this.artifactsKey = new ArtifactKey(this, 'ArtifactsKey');
@@ -253,6 +259,15 @@ export class PipelineCore extends Construct {
         value: source.repository.repositoryCloneUrlHttp,
       });
     }
+  }
+
+  /**
+   * Keeps the pipeline to the pushes that change the source's `filePaths`, once every stage is in
+   * place (the owner calls it last); `changesCheck` makes the step that compares a push with what
+   * is live, for a source that cannot filter by itself (CodeCommit).
+   */
+  public filterPushes(changesCheck?: ChangesCheck): void {
+    this.pushFilter?.apply(this.pipeline, changesCheck);
   }
 
   /** Appends a stage to the pipeline. */

@@ -5,15 +5,41 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { pipelineActionRole, ManagedPolicyRole } from './managed-policy-role';
+import { skipStagesUnless } from './stage-conditions';
 import {
   CONNECTION_ARN,
   validateBranch,
   validateConnectionArn,
   validateGitHostName,
   validateMaxLength,
+  validateFilePathGlobs,
   validateRepositoryName,
   validationError,
 } from './validation';
+
+/**
+ * Which changed files of a push start the pipeline: the app's folder of a monorepo. Globs of paths
+ * relative to the repository root, with `*` (within a folder), `**` (any folders) and `?`.
+ *
+ * @see https://docs.aws.amazon.com/codepipeline/latest/userguide/pipelines-filter.html
+ */
+export interface FilePathFilter {
+  /**
+   * A push starts the pipeline when it changes a file matching one of these (at most 8 globs of
+   * 255 characters).
+   *
+   * @default - any file
+   */
+  readonly includes?: string[];
+
+  /**
+   * Changes to files matching these never start the pipeline by themselves; they win over
+   * `includes` (at most 8 globs of 255 characters).
+   *
+   * @default - none
+   */
+  readonly excludes?: string[];
+}
 
 /** The branch a source watches when none is given. */
 const DEFAULT_BRANCH = 'main';
@@ -52,6 +78,16 @@ export interface CodeCommitSourceOptions {
    * @default 'main'
    */
   readonly branch?: string;
+
+  /**
+   * Release only pushes that change these files. CodeCommit has no such trigger: a first step on the
+   * deploy steps' compute compares the commit with the live release's (CodeCommit's
+   * GetDifferences) and skips the later stages when none of the changed files match.
+   * StaticSitePipeline only.
+   *
+   * @default - every push releases
+   */
+  readonly filePaths?: FilePathFilter;
 }
 
 /**
@@ -81,6 +117,14 @@ export interface ConnectionSourceOptions {
    * @default 'main'
    */
   readonly branch?: string;
+
+  /**
+   * Start the pipeline (and, with previews, a pull request's preview) only for changes to these
+   * files: the V2 pipeline's trigger filters them.
+   *
+   * @default - every push starts the pipeline
+   */
+  readonly filePaths?: FilePathFilter;
 }
 
 /** What a source is bound with. */
@@ -117,6 +161,27 @@ export interface PipelineSourceConfig {
    * @default - not a CodeCommit source
    */
   readonly repository?: codecommit.IRepository;
+
+  /** With `filePaths`, how the pipeline is kept to the pushes that change them. */
+  readonly pushFilter?: PushFilter;
+}
+
+/**
+ * How a pipeline runs only for the pushes that change files of `filePaths`; each kind of source
+ * has its way.
+ */
+export interface PushFilter {
+  readonly filePaths: FilePathFilter;
+  /**
+   * Applies the filter to `pipeline` once its stages are in place; `changesCheck` makes the step
+   * that tells a push's changes where the source has no trigger that can (CodeCommit).
+   */
+  apply(pipeline: codepipeline.Pipeline, changesCheck?: ChangesCheck): void;
+}
+
+/** Makes the action that tells whether a push changed files of `filePaths`, and its variable ('true' or 'false'). */
+export interface ChangesCheck {
+  action(filePaths: FilePathFilter): { readonly action: codepipeline.IAction; readonly changed: string };
 }
 
 /**
@@ -176,6 +241,7 @@ class CodeCommitSource extends PipelineSource {
       validateMaxLength(scope, 'source.repositoryDescription', this.options.repositoryDescription, 1000, "CodeCommit's limit");
     }
     validateBranch(scope, 'source.branch', branch);
+    validatePushFilter(scope, this.options.filePaths);
 
     const repository = existing ?? newRepository(scope, repositoryName!, this.options.repositoryDescription);
     const output = new codepipeline.Artifact('Source');
@@ -189,7 +255,27 @@ class CodeCommitSource extends PipelineSource {
       role: pipelineActionRole(scope, 'SourceActionRole', options.pipelineRole),
       eventRole: new ManagedPolicyRole(scope, 'SourceEventsRole', { assumedBy: new iam.ServicePrincipal('events.amazonaws.com') }),
     });
-    return { action, output, branch, repository, repositoryDisplayName: repository.repositoryName, commitId: action.variables.commitId };
+    const filePaths = this.options.filePaths;
+    return {
+      action,
+      output,
+      branch,
+      repository,
+      repositoryDisplayName: repository.repositoryName,
+      commitId: action.variables.commitId,
+      pushFilter: filePaths && {
+        filePaths,
+        apply: (pipeline, changesCheck) => {
+          if (!changesCheck) {
+            throw validationError(scope, 'source.filePaths on a CodeCommit source needs a StaticSitePipeline with atomic releases (a first step compares '
+              + 'each push with the live release); use a connection source, whose trigger filters file paths, or remove source.filePaths');
+          }
+          const check = changesCheck.action(filePaths);
+          pipeline.addStage({ stageName: 'Changes', placement: { justAfter: pipeline.stages[0] }, actions: [check.action] });
+          skipStagesUnless(pipeline, 2, { name: 'ChangedFilesOnly', variable: check.changed, operator: 'EQ', value: 'true' });
+        },
+      },
+    };
   }
 }
 
@@ -206,6 +292,7 @@ class ConnectionSource extends PipelineSource {
     validateGitHostName(scope, 'source.owner', owner);
     validateGitHostName(scope, 'source.repository', repository);
     validateBranch(scope, 'source.branch', branch);
+    validatePushFilter(scope, this.options.filePaths);
 
     // aws-cdk-lib grants `codestar-connections:UseConnection`, which only matches ARNs of that
     // prefix; connections created since the 2024 rename have `codeconnections` ARNs and need the
@@ -230,10 +317,54 @@ class ConnectionSource extends PipelineSource {
       branch,
       output,
       role,
-      triggerOnPush: true,
+      // With file paths, the pipeline's trigger starts it instead.
+      triggerOnPush: !this.options.filePaths,
     });
-    return { action, output, branch, repositoryDisplayName: `${owner}/${repository}`, commitId: action.variables.commitId };
+    const filePaths = this.options.filePaths;
+    return {
+      action,
+      output,
+      branch,
+      repositoryDisplayName: `${owner}/${repository}`,
+      commitId: action.variables.commitId,
+      pushFilter: filePaths && {
+        filePaths,
+        apply: (pipeline) => addPushTrigger(pipeline, action.actionProperties.actionName, branch, filePaths),
+      },
+    };
   }
+}
+
+/** Checks the globs of a source's `filePaths`. */
+function validatePushFilter(scope: Construct, filePaths: FilePathFilter | undefined): void {
+  validateFilePathGlobs(scope, 'source.filePaths.includes', filePaths?.includes ?? []);
+  validateFilePathGlobs(scope, 'source.filePaths.excludes', filePaths?.excludes ?? []);
+}
+
+/**
+ * The V2 pipeline's trigger on pushes to `branch` that change `filePaths`. Written on the
+ * CloudFormation resource: aws-cdk-lib's push filters take branches and file paths only in versions
+ * later than the oldest this library supports.
+ *
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-gitpushfilter.html
+ */
+function addPushTrigger(pipeline: codepipeline.Pipeline, sourceActionName: string, branch: string, filePaths: FilePathFilter): void {
+  const cfnPipeline = pipeline.node.defaultChild as codepipeline.CfnPipeline;
+  cfnPipeline.addPropertyOverride('Triggers', [{
+    ProviderType: 'CodeStarSourceConnection',
+    GitConfiguration: {
+      SourceActionName: sourceActionName,
+      Push: [{ Branches: { Includes: [branch] }, FilePaths: filePathsCriteria(filePaths) }],
+    },
+  }]);
+}
+
+/** A FilePathFilter as CodePipeline's GitFilePathFilterCriteria. */
+export function filePathsCriteria(filePaths: FilePathFilter): Record<string, string[]> {
+  return {
+    ...filePaths.includes?.length ? { Includes: filePaths.includes } : {},
+    ...filePaths.excludes?.length ? { Excludes: filePaths.excludes } : {},
+  };
 }
 
 /** A new CodeCommit repository, retained on stack deletion: it holds the team's history. */

@@ -9,9 +9,18 @@ import { IConstruct } from 'constructs';
  * @example StaticSitePipeline 'Site': buildOptions.outputDirectory must be a relative path, got '/dist'
  */
 export function validationError(scope: IConstruct, message: string): Error {
-  // A construct with the id 'Default' (PipelineCore) is part of its scope, which the user created and named.
-  const named = scope.node.id === 'Default' && scope.node.scope ? scope.node.scope : scope;
+  // The construct the user created and named: the nearest public construct of this library above
+  // the one that found the problem (PipelineCore, SitePreviews, a build project are its parts).
+  const named = [...scope.node.scopes].reverse().find((c) => USER_CONSTRUCTS.has(c)) ?? scope;
   return new Error(`${named.constructor.name} '${named.node.id}': ${message}`);
+}
+
+/** The public constructs of this library, which validation errors name. */
+const USER_CONSTRUCTS = new WeakSet<IConstruct>();
+
+/** Makes `construct` the one validation errors of it and of its parts name: a construct the user creates. */
+export function reportsValidationErrors(construct: IConstruct): void {
+  USER_CONSTRUCTS.add(construct);
 }
 
 /** Throws `validationError` unless `valid`; a shorthand for the checks below. */
@@ -369,14 +378,38 @@ export interface BuildSpecPart {
 
 /**
  * The inline buildspec (the object given to `BuildSpec.fromObject`) must fit CodeBuild's limit. An
- * error names the part among `parts` with the longest value (the one to shorten first) and its fix.
+ * error names the part among `parts` that takes the most of it (the one to shorten first: its
+ * length, a token counted as a long ARN, times the times the buildspec repeats it) and its fix.
  */
 export function validateInlineBuildSpec(scope: IConstruct, parts: BuildSpecPart[], buildSpec: object): void {
   // As aws-cdk-lib renders it (JSON, indented by 2), with each token counted as a long ARN.
-  const text = JSON.stringify(buildSpec, undefined, 2).replace(/[$#]\{Token\[[^\]]*\]\}/g, '-'.repeat(BUILDSPEC_TOKEN_CHARS));
+  const rendered = JSON.stringify(buildSpec, undefined, 2);
+  const text = rendered.replace(/[$#]\{Token\[[^\]]*\]\}/g, '-'.repeat(BUILDSPEC_TOKEN_CHARS));
   if (text.length <= CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS) return;
-  const length = (part: BuildSpecPart) => JSON.stringify(part.value ?? '').length;
-  const longest = parts.reduce((a, b) => (length(b) > length(a) ? b : a));
+  const taken = (part: BuildSpecPart) => [part.value ?? ''].flat().map(String).reduce((sum, value) => {
+    const escaped = JSON.stringify(value).slice(1, -1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    // Whole words only: a short value ('.') is no part of every word holding its characters.
+    const times = Math.max(1, (rendered.match(new RegExp(`(?<![\\w./-])${escaped}(?![\\w./-])`, 'g')) ?? []).length);
+    return sum + times * (Token.isUnresolved(value) ? BUILDSPEC_TOKEN_CHARS : value.length);
+  }, 0);
+  const longest = parts.reduce((a, b) => (taken(b) > taken(a) ? b : a));
   throw validationError(scope, `${longest.prop} makes an inline buildspec longer than CodeBuild takes (${CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS} characters), `
     + `got ${text.length} characters; ${longest.fix}`);
+}
+
+/**
+ * CodePipeline's limits on a trigger's file path filter: at most 8 globs for `includes` and for
+ * `excludes`, each 1 to 255 characters. Only `*`, `**` and `?` are taken as wildcards, the globs
+ * a CodeCommit source's changes check reads the same way.
+ *
+ * @see https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_GitFilePathFilterCriteria.html
+ */
+export function validateFilePathGlobs(scope: IConstruct, prop: string, globs: string[]): void {
+  check(scope, globs.length <= 8, `${prop} takes at most 8 globs (CodePipeline's limit), got ${globs.length}; merge them, e.g. 'apps/site/**'`);
+  globs.forEach((glob, i) => {
+    if (!isKnown(glob)) return;
+    check(scope, glob.length >= 1 && glob.length <= 255, `${prop}[${i}] must be 1 to 255 characters (CodePipeline's limit), got '${glob}'`);
+    check(scope, !/[[\]{}!\\]/.test(glob) && !glob.startsWith('/'),
+      `${prop}[${i}] must be a path relative to the repository root with the wildcards *, ** and ? only, got '${glob}'; e.g. 'apps/site/**'`);
+  });
 }

@@ -1,7 +1,8 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vm from 'vm';
-import { withoutCommentLines } from '../src/runtime-program';
+import { unpackRuntimeFilesCommands, withoutCommentLines } from '../src/runtime-program';
 
 const SRC = path.join(__dirname, '..', 'src');
 
@@ -51,5 +52,32 @@ describe('programs travel in buildspecs without their comment lines', () => {
     expect(() => new vm.Script(stripped, { filename: file })).not.toThrow();
     expect(stripped.length).toBeLessThan(text.length);
     expect(stripped).not.toMatch(/^\s*\/\//m);
+  });
+});
+
+describe('a packed program carries the files it requires when it loads', () => {
+  const staticSiteDir = path.join(SRC, 'static-site');
+
+  test('site-cli.js without step-clock.js, which it requires at its top, is refused by name', () => {
+    expect(() => unpackRuntimeFilesCommands('PROGRAM_DIR', staticSiteDir, ['pull-request.js', 'site-cli.js', 'release-contract.json']))
+      .toThrow('runtime program site-cli.js requires step-clock.js when it loads, which is not packed with it');
+  });
+
+  test('a file required later, inside a function (the rule programs of go-live), may be left out', () => {
+    expect(() => unpackRuntimeFilesCommands('PROGRAM_DIR', staticSiteDir, ['release.js', 'site-cli.js', 'step-clock.js', 'release-contract.json']))
+      .not.toThrow();
+  });
+
+  test('what is packed unpacks to the same files, without their comment lines', () => {
+    const [command] = unpackRuntimeFilesCommands('PROGRAM_DIR', staticSiteDir, ['step-clock.js', 'release-contract.json']);
+    const dir = execFileSync('bash', ['-c', `${command} && printf '%s' "$PROGRAM_DIR"`], { encoding: 'utf8' });
+    try {
+      expect(fs.readFileSync(path.join(dir, 'release-contract.json'), 'utf8'))
+        .toBe(fs.readFileSync(path.join(staticSiteDir, 'runtime', 'release-contract.json'), 'utf8'));
+      expect(fs.readFileSync(path.join(dir, 'step-clock.js'), 'utf8'))
+        .toBe(withoutCommentLines(fs.readFileSync(path.join(staticSiteDir, 'runtime', 'step-clock.js'), 'utf8')));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

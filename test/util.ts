@@ -63,3 +63,13 @@ export function projectBuildSpec(template: Template, projectLogicalId: string): 
   const text = typeof spec === 'string' ? spec : spec['Fn::Join'][1].map((part: unknown) => typeof part === 'string' ? part : 'TOKEN').join('');
   return JSON.parse(text);
 }
+
+/** The message of the error `create` throws, or 'no error'. */
+export function messageOf(create: () => unknown): string {
+  try {
+    create();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return 'no error';
+}

@@ -18,7 +18,7 @@ import { revisionCheckCommands } from './revision-check';
 import { acceptFindings } from '../compliance/accepted-findings';
 import { ManagedPolicyGrantee, ManagedPolicyRole } from '../managed-policy-role';
 import { ApprovalOptions, DeployPipelineProps, PipelineCore } from '../pipeline';
-import { validateLiteral, validationError } from '../validation';
+import { reportsValidationErrors, validateLiteral, validationError } from '../validation';
 
 /** The environment deployed to when `environments` is not given. */
 const DEFAULT_ENVIRONMENT = 'Production';
@@ -182,6 +182,7 @@ export class ServerAppPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: ServerAppPipelineProps) {
     super(scope, id);
+    reportsValidationErrors(this);
     const environments = resolveEnvironments(this, props);
     validateSharedDeploymentOptions(this, props, environments);
     this.core = new PipelineCore(this, {
@@ -204,6 +205,7 @@ export class ServerAppPipeline extends Construct {
     this.loadBalancer = deployments[0].target.createdLoadBalancer;
     this.artifactBucket = this.core.artifactBucket;
     this.accessLogsBucket = this.core.accessLogsBucket;
+    this.core.filterPushes();
     acceptFindings(this);
   }
 

@@ -21,11 +21,13 @@ const LONGEST_REGION_NAME = Math.max(...RegionInfo.regions.map((region) => regio
  * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudfront-keyvaluestore.html
  * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-originaccesscontrol-originaccesscontrolconfig.html
  * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-responseheaderspolicyconfig.html
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-originrequestpolicy-originrequestpolicyconfig.html
  */
 export const CLOUDFRONT_NAME_MAX_LENGTH = {
   keyValueStore: 64,
   originAccessControl: 64,
   responseHeadersPolicy: 128,
+  originRequestPolicy: 128,
 };
 
 /**

@@ -31,7 +31,8 @@ import { markResource, ResourceKind } from '../compliance/accepted-findings';
 import { suppressNagFindings } from '../compliance/nag';
 import { DeployStepCompute } from '../deploy-compute';
 import { ManagedPolicyRole, pipelineActionRole } from '../managed-policy-role';
-import { PipelineSource } from '../source';
+import { filePathsCriteria, PipelineSource } from '../source';
+import { skipStagesUnless } from '../stage-conditions';
 import { validateDomainName, validateIntegerRange, validationError } from '../validation';
 
 /**
@@ -427,6 +428,11 @@ export class SitePreviews extends Construct {
         pullRequestFilter: [{ branchesIncludes: [this.props.branch], events: pullRequestEvents }],
       },
     });
+    if (bound.pushFilter) {
+      // The site's file paths filter its pull requests too (written on the resource, as its push trigger is).
+      (pipeline.node.defaultChild as codepipeline.CfnPipeline)
+        .addPropertyOverride('Triggers.0.GitConfiguration.PullRequest.0.FilePaths', filePathsCriteria(bound.pushFilter.filePaths));
+    }
     const firstStep = this.pullRequestStep(id, pipeline, pipelineName, role, bound.action, bound.output);
     markResource(pipeline, ResourceKind.PIPELINE);
     return { pipeline, role, output: bound.output, source: bound.action, firstStep };
@@ -486,29 +492,15 @@ export class SitePreviews extends Construct {
  * pipeline once when it creates it (`CreatePipeline`), and a start by hand runs it too
  * (`StartPipelineExecution`), both on the source action's branch: such an execution must neither
  * publish that branch as a preview nor remove one. What started the execution decides, never the
- * branch's name: a fork's pull request from its own `main` is a pull request. Written on the
- * CloudFormation resource: aws-cdk-lib has stage conditions only from versions later than the
- * oldest this library supports, and no SKIP result.
+ * branch's name: a fork's pull request from its own `main` is a pull request.
  *
- * @see https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-conditions.html
- * @see https://docs.aws.amazon.com/codepipeline/latest/userguide/rule-reference-VariableCheck.html
  * @see https://docs.aws.amazon.com/codepipeline/latest/userguide/pipelines-about-starting.html
  */
 function skipUnlessPullRequest(pipeline: codepipeline.Pipeline, firstStep: actions.CodeBuildAction): void {
-  const cfnPipeline = pipeline.node.defaultChild as codepipeline.CfnPipeline;
   const after = pipeline.stages.findIndex((stage) => stage.stageName === PULL_REQUEST_STAGE);
-  for (let index = after + 1; index < pipeline.stageCount; index++) {
-    cfnPipeline.addPropertyOverride(`Stages.${index}.BeforeEntry`, {
-      Conditions: [{
-        Result: 'SKIP',
-        Rules: [{
-          Name: 'PullRequestOnly',
-          RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'VariableCheck', Version: '1' },
-          Configuration: { Variable: firstStep.variable(EXECUTION_TRIGGER_VARIABLE), Operator: 'EQ', Value: PULL_REQUEST_TRIGGER },
-        }],
-      }],
-    });
-  }
+  skipStagesUnless(pipeline, after + 1, {
+    name: 'PullRequestOnly', variable: firstStep.variable(EXECUTION_TRIGGER_VARIABLE), operator: 'EQ', value: PULL_REQUEST_TRIGGER,
+  });
 }
 
 /** The stage of a preview pipeline that tells a pull request's execution from the others. */

@@ -43,11 +43,13 @@ interface ReleaseContract {
      * know their deadline, counted from $CODEBUILD_START_TIME.
      */
     readonly timeLimitMinutes: string;
+    /** The CodeCommit repository the changes check of `filePaths` compares commits in. */
+    readonly repositoryName: string;
   };
+  /** How a release's `_redirects` and `_headers` rules are written and found (runtime/rule-table.js). */
+  readonly rules: ReleaseRules;
   /** What the preview program (runtime/preview.js) takes: the names it accepts, the release ids it makes, its variables. */
   readonly preview: PreviewContract;
-  /** The statuses a `_redirects` rule may have: redirects only (rewrites and custom 404s need a file check at the edge). */
-  readonly redirectStatuses: number[];
   /**
    * CloudFront KeyValueStore limits: key and value length, the size of the store, keys per UpdateKeys call.
    *
@@ -59,6 +61,22 @@ interface ReleaseContract {
     readonly storeBytes: number;
     readonly keysPerUpdate: number;
   };
+}
+
+/** How a release's `_redirects` and `_headers` rules are written and found (runtime/rule-table.js). */
+export interface ReleaseRules {
+  /** The statuses a `_redirects` rule may have. */
+  readonly statuses: number[];
+  /** The character after the release id of its `_redirects` table's keys. */
+  readonly redirectsKind: string;
+  /** The character after the release id of its `_headers` table's keys. */
+  readonly headersKind: string;
+  /** Where in a release the copies of 404 and 410 rules' pages are, under `<status>/`. */
+  readonly statusPagesPrefix: string;
+  /** The S3 metadata naming the release whose `_headers` apply to an object. */
+  readonly releaseMetadata: string;
+  /** The S3 metadata naming the status of a 404 or 410 page's copy. */
+  readonly statusMetadata: string;
 }
 
 /** What the preview program takes and makes. */
@@ -94,6 +112,9 @@ export const PREVIEW_TOKEN = {
   query: CONTRACT.previewTokenQuery,
   marker: CONTRACT.previewMarkerHeader,
 };
+
+/** How a release's `_redirects` and `_headers` rules are written and found. */
+export const RELEASE_RULES = CONTRACT.rules;
 
 /** Environment variables the release program reads. */
 export const RELEASE_ENV = CONTRACT.environment;

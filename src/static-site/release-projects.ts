@@ -14,6 +14,7 @@ import {
   releaseGoLiveBuildSpecObject,
   releaseUploadBuildSpecObject,
   rollbackBuildSpecObject,
+  RulesSettings,
 } from './buildspecs/release-buildspecs';
 import { UploadOptions } from './buildspecs/upload-commands';
 import { RELEASE_ENV, RELEASES_PREFIX } from './release-contract';
@@ -26,7 +27,8 @@ export interface ReleaseProjectProps {
   readonly upload: UploadOptions;
   readonly releasesToKeep: number;
   readonly notFoundPage: string;
-  readonly redirects: boolean;
+  /** What the go-live step does with `_redirects` and `_headers`. */
+  readonly rules: RulesSettings;
   readonly encryptionKey: ArtifactKey;
   readonly logRetention: logs.RetentionDays;
   /** The compute the projects run on. */
@@ -65,14 +67,19 @@ export class UploadReleaseProject extends PipelineStepProject {
 /** Verifies the uploaded release, makes it the live one, and prunes old releases. */
 export class GoLiveProject extends PipelineStepProject {
   constructor(scope: Construct, id: string, props: ReleaseProjectProps) {
+    const spec = releaseGoLiveBuildSpecObject({
+      sourceDirectory: props.upload.sourceDirectory,
+      releasesToKeep: props.releasesToKeep,
+      notFoundPage: props.notFoundPage,
+      rules: props.rules,
+    });
+    validateInlineBuildSpec(scope, [
+      { prop: 'notFoundPage', value: props.notFoundPage, fix: NOT_FOUND_PAGE_FIX },
+      { prop: 'contentSecurityPolicy', value: props.rules.securityHeaders['content-security-policy'], fix: 'give a shorter Content-Security-Policy' },
+    ], spec);
     super(scope, id, {
       description: 'Verifies the uploaded release and makes it the live one',
-      buildSpec: codebuild.BuildSpec.fromObject(releaseGoLiveBuildSpecObject({
-        sourceDirectory: props.upload.sourceDirectory,
-        releasesToKeep: props.releasesToKeep,
-        notFoundPage: props.notFoundPage,
-        redirects: props.redirects,
-      })),
+      buildSpec: codebuild.BuildSpec.fromObject(spec),
       ...releaseProjectDefaults(props, {
         ...storeVariables(props),
         ...(props.verify ? verifyEnvironment(props.verify.settings, props.verify.distribution) : {}),
@@ -86,9 +93,11 @@ export class GoLiveProject extends PipelineStepProject {
 /** Makes the previous release (or a named one) live again, started by hand. */
 export class RollbackProject extends StandaloneProject {
   constructor(scope: Construct, id: string, props: ReleaseProjectProps) {
+    const spec = rollbackBuildSpecObject(props.notFoundPage);
+    validateInlineBuildSpec(scope, [{ prop: 'notFoundPage', value: props.notFoundPage, fix: NOT_FOUND_PAGE_FIX }], spec);
     super(scope, id, {
       description: 'Makes the previous release (or $RELEASE) the live one again: aws codebuild start-build --project-name <this project>',
-      buildSpec: codebuild.BuildSpec.fromObject(rollbackBuildSpecObject(props.notFoundPage)),
+      buildSpec: codebuild.BuildSpec.fromObject(spec),
       ...releaseProjectDefaults(props, storeVariables(props)),
     });
     props.compute.finish(this);
@@ -96,8 +105,11 @@ export class RollbackProject extends StandaloneProject {
   }
 }
 
-/** The compute, key and logs of a release project, with its environment variables. */
-function releaseProjectDefaults(props: ReleaseProjectProps, variables: Record<string, string>) {
+/** How to shorten a buildspec that names the not-found page. */
+const NOT_FOUND_PAGE_FIX = 'the go-live and rollback steps name the page in their buildspecs, so give a shorter path, e.g. \'404.html\'';
+
+/** The compute, key and logs of a release project (or another step on the deploy compute), with its environment variables. */
+export function releaseProjectDefaults(props: Pick<ReleaseProjectProps, 'compute' | 'encryptionKey' | 'logRetention'>, variables: Record<string, string>) {
   return {
     environment: {
       ...props.compute.environment,
@@ -147,9 +159,10 @@ function grantGoLive(project: codebuild.IProject, bucket: s3.IBucket, props: Rel
     actions: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
     resources: [bucket.arnForObjects(`${RELEASES_PREFIX}*`), bucket.arnForObjects(props.notFoundPage)],
   }));
-  // ListKeys serves redirects only (deleting those of pruned releases); UpdateKeys writes redirects,
-  // and the preview record and token of the check before the switch.
-  const updateActions = [...(props.redirects ? ['ListKeys'] : []), ...(props.redirects || props.verify ? ['UpdateKeys'] : [])];
+  // ListKeys serves rules only (deleting those of pruned releases); UpdateKeys writes rules, and the
+  // preview record and token of the check before the switch.
+  const rules = props.rules.redirects || props.rules.headers;
+  const updateActions = [...(rules ? ['ListKeys'] : []), ...(rules || props.verify ? ['UpdateKeys'] : [])];
   project.addToRolePolicy(keyValueStoreActions(props.keyValueStore, ['DescribeKeyValueStore', 'GetKey', 'PutKey', ...updateActions]));
   if (props.verify && props.verify.settings.bakeSeconds > 0) {
     grantBakeMetrics(project);
@@ -190,7 +203,7 @@ function listReleases(bucket: s3.IBucket): iam.PolicyStatement {
  *
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudfrontkeyvaluestore.html
  */
-function keyValueStoreActions(store: cloudfront.IKeyValueStore, actions: string[]): iam.PolicyStatement {
+export function keyValueStoreActions(store: cloudfront.IKeyValueStore, actions: string[]): iam.PolicyStatement {
   return new iam.PolicyStatement({
     actions: actions.map((action) => `cloudfront-keyvaluestore:${action}`),
     resources: [store.keyValueStoreArn],
@@ -198,7 +211,7 @@ function keyValueStoreActions(store: cloudfront.IKeyValueStore, actions: string[
 }
 
 /** Accepts the `<bucket>/releases/<pattern>` object wildcard of the project's role, as cdk-nag reports it. */
-function suppressReleaseObjects(project: codebuild.IProject, bucket: s3.IBucket, pattern: string, reason: string): void {
+export function suppressReleaseObjects(project: codebuild.IProject, bucket: s3.IBucket, pattern: string, reason: string): void {
   const cfnBucket = bucket.node.defaultChild as CfnResource;
   suppressNagFindings(project.role!.node.findChild('DefaultPolicy'), [{
     id: 'AwsSolutions-IAM5',

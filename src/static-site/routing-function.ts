@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import { LIVE_RELEASE_KEY, PREVIEW_KEY_PREFIX, PREVIEW_TOKEN, RELEASES_PREFIX, TOKEN_KEY_PREFIX } from './release-contract';
+import { LIVE_RELEASE_KEY, PREVIEW_KEY_PREFIX, PREVIEW_TOKEN, RELEASE_RULES, RELEASES_PREFIX, TOKEN_KEY_PREFIX } from './release-contract';
 import { readRuntimeFile } from '../runtime-program';
 
 /**
@@ -21,7 +21,7 @@ export interface HostRedirect {
 export interface ReleaseRouting {
   /** Id of the KeyValueStore associated with the function (a CDK token at synth time is fine). */
   readonly keyValueStoreId: string;
-  /** Look up a redirect of the live release for each request (`<release id><path>` → `<status> <location>`). */
+  /** Answer each request by the `_redirects` rules of its release (runtime/redirects.js writes them, runtime/routing.js reads them). */
   readonly redirects: boolean;
   /** Serve a preview release to a request with a valid preview token; absent: live only, with no token ever read. */
   readonly previews?: PreviewRouting;
@@ -102,10 +102,10 @@ export function routingFunctionCode(options: RoutingFunctionOptions): string {
     ...redirect ? { fromHosts: redirect.fromHosts, toHost: redirect.toHost } : {},
     ...options.releases ? {
       keyValueStoreId: options.releases.keyValueStoreId,
-      redirects: options.releases.redirects,
       releasesPrefix: RELEASES_PREFIX,
       liveReleaseKey: LIVE_RELEASE_KEY,
     } : {},
+    ...options.releases?.redirects ? { rules: { redirects: RELEASE_RULES.redirectsKind, statusPages: RELEASE_RULES.statusPagesPrefix } } : {},
     ...previews ? { preview: previewSettings(previews) } : {},
   };
   return [
@@ -113,19 +113,47 @@ export function routingFunctionCode(options: RoutingFunctionOptions): string {
     // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-custom-methods.html
     ...options.releases ? ['import cf from \'cloudfront\';'] : [],
     `var ROUTING = ${JSON.stringify(settings)};`,
+    ...options.releases?.redirects ? [deployedText('edge-rules.js')] : [],
     deployedText('routing.js'),
   ].join('\n');
 }
 
+/** What the viewer-response function does: previews, release rules, or both. */
+export interface ResponseFunctionOptions {
+  /** Mark preview responses `x-robots-tag: noindex`. */
+  readonly previews?: PreviewRouting;
+  /** Apply the releases' `_headers` rules and the status of `_redirects` 404 and 410 pages, read from this KeyValueStore. */
+  readonly rules?: { readonly keyValueStoreId: string };
+}
+
 /**
- * Returns the code of the viewer-response CloudFront Function (runtime `cloudfront-js-2.0`) of a
- * site with previews: runtime/preview-response.js after one line of settings, `var PREVIEW = {...};`.
- * It adds `x-robots-tag: noindex` to the response to a request that was marked by the routing
- * function as reading a preview, or that carries a preview token (link parameter, header or
- * cookie), or that is for a host under `previews.domain`.
+ * Returns the code of the viewer-response CloudFront Function (runtime `cloudfront-js-2.0`):
+ * runtime/preview-response.js after its settings, `var PREVIEW = {...};` and `var RULES = {...};`.
+ * With `previews`, it adds `x-robots-tag: noindex` to the response to a request that was marked by
+ * the routing function as reading a preview, or that carries a preview token (link parameter,
+ * header or cookie), or that is for a host under `previews.domain`. With `rules`, a response whose
+ * object names a status (the copy of a 404 or 410 rule's page) gets that status, and one whose
+ * object names its release gets the headers of that release's `_headers` for the viewer's path.
  */
+export function responseFunctionCode(options: ResponseFunctionOptions): string {
+  const rules = options.rules && {
+    keyValueStoreId: options.rules.keyValueStoreId,
+    headers: RELEASE_RULES.headersKind,
+    statusMetadata: RELEASE_RULES.statusMetadata,
+    releaseMetadata: RELEASE_RULES.releaseMetadata,
+  };
+  return [
+    ...rules ? ['import cf from \'cloudfront\';'] : [],
+    `var PREVIEW = ${JSON.stringify(options.previews ? previewSettings(options.previews) : null)};`,
+    `var RULES = ${JSON.stringify(rules ?? null)};`,
+    ...rules ? [deployedText('edge-rules.js')] : [],
+    deployedText('preview-response.js'),
+  ].join('\n');
+}
+
+/** The viewer-response function of a site with previews only (see `responseFunctionCode`). */
 export function previewResponseCode(previews: PreviewRouting): string {
-  return [`var PREVIEW = ${JSON.stringify(previewSettings(previews))};`, deployedText('preview-response.js')].join('\n');
+  return responseFunctionCode({ previews });
 }
 
 /** The settings both functions read of previews: the names of the contract, and the preview domain (checked, lower case). */
@@ -144,11 +172,12 @@ function previewSettings(previews: PreviewRouting): PreviewSettings {
 }
 
 /**
- * The text of a runtime file as CloudFront runs it: without its comment lines (a function is
- * limited to 10 KB, comments included). No line of these programs starts inside a string.
+ * The text of a runtime file as CloudFront runs it: without its comment lines and indentation (a
+ * function is limited to 10 KB, comments and spaces included). No line of these programs starts
+ * inside a string, and none ends in one.
  */
 function deployedText(name: string): string {
-  return readRuntimeFile(__dirname, name).split('\n').filter((line) => !/^\s*\/\//.test(line)).join('\n');
+  return readRuntimeFile(__dirname, name).split('\n').filter((line) => !/^\s*\/\//.test(line) && line.trim()).map((line) => line.trim()).join('\n');
 }
 
 /** What runtime/routing.js reads from `ROUTING`: the options, and the names shared with the release program. */
@@ -157,7 +186,7 @@ interface RoutingSettings {
   readonly fromHosts?: string[];
   readonly toHost?: string;
   readonly keyValueStoreId?: string;
-  readonly redirects?: boolean;
+  readonly rules?: { readonly redirects: string; readonly statusPages: string };
   readonly releasesPrefix?: string;
   readonly liveReleaseKey?: string;
   readonly preview?: PreviewSettings;

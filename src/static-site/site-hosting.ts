@@ -8,7 +8,7 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CLOUDFRONT_NAME_MAX_LENGTH, KEEP_KEY_VALUE_STORE_NAME_CONTEXT, nameAccountGlobalResource } from './cloudfront-names';
-import { PreviewRouting, previewResponseCode, routingFunctionCode } from './routing-function';
+import { PreviewRouting, responseFunctionCode, routingFunctionCode } from './routing-function';
 import { markResource, ResourceKind } from '../compliance/accepted-findings';
 import { enableEventBridge } from '../compliance/bucket-events';
 import { validateCertificateArn, validateCertificateDomainName, validateDomainNameList, validationError } from '../validation';
@@ -59,10 +59,11 @@ export interface SiteHostingProps {
   readonly webAclId?: string;
   readonly contentSecurityPolicy?: string;
   /**
-   * Serve atomic releases named in a KeyValueStore (with their redirects when `redirects`), and
-   * with `previews`, preview releases to requests with a valid preview token (their responses `noindex`).
+   * Serve atomic releases named in a KeyValueStore (with the rules of their `_redirects` and
+   * `_headers` when `redirects` and `headers`), and with `previews`, preview releases to requests
+   * with a valid preview token (their responses `noindex`).
    */
-  readonly releases?: { readonly redirects: boolean; readonly previews?: PreviewHosting };
+  readonly releases?: { readonly redirects: boolean; readonly headers: boolean; readonly previews?: PreviewHosting };
 }
 
 /** Serving previews: on the site's hosts, or each on a host of its own under `domain`. */
@@ -94,7 +95,7 @@ export class SiteHosting extends Construct {
     const certificate = this.certificateFor(owner, props.domain, previewHosts, previewZone);
     this.bucket = this.siteBucket(props.accessLogsBucket);
     if (props.releases) {
-      this.keyValueStore = this.releasesStore(owner, props.releases.redirects);
+      this.keyValueStore = this.releasesStore(owner, props.releases.redirects || props.releases.headers);
     }
     const routing = this.routingFunction(domainNames, props);
     this.distribution = this.distributionOf(owner, routing, [...domainNames, ...previewHosts], certificate, props);
@@ -133,10 +134,10 @@ export class SiteHosting extends Construct {
     return bucket;
   }
 
-  /** The KeyValueStore naming the live release (and its redirects). */
-  private releasesStore(owner: Construct, redirects: boolean): cloudfront.KeyValueStore {
+  /** The KeyValueStore naming the live release (and its rules). */
+  private releasesStore(owner: Construct, rules: boolean): cloudfront.KeyValueStore {
     const store = new cloudfront.KeyValueStore(this, 'Releases', {
-      comment: `Live release${redirects ? ' and redirects' : ''} of ${owner.node.path}`.slice(0, 128),
+      comment: `Live release${rules ? ' and rules' : ''} of ${owner.node.path}`.slice(0, 128),
     });
     // A new name replaces the store, and a new store has no live release until the next push.
     if (this.node.tryGetContext(KEEP_KEY_VALUE_STORE_NAME_CONTEXT) !== true) {
@@ -169,19 +170,51 @@ export class SiteHosting extends Construct {
     });
   }
 
-  /** The viewer-response function of a site with previews: `x-robots-tag: noindex` on preview responses. */
-  private previewResponseFunction(previews: PreviewRouting): cloudfront.Function {
+  /**
+   * The viewer-response function: `x-robots-tag: noindex` on preview responses; with rules, the
+   * headers of a release's `_headers` and the status of its 404 and 410 pages. None when neither.
+   */
+  private responseFunction(props: SiteHostingProps): cloudfront.Function | undefined {
+    const previews = previewRouting(props.releases?.previews);
+    const rules = props.releases && (props.releases.redirects || props.releases.headers) ? this.keyValueStore : undefined;
+    if (!previews && !rules) {
+      return undefined;
+    }
+    // The id is the one the function had with previews alone: the function is updated, not replaced.
     return new cloudfront.Function(this, 'PreviewResponse', {
-      comment: 'Preview responses are not indexed (x-robots-tag: noindex)',
+      comment: [previews ? 'Preview responses are not indexed (x-robots-tag: noindex)' : '', rules ? 'Headers of _headers, pages of _redirects' : '']
+        .filter(Boolean).join('; '),
       runtime: cloudfront.FunctionRuntime.JS_2_0,
-      code: cloudfront.FunctionCode.fromInline(previewResponseCode(previews)),
+      keyValueStore: rules,
+      code: cloudfront.FunctionCode.fromInline(responseFunctionCode({ previews, rules: rules && { keyValueStoreId: rules.keyValueStoreId } })),
     });
+  }
+
+  /**
+   * With `_redirects`, an origin request policy naming CloudFront-Viewer-Country: CloudFront gives a
+   * viewer-request function that header only when a cache or origin request policy names it, and
+   * Country conditions read it. S3 ignores it, and it is no part of the cache key.
+   *
+   * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/adding-cloudfront-headers.html
+   */
+  private viewerCountryPolicy(props: SiteHostingProps): cloudfront.IOriginRequestPolicy | undefined {
+    if (!props.releases?.redirects) {
+      return undefined;
+    }
+    const policy = new cloudfront.OriginRequestPolicy(this, 'ViewerCountry', {
+      comment: 'Gives the routing function the viewer\'s country, for Country conditions of _redirects',
+      headerBehavior: cloudfront.OriginRequestHeaderBehavior.allowList('CloudFront-Viewer-Country'),
+      cookieBehavior: cloudfront.OriginRequestCookieBehavior.none(),
+      queryStringBehavior: cloudfront.OriginRequestQueryStringBehavior.none(),
+    });
+    nameAccountGlobalResource(policy, 'OriginRequestPolicyConfig.Name', CLOUDFRONT_NAME_MAX_LENGTH.originRequestPolicy);
+    return policy;
   }
 
   /** The distribution: the bucket through OAC, HTTPS only, the routing function, headers, the not-found page, logs. */
   private distributionOf(owner: Construct, routing: cloudfront.Function, domainNames: string[],
     certificate: acm.ICertificate | undefined, props: SiteHostingProps): cloudfront.Distribution {
-    const previews = previewRouting(props.releases?.previews);
+    const response = this.responseFunction(props);
     const distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `Static site ${owner.node.path}`,
       defaultBehavior: {
@@ -191,10 +224,11 @@ export class SiteHosting extends Construct {
         compress: true,
         // Honours the Cache-Control the deploy step sets per file kind.
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        originRequestPolicy: this.viewerCountryPolicy(props),
         responseHeadersPolicy: this.securityHeaders(props.contentSecurityPolicy),
         functionAssociations: [
           { function: routing, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST },
-          ...previews ? [{ function: this.previewResponseFunction(previews), eventType: cloudfront.FunctionEventType.VIEWER_RESPONSE }] : [],
+          ...response ? [{ function: response, eventType: cloudfront.FunctionEventType.VIEWER_RESPONSE }] : [],
         ],
       },
       defaultRootObject: 'index.html',
@@ -282,7 +316,7 @@ export class SiteHosting extends Construct {
     return control;
   }
 
-  /** The response headers policy: the security headers every site should send. */
+  /** The response headers policy: the security headers every site should send (SECURITY_HEADER_VALUES says what CloudFront sends). */
   private securityHeaders(contentSecurityPolicy?: string): cloudfront.ResponseHeadersPolicy {
     const policy = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'Security headers of the static site',
@@ -311,6 +345,22 @@ export class SiteHosting extends Construct {
       new route53.AaaaRecord(this, `${idPrefix}AliasAaaa${index}`, { zone, recordName, target });
     });
   }
+}
+
+/**
+ * The security headers the distribution sends, as CloudFront writes them (lower-case names): a
+ * `_headers` rule may not change them (runtime/headers.js).
+ *
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/understanding-response-headers-policies.html#understanding-response-headers-policies-security
+ */
+export function securityHeaderValues(contentSecurityPolicy?: string): Record<string, string> {
+  return {
+    'strict-transport-security': 'max-age=63072000; includeSubDomains',
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'strict-origin-when-cross-origin',
+    ...contentSecurityPolicy ? { 'content-security-policy': contentSecurityPolicy } : {},
+  };
 }
 
 /** How to pass a certificate of us-east-1 to a site whatever the region of its stack. */

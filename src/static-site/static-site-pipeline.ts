@@ -7,17 +7,19 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { MAX_RELEASE_ID_LENGTH, RELEASE_REVALIDATED_CACHE_CONTROL } from './buildspecs/release-buildspecs';
-import { DEFAULT_IMMUTABLE_PATTERNS, UploadOptions } from './buildspecs/upload-commands';
+import { CONTENT_TYPES, DEFAULT_IMMUTABLE_PATTERNS, UploadOptions } from './buildspecs/upload-commands';
+import { LiveReleaseChangesCheck } from './changes-check';
 import { CacheControlOptions, InPlaceDeployProject } from './in-place-deploy-project';
 import { PreviewOptions, SitePreviews, validatePreviewDomain } from './previews';
 import { LIVE_RELEASE_KEY, RELEASE_ENV, RELEASES_PREFIX } from './release-contract';
 import { GoLiveProject, ReleaseProjectProps, RollbackProject, UploadReleaseProject } from './release-projects';
-import { SiteDomainOptions, SiteHosting } from './site-hosting';
+import { securityHeaderValues, SiteDomainOptions, SiteHosting } from './site-hosting';
 import { VerifyReleaseOptions, verifySettings } from './verify-release';
 import { acceptFindings, markResource, ResourceKind } from '../compliance/accepted-findings';
 import { DeployCompute, deployStepCompute, DeployStepCompute } from '../deploy-compute';
 import { DeployPipelineProps, PipelineCore } from '../pipeline';
 import {
+  reportsValidationErrors,
   validateHeaderValue,
   validateIntegerRange,
   validateLiteral,
@@ -129,15 +131,32 @@ export interface StaticSitePipelineProps extends DeployPipelineProps {
   readonly releasesToKeep?: number;
 
   /**
-   * Load the `_redirects` file of the build (Netlify syntax: exact paths, statuses 301, 302, 303,
-   * 307, 308) into the KeyValueStore with each release, so a redirect changes with a push and rolls
-   * back with its release. A line the edge cannot serve (splats, placeholders, rewrites, conditions)
-   * fails the deploy. Atomic releases only.
+   * Answer requests by the `_redirects` file of the build (Netlify's syntax: redirects, rewrites with
+   * status 200, custom 404 and 410 pages, splats, placeholders, query parameters, `!`, Country,
+   * Language and Cookie conditions), loaded into the KeyValueStore with each release, so the rules
+   * change with a push and roll back with their release. A line the edge would answer otherwise than
+   * Netlify (proxying to another origin, Role conditions) fails the go-live step with its line
+   * number. Adds an origin request policy that gives the routing function the viewer's country.
+   * Atomic releases only.
    *
    * @default false
-   * @see https://docs.netlify.com/routing/redirects/
+   * @see https://docs.netlify.com/manage/routing/redirects/overview/
    */
   readonly redirects?: boolean;
+
+  /**
+   * Add the headers of the build's `_headers` file (Netlify's syntax: path patterns with splats and
+   * placeholders, several headers per path) to the responses of each release, from the
+   * viewer-response function; a rule's Cache-Control is also stored on the files it names at
+   * upload, so CloudFront caches by it (it wins over `cacheControl`). Not on error responses (400
+   * and above): CloudFront runs no viewer-response function on them. A header CloudFront Functions
+   * may not set, or one the security headers policy sends with another value, fails the upload
+   * with its line number. Atomic releases only.
+   *
+   * @default false
+   * @see https://docs.netlify.com/manage/routing/headers/
+   */
+  readonly headers?: boolean;
 
   /**
    * Where CodeBuild runs the deploy steps (upload and go-live, or the in-place publish) and the
@@ -229,6 +248,7 @@ export class StaticSitePipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: StaticSitePipelineProps) {
     super(scope, id);
+    reportsValidationErrors(this);
     const notFoundPage = props.notFoundPage ?? '404.html';
     validateSiteOptions(this, notFoundPage, props);
     const atomic = (props.deployMode ?? DeployMode.ATOMIC_RELEASES) === DeployMode.ATOMIC_RELEASES;
@@ -249,6 +269,7 @@ export class StaticSitePipeline extends Construct {
       contentSecurityPolicy: props.contentSecurityPolicy,
       releases: atomic ? {
         redirects: props.redirects ?? false,
+        headers: props.headers ?? false,
         // Previews, and the go-live check, which reads the candidate release as preview 'go-live.check'
         // with a token of its own, need the routing function to read preview tokens.
         previews: props.previews || props.verifyRelease?.enabled !== false ? { domain: props.previews?.domain } : undefined,
@@ -279,6 +300,20 @@ export class StaticSitePipeline extends Construct {
     this.url = hosting.url;
     this.addSiteOutputs(hosting, props);
     this.markDistribution(hosting.distribution, props);
+    core.filterPushes(atomic && core.repository ? {
+      // Made only for a CodeCommit source with filePaths, which asks for it.
+      action: (filePaths) => new LiveReleaseChangesCheck(this, 'Changes', {
+        repository: core.repository!,
+        bucket: hosting.bucket,
+        keyValueStore: hosting.keyValueStore!,
+        sourceOutput: core.sourceOutput,
+        commitId: core.sourceCommitId,
+        actionRole: core.actionRole('ChangedFiles'),
+        compute,
+        encryptionKey: core.artifactsKey,
+        logRetention: core.logRetention,
+      }).action(filePaths),
+    } : undefined);
     acceptFindings(this);
   }
 
@@ -303,7 +338,11 @@ export class StaticSitePipeline extends Construct {
       role: core.actionRole('GoLive'),
       input: core.buildOutput,
       runOrder: 2,
-      environmentVariables: { [RELEASE_ENV.releaseId]: { value: upload.variable(RELEASE_ENV.releaseId) } },
+      environmentVariables: {
+        [RELEASE_ENV.releaseId]: { value: upload.variable(RELEASE_ENV.releaseId) },
+        // Named in the release's marker, for the changes check of a CodeCommit source with file paths.
+        [RELEASE_ENV.commitId]: { value: core.sourceCommitId },
+      },
     })]);
     return uploadProject;
   }
@@ -383,10 +422,16 @@ function releaseProjectProps(scope: Construct, core: PipelineCore, hosting: Site
   return {
     bucket: hosting.bucket,
     keyValueStore: hosting.keyValueStore!,
-    upload: uploadOptions(props),
+    upload: { ...uploadOptions(props), headers: props.headers ?? false },
     releasesToKeep: props.releasesToKeep ?? 10,
     notFoundPage,
-    redirects: props.redirects ?? false,
+    rules: {
+      redirects: props.redirects ?? false,
+      headers: props.headers ?? false,
+      securityHeaders: securityHeaderValues(props.contentSecurityPolicy),
+      pageCacheControl: props.cacheControl?.revalidated ?? RELEASE_REVALIDATED_CACHE_CONTROL,
+      contentTypes: Object.fromEntries(CONTENT_TYPES),
+    },
     encryptionKey: core.artifactsKey,
     logRetention: core.logRetention,
     compute,
@@ -447,6 +492,9 @@ function validateReleaseOptions(scope: Construct, atomic: boolean, props: Static
   }
   if (!atomic && props.redirects) {
     throw validationError(scope, 'redirects needs deployMode DeployMode.ATOMIC_RELEASES (redirects are loaded into its KeyValueStore); remove it or use atomic releases');
+  }
+  if (!atomic && props.headers) {
+    throw validationError(scope, 'headers needs deployMode DeployMode.ATOMIC_RELEASES (the rules of _headers are loaded into its KeyValueStore with each release); remove it or use atomic releases');
   }
   validateIntegerRange(scope, 'releasesToKeep', props.releasesToKeep ?? 10, 2, 100);
 }

@@ -22,7 +22,17 @@ interface PreviewSettings {
 }
 
 /** The settings line the construct writes above runtime/preview-response.js. */
-declare const PREVIEW: PreviewSettings;
+declare const PREVIEW: PreviewSettings | null;
+
+/** The rules settings line the construct writes above runtime/preview-response.js (ResponseRulesSettings in routing-function.ts). */
+declare const RULES: { keyValueStoreId: string; headers: string; statusMetadata: string; releaseMetadata: string } | null;
+
+/** runtime/edge-rules.js, deployed in front of both functions of a site with rules. */
+declare function edgePath(uri: string): string;
+declare function edgeMatch(pattern: string, path: string): Record<string, string> | null;
+declare function edgeParse(value: string): any;
+declare function edgeJson(get: (key: string) => Promise<string>, key: string): Promise<any>;
+declare function edgeTable(get: (key: string) => Promise<string>, release: string, kind: string, segment: string): Promise<any>;
 
 /** The site's settings, written by the construct (RoutingSettings in routing-function.ts). */
 declare const ROUTING: {
@@ -30,7 +40,7 @@ declare const ROUTING: {
   fromHosts?: string[];
   toHost?: string;
   keyValueStoreId?: string;
-  redirects?: boolean;
+  rules?: { redirects: string; statusPages: string };
   releasesPrefix?: string;
   liveReleaseKey?: string;
   preview?: PreviewSettings;

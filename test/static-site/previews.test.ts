@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
@@ -45,6 +45,18 @@ function buildSpecOf(template: Template, projectPrefix: string): string {
 }
 
 describe('previews: validation', () => {
+  test('commands too long for the preview build (which also uploads) are reported against the site, naming the prop', () => {
+    expect(errorOf({ previews: {}, buildOptions: { commands: ['npm ci', `npm run build -- ${'x'.repeat(6000)}`] } })).toMatch(
+      /^StaticSitePipeline 'Site': buildOptions\.commands makes an inline buildspec longer than CodeBuild takes \(25600 characters\), got \d+ characters; move long commands into a script/);
+  });
+
+  test('a build output directory that is a token is named once in the preview build\'s uploads, which fit CodeBuild\'s limit', () => {
+    const { template } = site({ previews: {}, buildOptions: { outputDirectory: Lazy.string({ produce: () => 'dist' }) } });
+    const spec = buildSpecOf(template, 'SitePreviewsBuild');
+    expect(spec).toContain("SITE_DIRECTORY='dist'");
+    expect(spec.split('aws s3 cp \\\\\\"$SITE_DIRECTORY').length - 1).toBeGreaterThan(10);
+  });
+
   test.each([
     ['previews with in-place deploys', { deployMode: DeployMode.IN_PLACE, previews: {} },
       "StaticSitePipeline 'Site': previews needs deployMode DeployMode.ATOMIC_RELEASES (a preview is a release named in its KeyValueStore); remove it or use atomic releases"],

@@ -29,6 +29,8 @@ interface CfResponse {
 type Handler = (event: unknown) => CfRequest | CfResponse;
 
 const STATIC_SITE: RoutingFunctionOptions = { singlePageApp: false };
+/** What a function may grow to: 10 KB less 1 KB kept free for what comes next (rules took most of the former 30 %). */
+const FUNCTION_BUDGET = CLOUDFRONT_FUNCTION_MAX_BYTES - 1024;
 const SPA: RoutingFunctionOptions = { singlePageApp: true };
 const REDIRECT = { fromHosts: ['example.com'], toHost: 'www.example.com' };
 
@@ -490,13 +492,14 @@ describe('atomic releases: redirects', () => {
     const handler = loadReleaseHandler({}, store, true);
     const result = await handler.handle(viewerRequest('/about/')) as CfRequest;
     expect(result.uri).toBe(`/releases/${LIVE}/about/index.html`);
-    expect(handler.reads).toEqual(['live', `${LIVE}/about`]);
+    // A release made before rule tables has no table: its exact record is read as before.
+    expect(handler.reads).toEqual(['live', `${LIVE}*`, `${LIVE}/about`]);
   });
 
   test('the root path is looked up as "/"', async () => {
     const handler = loadReleaseHandler({}, store, true);
     await handler.handle(viewerRequest('/'));
-    expect(handler.reads).toEqual(['live', `${LIVE}/`]);
+    expect(handler.reads).toEqual(['live', `${LIVE}*`, `${LIVE}/`]);
   });
 
   test('before the first release, no redirect is looked up', async () => {
@@ -515,9 +518,9 @@ describe('atomic releases: CloudFront Functions limits', () => {
   ];
 
   // Every site deploys the whole of runtime/routing.js (but its comment lines): room is left for its settings.
-  test.each(variants)('the code for %s is well under the 10 KB limit', (_name, options, redirects) => {
+  test.each(variants)('the code for %s is within 9 KB (the limit is 10 KB)', (_name, options, redirects) => {
     const code = routingFunctionCode({ singlePageApp: false, ...options, releases: { keyValueStoreId: KVS_ID, redirects } });
-    expect(Buffer.byteLength(code, 'utf8')).toBeLessThan(CLOUDFRONT_FUNCTION_MAX_BYTES * 0.7);
+    expect(Buffer.byteLength(code, 'utf8')).toBeLessThan(FUNCTION_BUDGET);
   });
 
   test.each(variants)('the code for %s uses no network, timer, module or Node API but the cloudfront module', (_name, options, redirects) => {
@@ -812,8 +815,8 @@ describe('previews: CloudFront Functions limits', () => {
     ['the routing function with previews', routingFunctionCode(previewOptions('pr.preview.example.com'))],
     ['the routing function with previews, no preview domain', routingFunctionCode(previewOptions())],
     ['the viewer-response function', previewResponseCode({ domain: 'pr.preview.example.com' })],
-  ])('%s is well under the 10 KB limit, without comment lines, and uses no network, timer, module or Node API', (_name, code) => {
-    expect(Buffer.byteLength(code, 'utf8')).toBeLessThan(CLOUDFRONT_FUNCTION_MAX_BYTES * 0.7);
+  ])('%s is within 9 KB (the limit is 10 KB), without comment lines, and uses no network, timer, module or Node API', (_name, code) => {
+    expect(Buffer.byteLength(code, 'utf8')).toBeLessThan(FUNCTION_BUDGET);
     expect(code).not.toMatch(/^\s*\/\//m);
     expect(code).not.toMatch(/\b(require|fetch|XMLHttpRequest|setTimeout|setInterval|process|Promise\.(all|any|race))\b|\.then\(|\.catch\(/);
   });

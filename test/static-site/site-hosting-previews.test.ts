@@ -16,7 +16,7 @@ function siteTemplate(previews?: PreviewRouting): Template {
     notFoundPage: '404.html',
     accessLogsBucket: new s3.Bucket(stack, 'Logs'),
     priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
-    releases: { redirects: false, previews: previews && { domain: previews.domain ? { domainName: previews.domain } : undefined } },
+    releases: { redirects: false, headers: false, previews: previews && { domain: previews.domain ? { domainName: previews.domain } : undefined } },
   });
   return Template.fromStack(stack);
 }

@@ -508,7 +508,8 @@ describe('atomic releases (the default)', () => {
     expect(fn.FunctionConfig).toEqual(expect.objectContaining({ Runtime: 'cloudfront-js-2.0', KeyValueStoreAssociations: [{ KeyValueStoreARN: storeArn }] }));
     const code = functionCode(template);
     expect(code.split('\n')[0]).toBe("import cf from 'cloudfront';");
-    expect(code.split('\n')[1]).toContain(`"keyValueStoreId":"${JSON.stringify({ 'Fn::GetAtt': [store, 'Id'] })}","redirects":true`);
+    expect(code.split('\n')[1]).toContain(`"keyValueStoreId":"${JSON.stringify({ 'Fn::GetAtt': [store, 'Id'] })}"`);
+    expect(code.split('\n')[1]).toContain('"rules":{"redirects":"*","statusPages":".status/"}');
   });
 
   test('the routing function runs on viewer requests of the default behaviour', () => {
@@ -523,10 +524,10 @@ describe('atomic releases (the default)', () => {
   });
 
   test('without redirects, the function never looks one up', () => {
-    expect(functionCode(synth()).split('\n')[1]).toContain('"redirects":false');
+    expect(functionCode(synth()).split('\n')[1]).not.toContain('"rules"');
   });
 
-  test('the upload action gets the commit and the execution id; the go-live action the release id the upload exported', () => {
+  test('the upload action gets the commit and the execution id; the go-live action the release id the upload exported and the commit', () => {
     template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
       Stages: Match.arrayWith([
         Match.objectLike({ Name: 'Source', Actions: [Match.objectLike({ Namespace: 'Source_CodeCommit_NS' })] }),
@@ -544,7 +545,11 @@ describe('atomic releases (the default)', () => {
             }),
             Match.objectLike({
               Configuration: Match.objectLike({
-                EnvironmentVariables: JSON.stringify([{ name: 'RELEASE_ID', type: 'PLAINTEXT', value: '#{Deploy_UploadRelease_NS.RELEASE_ID}' }]),
+                EnvironmentVariables: JSON.stringify([
+                  { name: 'RELEASE_ID', type: 'PLAINTEXT', value: '#{Deploy_UploadRelease_NS.RELEASE_ID}' },
+                  // Named in the release's marker, for the changes check of file paths on CodeCommit.
+                  { name: 'COMMIT_ID', type: 'PLAINTEXT', value: '#{Source_CodeCommit_NS.CommitId}' },
+                ]),
               }),
             }),
           ],

@@ -15,15 +15,16 @@ export interface RunningEmulator {
 /**
  * Serves the files of `siteDir` the way the distribution described by `config` serves its S3
  * bucket: the default root object, then the viewer-request function (run on every request, with
- * the KeyValueStores `stores`),
+ * the KeyValueStores `stores`; objects carry the user metadata `metadataOf` gives them),
  * then an exact-key S3 lookup, the custom error responses, the response headers policy's
  * headers on every response from the origin or an error page, and the viewer-response function
  * on an origin response below 400. Listens on 127.0.0.1 only, on a port the system picks.
  *
  * Caching, compression, TLS and HTTP/2 are left out: nothing the browser checks depends on them.
  */
-export async function startCloudFrontEmulator(config: DistributionConfig, siteDir: string, stores: KeyValueStores = {}): Promise<RunningEmulator> {
-  const origin = new S3Origin(siteDir);
+export async function startCloudFrontEmulator(config: DistributionConfig, siteDir: string, stores: KeyValueStores = {},
+  metadataOf?: (key: string) => Record<string, string>): Promise<RunningEmulator> {
+  const origin = new S3Origin(siteDir, metadataOf);
   const functions: ViewerFunctions = {
     request: config.viewerRequestCode === undefined ? undefined : new ViewerRequestFunction(config.viewerRequestCode, stores),
     response: config.viewerResponseCode === undefined ? undefined : new ViewerResponseFunction(config.viewerResponseCode, stores),

@@ -39,7 +39,8 @@ const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
  * key is a 404 (with ListBucket; it would be a 403 without).
  */
 export class S3Origin {
-  constructor(private readonly root: string) {}
+  /** @param metadataOf the user metadata of an object (sent as x-amz-meta-<name>), by key */
+  constructor(private readonly root: string, private readonly metadataOf: (key: string) => Record<string, string> = () => ({})) {}
 
   /** The response to a GET of the object a CloudFront URI (percent-encoded, leading `/`) names. */
   public get(uri: string): OriginResponse {
@@ -48,9 +49,13 @@ export class S3Origin {
       return noSuchKey(uri);
     }
     const extension = path.extname(file).slice(1).toLowerCase();
+    const metadata = Object.entries(this.metadataOf(path.relative(this.root, file).split(path.sep).join('/')));
     return {
       status: 200,
-      headers: { 'content-type': CONTENT_TYPES[extension] ?? DEFAULT_CONTENT_TYPE },
+      headers: {
+        'content-type': CONTENT_TYPES[extension] ?? DEFAULT_CONTENT_TYPE,
+        ...Object.fromEntries(metadata.map(([name, value]) => [`x-amz-meta-${name}`, value])),
+      },
       body: fs.readFileSync(file),
     };
   }

@@ -13,6 +13,7 @@ const PROJECT_KINDS: Array<{ readonly description: string; readonly kind: RoleKi
   { description: 'Uploads the site build as a new release', kind: 'release-upload-project', inPipeline: true },
   { description: 'Verifies the uploaded release and makes it the live one', kind: 'go-live-project', inPipeline: true },
   { description: 'Makes the previous release', kind: 'rollback-project', inPipeline: false },
+  { description: 'Tells whether a push changed files', kind: 'changes-check-project', inPipeline: true },
   // Pull-request previews: the connection pipeline's build is a build project of its own pipeline;
   // CodeCommit previews start their projects from EventBridge rules and from the preview build.
   { description: 'Builds and tests the head of each pull request', kind: 'build-project', inPipeline: true },
@@ -134,6 +135,7 @@ class Wiring {
         distributionId: this.environmentValue(props, 'AWS::CloudFront::Distribution'),
         keyValueStoreArn: this.environmentValue(props, 'AWS::CloudFront::KeyValueStore'),
         notFoundPage: siteBucket ? this.notFoundPageOf(siteBucket) : undefined,
+        repositoryArn: this.repositoryArnOf(props),
       };
       const missing = NEEDS[known.kind].filter((field) => job[field] === undefined);
       if (missing.length) {
@@ -384,6 +386,13 @@ class Wiring {
   }
 
   /** The resolved value of the project environment variable that is a `Ref` or `Fn::GetAtt` of a resource of `type`. */
+  /** The ARN of the CodeCommit repository a project's environment names, when it names one. */
+  private repositoryArnOf(props: Record<string, any>): string | undefined {
+    const name = this.environmentValue(props, 'AWS::CodeCommit::Repository');
+    const { env } = this.model;
+    return name === undefined ? undefined : `arn:${env.partition}:codecommit:${env.region}:${env.account}:${name}`;
+  }
+
   private environmentValue(props: Record<string, any>, type: string): string | undefined {
     const variable = (props.Environment?.EnvironmentVariables ?? []).find((v: any) => {
       const target = v.Value?.Ref ?? v.Value?.['Fn::GetAtt']?.[0];
@@ -452,12 +461,13 @@ class Wiring {
 }
 
 /** What the expectations of each project kind need to know of the project. */
-const NEEDS: Record<string, Array<'pipeline' | 'siteBucket' | 'distributionId' | 'keyValueStoreArn' | 'notFoundPage'>> = {
+const NEEDS: Record<string, Array<'pipeline' | 'siteBucket' | 'distributionId' | 'keyValueStoreArn' | 'notFoundPage' | 'repositoryArn'>> = {
   'build-project': ['pipeline'],
   'site-deploy-project': ['pipeline', 'siteBucket', 'distributionId'],
   'release-upload-project': ['pipeline', 'siteBucket', 'notFoundPage'],
   'go-live-project': ['pipeline', 'siteBucket', 'keyValueStoreArn', 'notFoundPage'],
   'rollback-project': ['siteBucket', 'keyValueStoreArn', 'notFoundPage'],
+  'changes-check-project': ['pipeline', 'siteBucket', 'keyValueStoreArn', 'repositoryArn'],
   'preview-build-project': ['siteBucket'],
   'preview-identify-project': ['pipeline'],
   'preview-upload-project': ['pipeline', 'siteBucket'],

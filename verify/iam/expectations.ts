@@ -256,6 +256,26 @@ const CALLS: Record<RoleKind, (job: RoleJob, scope: StackScope) => ExpectedCall[
     ];
   },
 
+  // Compares a push with the live release: reads the live key and the release's marker, and the
+  // differences of two commits of its repository; writes nothing.
+  'changes-check-project': (job, scope) => {
+    const { site, release, older } = releaseObjects(job, scope);
+    return [
+      allow('codecommit:GetDifferences', job.repositoryArn!),
+      allow('cloudfront-keyvaluestore:GetKey', job.keyValueStoreArn!),
+      allow('s3:GetObject', `${older}.json`),
+      ...allowAll(['logs:CreateLogStream', 'logs:PutLogEvents'], logStream(job, scope)),
+      deny('s3:GetObject', `${release}/index.html`),
+      deny('s3:PutObject', `${release}.json`),
+      deny('s3:ListBucket', site, { 's3:prefix': 'releases/' }),
+      ...denyAll(['cloudfront-keyvaluestore:PutKey', 'cloudfront-keyvaluestore:UpdateKeys'], job.keyValueStoreArn!),
+      deny('cloudfront-keyvaluestore:GetKey', scope.unrelated.keyValueStore),
+      ...denyAll(['codecommit:GitPush', 'codecommit:GetDifferences'], scope.unrelated.repository),
+      deny('codecommit:GitPush', job.repositoryArn!),
+      deny('iam:PassRole', '*'),
+    ];
+  },
+
   // Runs the pull request's code (CodeCommit): may write preview release objects, nothing that is served.
   'preview-build-project': (job, scope) => {
     const { site, release, notFoundPage } = releaseObjects(job, scope);

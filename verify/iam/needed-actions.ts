@@ -62,6 +62,8 @@ const NEEDED_ACTIONS: Record<RoleKind, string[]> = {
   ],
   // Started by hand, it reads no pipeline artifact.
   'rollback-project': [...BUILD_LOGS, ...SITE_RELEASES],
+  // Reads the live key and the live release's marker, and compares two commits (CodeCommit's GetDifferences).
+  'changes-check-project': [...BUILD_LOGS, ...ARTIFACT_READ, 'cloudfront-keyvaluestore:GetKey', 'codecommit:GetDifferences'],
   // Builds the pull request's head from CodeCommit (no pipeline: its cache is in the previews'
   // artifact bucket), uploads a preview release and starts the publish project.
   'preview-build-project': [

@@ -13,6 +13,7 @@ export type RoleKind =
   | 'release-upload-project'
   | 'go-live-project'
   | 'rollback-project'
+  | 'changes-check-project'
   | 'preview-build-project'
   | 'preview-identify-project'
   | 'preview-upload-project'
@@ -36,6 +37,7 @@ export const KIND_LABELS: Record<RoleKind, string> = {
   'release-upload-project': 'release upload project role',
   'go-live-project': 'go-live project role',
   'rollback-project': 'rollback project role',
+  'changes-check-project': 'changes check project role (CodeCommit filePaths)',
   'preview-build-project': 'preview build project role (CodeCommit)',
   'preview-identify-project': 'preview pipeline first step project role (connection)',
   'preview-upload-project': 'preview upload project role',

@@ -6,6 +6,7 @@
  */
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { LAMBDA_COMPUTE_GO_LIVE_TIME, LAMBDA_COMPUTE_SETTINGS } from './lambda-compute';
+import { RULE_BUDGET, storeBytesAtBudget } from './rule-budget';
 import { PREVIEW_RECORD_BYTES } from '../../src/static-site/previews';
 import { PREVIEW_ENV } from '../../src/static-site/release-contract';
 
@@ -302,6 +303,49 @@ export const AWS_LIMITS: AwsLimit[] = [
   LAMBDA_COMPUTE_SETTINGS,
   LAMBDA_COMPUTE_GO_LIVE_TIME,
 ];
+
+/**
+ * The store bytes a site takes at the rule budget: its go-live step's releasesToKeep (from the
+ * `release.js publish` command) and its previews' maxPreviews, when it loads `_redirects` or `_headers`.
+ */
+function ruleBudgetBytes(template: CfnTemplate): Measured[] {
+  const projects = resources(template, 'AWS::CodeBuild::Project');
+  const previews = Math.max(0, ...projects.flatMap(([, p]) => (p.Environment?.EnvironmentVariables ?? [])
+    .filter((v: any) => v.Name === PREVIEW_ENV.maxPreviews).map((v: any) => Number(resolvedText(v.Value)))));
+  return projects.flatMap(([id, p]) => {
+    const text = resolvedText(p.Source?.BuildSpec ?? '');
+    let commands: string[] = [text];
+    try {
+      commands = JSON.parse(text).phases.build.commands;
+    } catch {
+      // Not a JSON buildspec: its text is the command.
+    }
+    const publish = commands.map((c) => /release\.js"? publish \S+ (\d+) \S+ '(\{.*\})'$/.exec(c)).find(Boolean);
+    if (!publish) return [];
+    const rules = JSON.parse(publish[2].replace(/'\\''/g, "'"));
+    return rules.redirects || rules.headers ? [{ where: `${id} (releasesToKeep ${publish[1]}, ${previews} previews)`, size: storeBytesAtBudget(Number(publish[1]), previews) }] : [];
+  });
+}
+
+/**
+ * The scale of `_redirects` and `_headers` as a limit: the KeyValueStore holds the rule budget of
+ * every release and preview of the site, at its releasesToKeep and maxPreviews. Checked on the
+ * example stacks (at the defaults), not on every fuzz case: with more releases or previews fewer
+ * rules fit, which the go-live step checks when it writes them (it fails before the switch).
+ */
+export const RULE_BUDGET_LIMIT: AwsLimit = {
+  name: `CloudFront KeyValueStore size at the rule budget (${RULE_BUDGET.exact} exact and ${RULE_BUDGET.patterns} pattern redirects, `
+    + `${RULE_BUDGET.headerBlocks} header blocks per release, every release and preview)`,
+  max: 5 * 1024 * 1024,
+  unit: 'bytes',
+  source: `${CLOUDFRONT_QUOTAS}#limits-keyvaluestores`,
+  measure: ruleBudgetBytes,
+  violation: {
+    Resources: {
+      GoLive: { Type: 'AWS::CodeBuild::Project', Properties: { Source: { BuildSpec: 'node "$RELEASE_PROGRAM_DIR/release.js" publish . 100 404.html \'{"redirects":true,"headers":true}\'' } } },
+    },
+  },
+};
 
 /** What breaks a limit in `template`. */
 export function checkLimit(limit: AwsLimit, template: CfnTemplate): LimitViolation[] {

@@ -13,6 +13,7 @@ import { startCloudFrontEmulator } from '../browser/cloudfront-emulator';
 import { KeyValueStores } from '../browser/cloudfront-function';
 import { distributionConfig, DistributionConfig, PolicyHeader } from '../browser/distribution-config';
 import { PREVIEW_DOMAIN, PREVIEW_MARKER, PREVIEW_NAME, previewSite, TOKEN_SECONDS } from '../browser/preview-site';
+import { rulesSite } from '../browser/rules-site';
 import { buildSite } from '../browser/site-build';
 import { exampleStacks } from '../example-stacks';
 import { Proof, ProofResult } from '../proof';
@@ -87,6 +88,16 @@ const CASES: Case[] = [
   { name: 'security headers on the 404 response', check: notFoundHeaders },
 ];
 
+/** The cases of the site with `_redirects` and `_headers` (Netlify's examples, rules-site.ts). */
+const RULES_CASES: Case[] = [
+  { name: '_redirects: a 301 the browser follows (/home → /)', check: followedRedirect },
+  { name: '_redirects: a rewrite (200) keeps the address', check: rewrite },
+  { name: '_redirects: a section\'s custom 404 page, with status 404', check: (site, open) => statusPage(site, open, '/shop/hats', 404) },
+  { name: '_redirects: a page gone (410), with its page', check: (site, open) => statusPage(site, open, '/old-product', 410) },
+  { name: '_redirects: a splat carried into a 302, the query string kept', check: splatRedirect },
+  { name: '_headers: a header of every path, and one of a single file', check: headersOfPaths },
+];
+
 /** The cases of the site with previews, whose store holds `token` for the preview. */
 function previewCases(token: string): Case[] {
   return [
@@ -124,6 +135,11 @@ const proof: Proof = {
       const previewEmulator = await startCloudFrontEmulator(previews.config, previews.dir, previews.stores);
       cleanups.push(() => previewEmulator.close());
 
+      const rules = rulesSite(build.outputDir, NOT_FOUND_PAGE);
+      cleanups.push(() => rules.dispose());
+      const rulesEmulator = await startCloudFrontEmulator(rules.config, rules.dir, rules.stores, rules.metadata);
+      cleanups.push(() => rulesEmulator.close());
+
       const read = (file: string) => fs.readFileSync(path.join(build.outputDir, file), 'utf8');
       const site: Site = {
         url: emulator.url,
@@ -137,8 +153,9 @@ const proof: Proof = {
       const failures = [
         ...await runCases(site, CASES),
         ...await runCases({ ...site, url: previewEmulator.url, expectedHeaders: expectedHeaders(previews.config.policyHeaders) }, cases),
+        ...await runCases({ ...site, url: rulesEmulator.url, expectedHeaders: expectedHeaders(rules.config.policyHeaders) }, RULES_CASES),
       ];
-      const tried = CASES.length + cases.length;
+      const tried = CASES.length + cases.length + RULES_CASES.length;
       return {
         proof: PROOF,
         tried,
@@ -149,6 +166,8 @@ const proof: Proof = {
           `emulated ${STACK_ID}/${configSummary(config)}`,
           `emulated a site with previews (${previews.config.distributionId}): viewer-request and viewer-response functions run, `
           + `live and preview ${PREVIEW_NAME} releases, a token for the preview in the KeyValueStore`,
+          `emulated a site with _redirects and _headers (${rules.config.distributionId}): the release's records in the KeyValueStore, `
+          + 'status copies of its 404 and 410 pages, objects naming their release',
         ],
       };
     } catch (e) {
@@ -312,6 +331,69 @@ async function queryString(_site: Site, open: Open): Promise<string[]> {
 async function notFoundHeaders(site: Site, open: Open): Promise<string[]> {
   const visit = await open(MISSING_ASSET);
   return visit.document ? expectHeaders(visit.document, site.expectedHeaders) : [`${visit.url}: no response`];
+}
+
+/** `/home`: a 301 to `/`, which the browser follows to the app's home page. */
+async function followedRedirect(_site: Site, open: Open): Promise<string[]> {
+  const visit = await open('/home');
+  const problems = [...expectStatus(visit, 200), ...await expectTitle(visit, 'Home'), ...visit.pageProblems];
+  const redirect = await visit.document?.request().redirectedFrom()?.response();
+  if (redirect?.status() !== 301 || redirect.headers().location !== '/') {
+    problems.push(`${visit.url}: expected a 301 to /, got ${redirect?.status() ?? 'no redirect'} to ${redirect?.headers().location ?? 'nowhere'}`);
+  }
+  if (new URL(visit.page.url()).pathname !== '/') {
+    problems.push(`${visit.url}: expected to land on /, got ${visit.page.url()}`);
+  }
+  return problems;
+}
+
+/** `/pass-through`: the app's index.html, with status 200, at the same address. */
+async function rewrite(_site: Site, open: Open): Promise<string[]> {
+  const visit = await open('/pass-through');
+  const problems = [...expectStatus(visit, 200), ...visit.pageProblems];
+  if (visit.document?.request().redirectedFrom()) {
+    problems.push(`${visit.url}: expected no redirect, got one from ${visit.document.request().redirectedFrom()?.url()}`);
+  }
+  if (new URL(visit.page.url()).pathname !== '/pass-through') {
+    problems.push(`${visit.url}: expected the address to stay /pass-through, got ${visit.page.url()}`);
+  }
+  return problems;
+}
+
+/** A 404 or 410 rule: the rule's page with the rule's status, and the security headers. */
+async function statusPage(site: Site, open: Open, pathname: string, status: number): Promise<string[]> {
+  const visit = await open(pathname);
+  const problems = expectStatus(visit, status);
+  if (await visit.document?.text() !== site.notFoundHtml) {
+    problems.push(`${visit.url}: expected the body of ${NOT_FOUND_PAGE}`);
+  }
+  const metadata = Object.keys(visit.document?.headers() ?? {}).filter((name) => name.startsWith('x-amz-meta-'));
+  if (metadata.length) {
+    problems.push(`${visit.url}: expected no x-amz-meta-* header, got ${metadata.join(', ')}`);
+  }
+  return [...problems, ...(visit.document ? expectHeaders(visit.document, site.expectedHeaders) : [])];
+}
+
+/** `/news/7?tab=posts`: a 302 to `/users/7?tab=posts`, which the app shows. */
+async function splatRedirect(_site: Site, open: Open): Promise<string[]> {
+  const visit = await open('/news/7?tab=posts');
+  const problems = [...expectStatus(visit, 200), ...await expectTitle(visit, 'User 7'), ...visit.pageProblems];
+  const redirect = await visit.document?.request().redirectedFrom()?.response();
+  if (redirect?.status() !== 302 || redirect.headers().location !== '/users/7?tab=posts') {
+    problems.push(`${visit.url}: expected a 302 to /users/7?tab=posts, got ${redirect?.status() ?? 'no redirect'} to ${redirect?.headers().location ?? 'nowhere'}`);
+  }
+  return problems;
+}
+
+/** `/` gets the header of `/*`; `/robots.txt` that one and its own. */
+async function headersOfPaths(site: Site, open: Open): Promise<string[]> {
+  const home = await open('/');
+  const robots = await open('/robots.txt');
+  return [
+    ...(home.document ? expectHeaders(home.document, { ...site.expectedHeaders, 'x-xss-protection': '1; mode=block' }) : ['/: no response']),
+    ...(robots.document ? expectHeaders(robots.document, { 'x-xss-protection': '1; mode=block', 'x-robots-tag': 'noindex' }) : ['/robots.txt: no response']),
+    ...home.document?.headers()['x-robots-tag'] ? [`${home.url}: expected no x-robots-tag, got ${home.document.headers()['x-robots-tag']}`] : [],
+  ];
 }
 
 /**

@@ -1,7 +1,7 @@
 /** What the release proofs read of a bucket and of a run. */
 
-/** The objects of the bucket as S3 keeps them: key -> size and headers. */
-export type Snapshot = Record<string, { size: number; cacheControl?: string; contentType?: string }>;
+/** The objects of the bucket as S3 keeps them: key -> size, headers and user metadata. */
+export type Snapshot = Record<string, { size: number; cacheControl?: string; contentType?: string; metadata?: Record<string, string> }>;
 
 /** Whether the bucket holds a file of release `id`. */
 export function hasRelease(bucket: Snapshot, id: string): boolean {

@@ -3,7 +3,7 @@
 - setup: creates the bucket, and for each role an IAM user whose only policies are the role's,
   with an access key; returns {role: {AccessKeyId, SecretAccessKey}}.
 - put: writes objects ({key: {body, cacheControl?}}), to seed releases made before the proof.
-- snapshot: every object of the bucket as S3 keeps it: size, Cache-Control, Content-Type.
+- snapshot: every object of the bucket as S3 keeps it: size, Cache-Control, Content-Type, user metadata.
 - pipelines: creates pipelines of the given names (two stages each, and a role CodePipeline may
   assume, as moto requires) and starts one execution of each, as a start by hand does; returns
   {name: execution id}.
@@ -60,6 +60,7 @@ def main():
                     'size': o['Size'],
                     'cacheControl': head.get('CacheControl'),
                     'contentType': head.get('ContentType'),
+                    'metadata': head.get('Metadata') or {},
                 }
         print(json.dumps(objects))
 

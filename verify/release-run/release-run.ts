@@ -24,6 +24,11 @@ export function motoPolicies(project: ReleaseProject, conditioned: string[]): Ar
   });
 }
 
+/** One user per project, with its role's policies as moto evaluates them (see motoPolicies). */
+export function projectUsers(projects: ReleaseProject[], conditioned: string[]): Record<string, object[]> {
+  return Object.fromEntries(projects.map((project) => [project.roleLogicalId, motoPolicies(project, conditioned)]));
+}
+
 /** What a run starts with. */
 export interface ReleaseRunOptions {
   /** The site's upload and go-live projects: their bucket and store are the run's, and go-live reads the stand-in distribution. */

@@ -121,7 +121,7 @@ export class ReleaseServers {
   }
 
   /** Objects of the bucket as S3 keeps them. */
-  public async snapshot(): Promise<Record<string, { size: number; cacheControl?: string; contentType?: string }>> {
+  public async snapshot(): Promise<Record<string, { size: number; cacheControl?: string; contentType?: string; metadata?: Record<string, string> }>> {
     return this.asAdmin(() => this.admin({ kind: 'snapshot' }));
   }
 

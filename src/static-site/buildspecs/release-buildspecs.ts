@@ -26,8 +26,22 @@ export interface GoLiveOptions {
   readonly releasesToKeep: number;
   /** Path (relative to the site root) of the page CloudFront answers misses with. */
   readonly notFoundPage: string;
+  /** What the release program does with the build's `_redirects` and `_headers`. */
+  readonly rules: RulesSettings;
+}
+
+/** What the go-live step is told of rules (RulesSettings in runtime/release-rules.js). */
+export interface RulesSettings {
   /** Load `_redirects` of the build into the KeyValueStore. */
   readonly redirects: boolean;
+  /** Load `_headers` of the build into the KeyValueStore. */
+  readonly headers: boolean;
+  /** The headers the distribution's response headers policy sends (lower-case names): `_headers` may not change them. */
+  readonly securityHeaders: Record<string, string>;
+  /** The Cache-Control of the copies of 404 and 410 rules' pages. */
+  readonly pageCacheControl: string;
+  /** Extension -> Content-Type the uploads set (CONTENT_TYPES), for the files uploaded again with the Cache-Control of `_headers`. */
+  readonly contentTypes: Record<string, string>;
 }
 
 /**
@@ -62,8 +76,8 @@ export function releaseGoLiveCommands(options: GoLiveOptions): string[] {
     requireVariable(RELEASE_ENV.keyValueStoreArn),
     requireVariable(RELEASE_ENV.releaseId),
     ...siteDirectoryChecks(options.sourceDirectory),
-    ...unpackReleaseProgram(),
-    `${releaseProgram()} publish ${shellQuote(options.sourceDirectory)} ${options.releasesToKeep} ${shellQuote(options.notFoundPage)} ${options.redirects ? 1 : 0}`,
+    ...unpackReleaseProgram(RULE_PROGRAMS),
+    `${releaseProgram()} publish ${shellQuote(options.sourceDirectory)} ${options.releasesToKeep} ${shellQuote(options.notFoundPage)} ${shellQuote(JSON.stringify(options.rules))}`,
   ];
 }
 
@@ -105,9 +119,15 @@ export function rollbackBuildSpecObject(notFoundPage: string): object {
 /** Shell variable holding the directory the release program is unpacked in. */
 const PROGRAM_DIR = 'RELEASE_PROGRAM_DIR';
 
-/** Unpacks the release program (runtime/release.js, the files it requires and the contract it reads) from the buildspec. */
-function unpackReleaseProgram(): string[] {
-  return unpackRuntimeFilesCommands(PROGRAM_DIR, STATIC_SITE_DIR, ['release.js', 'site-cli.js', 'step-clock.js', 'release-contract.json']);
+/** The programs of `_redirects` and `_headers`, which the go-live step loads and the rollback does not. */
+const RULE_PROGRAMS = ['release-rules.js', 'redirects.js', 'headers.js', 'rule-table.js', 'edge-rules.js'];
+
+/**
+ * Unpacks the release program (runtime/release.js, the files it requires and the contract it reads),
+ * with `more` programs, from the buildspec.
+ */
+function unpackReleaseProgram(more: string[] = []): string[] {
+  return unpackRuntimeFilesCommands(PROGRAM_DIR, STATIC_SITE_DIR, ['release.js', 'site-cli.js', 'step-clock.js', 'release-contract.json', ...more]);
 }
 
 /** `node <release program>`, once unpacked. */

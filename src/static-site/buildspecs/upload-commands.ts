@@ -1,6 +1,8 @@
 import * as path from 'path';
+import { Token } from 'aws-cdk-lib';
 import { unpackRuntimeFilesCommands } from '../../runtime-program';
 import { failUnless, shellQuote } from '../../shell';
+import { RELEASE_ENV, RELEASE_RULES } from '../release-contract';
 
 /** The folder of StaticSitePipeline, whose runtime/ holds the upload step's program. */
 const STATIC_SITE_DIR = path.join(__dirname, '..');
@@ -26,6 +28,12 @@ export interface UploadOptions {
   readonly immutableCacheControl: string;
   /** Cache-Control of everything else (HTML, sw.js, manifest, robots...). default 'no-cache' */
   readonly defaultCacheControl: string;
+  /**
+   * With the build's `_headers` (releases only, `$RELEASE_ID` set), give every object the metadata
+   * naming its release, by which the viewer-response function finds the release's header rules.
+   * default false
+   */
+  readonly headers?: boolean;
 }
 
 /** Options of the commands that publish a static site's build output to S3 and CloudFront in place. */
@@ -104,7 +112,7 @@ const ALWAYS_REVALIDATED_PATTERNS = [
 // CodeBuild images. Browsers refuse module scripts, streamed WebAssembly and SVG images
 // with the wrong type, so these are always uploaded with an explicit --content-type.
 // No extension may be a suffix of another (`notEndingWith` relies on it).
-const CONTENT_TYPES: ReadonlyArray<readonly [string, string]> = [
+export const CONTENT_TYPES: ReadonlyArray<readonly [string, string]> = [
   ['wasm', 'application/wasm'],
   ['mjs', 'text/javascript'],
   ['webmanifest', 'application/manifest+json'],
@@ -321,8 +329,11 @@ export function uploadStepProgram(): string {
  * never updates the headers of a skipped file.
  */
 export function uploadCommands(options: UploadOptions, destination: string): string[] {
-  const dir = shellQuote(options.sourceDirectory);
-  return uploads(options).map((upload) => {
+  // A directory known only at deploy time is named once: CodeBuild's limit on an inline buildspec
+  // counts what CloudFormation puts in its place in every command.
+  const named = Token.isUnresolved(options.sourceDirectory) ? [`${SOURCE_DIRECTORY}=${shellQuote(options.sourceDirectory)}`] : [];
+  const dir = named.length ? `"$${SOURCE_DIRECTORY}"` : shellQuote(options.sourceDirectory);
+  const commands = uploads(options).map((upload) => {
     const args = [
       'aws s3 cp', dir, destination, '--recursive', '--no-progress',
       ...upload.filters.map(([action, pattern]) => `--${action} ${shellQuote(pattern)}`),
@@ -331,9 +342,29 @@ export function uploadCommands(options: UploadOptions, destination: string): str
     if (upload.contentType) {
       args.push(`--content-type ${shellQuote(upload.contentType)}`);
     }
+    if (options.headers) {
+      args.push(`--metadata "$${HEADERS_METADATA}"`);
+    }
     return args.join(' ');
   });
+  if (!options.headers) {
+    return [...named, ...commands];
+  }
+  // With a `_headers` file, every object names its release, by which the viewer-response function
+  // finds the release's rules (the go-live step checks the file). `test` and `if` are bash builtins.
+  return [
+    ...named,
+    `if test -s ${dir}/_headers; then export ${HEADERS_METADATA}="${RELEASE_RULES.releaseMetadata}=$${RELEASE_ENV.releaseId}"; `
+      + `else export ${HEADERS_METADATA}="${RELEASE_RULES.releaseMetadata}=-"; fi`,
+    ...commands,
+  ];
 }
+
+/** Shell variable holding the site directory of the uploads, when it is a token. */
+const SOURCE_DIRECTORY = 'SITE_DIRECTORY';
+
+/** Shell variable holding the `--metadata` argument of every upload of a release with `_headers`. */
+const HEADERS_METADATA = 'RELEASE_METADATA';
 
 /**
  * The CodeBuild buildspec (version 0.2, so every command runs in the same shell and the phase

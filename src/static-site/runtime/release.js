@@ -4,13 +4,14 @@
 // the CLI, Node.js 16+ (18+ with verified releases: global fetch) and the environment variables of
 // release-contract.json.
 //
-// - `publish <dir> <releasesToKeep> <notFoundPage> <redirects 0|1>`: after the upload of
-//   releases/$RELEASE_ID/, checks _redirects, verifies the upload, carries over the files of recent
-//   releases that this one no longer has (open tabs still load them), writes the release's
-//   redirects and its marker releases/<id>.json, switches `live` (one put-key with the store's
+// - `publish <dir> <releasesToKeep> <notFoundPage> <rules settings JSON>`: after the upload of
+//   releases/$RELEASE_ID/, checks _redirects and _headers (release-rules.js), verifies the upload,
+//   carries over the files of recent releases that this one no longer has (open tabs still load
+//   them), uploads again the files `_headers` gives a Cache-Control, copies the pages of 404 and
+//   410 rules, writes the release's rules and its marker releases/<id>.json, switches `live` (one put-key with the store's
 //   ETag), publishes the release's not-found page at the bucket root (CloudFront fetches error
 //   pages without running the function), and deletes releases beyond the newest releasesToKeep
-//   (never the live one or the one before it) with their redirect keys, and unfinished uploads.
+//   (never the live one or the one before it) with their rule keys, and unfinished uploads.
 //   With $VERIFY_RELEASE (verified releases), the release is fetched through the distribution
 //   before its marker and the switch (as preview `go-live.check`) and after the switch (as live), then
 //   CloudFront's 5xx error rate is watched for a bake time; a failure before the switch changes
@@ -31,7 +32,7 @@ const path = require('path');
 
 const [command, ...args] = process.argv.slice(2);
 const CONTRACT = require('./release-contract.json');
-const { siteCli, localFiles } = require('./site-cli.js');
+const { siteCli, localFiles, literal, filters, batches, filterBytes, FILTER_BYTES } = require('./site-cli.js');
 const { stepClock, sleep, seconds, isoTime } = require('./step-clock.js');
 const PREFIX = CONTRACT.releasesPrefix;
 const LIVE = CONTRACT.liveReleaseKey;
@@ -40,13 +41,9 @@ const ENV = CONTRACT.environment;
 // the prefix is ever touched: preview releases (`<time>-p<commit>-<name>`, a commit in hex never
 // starts with p) belong to the preview program.
 const RELEASE_ID = /^\d{8}T\d{6}Z-(?!p)[0-9A-Za-z]*-[0-9A-Za-z]*$/;
-const STATUSES = CONTRACT.redirectStatuses.map(String);
 const LIMITS = CONTRACT.keyValueStoreLimits;
 // Pages are never carried over: an open tab has its page already.
 const PAGE = /\.html?$/;
-// Bytes of --include/--exclude arguments in one CLI call: far below Linux's limit on a command's
-// arguments and environment (a quarter of the stack limit, 2 MiB by default; execve(2)).
-const FILTER_BYTES = 100000;
 
 /**
  * @param {string} message
@@ -93,56 +90,6 @@ function releases() {
 
 function marker(id) {
   return JSON.parse(run(['s3', 'cp', s3(PREFIX + id + '.json'), '-']));
-}
-
-// _redirects rules (Netlify syntax, the subset CloudFront can answer from the store):
-// "<from> <to> [status][!]", exact paths, statuses 301 (default), 302, 303, 307, 308. Any other
-// line fails the deploy rather than being dropped. Returns path -> "<status> <to>".
-function parseRedirects(dir) {
-  const file = path.join(dir, '_redirects');
-  const rules = new Map();
-  if (!fs.existsSync(file)) {
-    return rules;
-  }
-  const errors = [];
-  fs.readFileSync(file, 'utf8').split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) {
-      return;
-    }
-    const [from, to, status, ...rest] = line.split(/\s+/);
-    const code = (status || '301').replace(/!$/, '');
-    const problem = redirectRuleProblem(from, to, code, rest);
-    if (problem) {
-      errors.push('_redirects line ' + (i + 1) + ' "' + line + '": ' + problem);
-      return;
-    }
-    // A trailing slash does not count, as in the routing function.
-    const key = from.length > 1 ? from.replace(/\/$/, '') : from;
-    if (rules.has(key)) {
-      console.log('_redirects line ' + (i + 1) + ': ' + from + ' already has a rule; the first one wins.');
-    } else {
-      rules.set(key, code + ' ' + to);
-    }
-  });
-  if (errors.length) {
-    fail(errors.length + ' unsupported line(s) in _redirects:\n' + errors.join('\n'));
-  }
-  return rules;
-}
-
-// What is wrong with a _redirects rule, '' when nothing: the store answers exact paths only.
-function redirectRuleProblem(from, to, code, rest) {
-  if (!to) return 'it has no target';
-  if (rest.length) return 'conditions (query, Country, Language, Role, Cookie) are not supported';
-  if (!STATUSES.includes(code)) return 'status ' + code + ' is not supported, only redirects: ' + STATUSES.join(', ');
-  if (!from.startsWith('/')) return 'the source must be a path starting with /';
-  if (/[*?#]|\/:/.test(from)) return 'splats (*), placeholders (:name), query strings and fragments are not supported in the source';
-  if (!/^(\/|https?:\/\/)/.test(to)) return 'the target must be a path starting with / or an http(s) URL';
-  if (/[*#]|\/:[A-Za-z]/.test(to)) return 'splats, placeholders and fragments are not supported in the target';
-  if (Buffer.byteLength(to) + 4 > LIMITS.valueBytes) return 'the target is longer than the store allows';
-  if (Buffer.byteLength(from) + 64 > LIMITS.keyBytes) return 'the source is longer than the store allows';
-  return '';
 }
 
 // Objects under a prefix: path relative to it -> { size, modified (ms since the epoch), etag }.
@@ -224,51 +171,30 @@ function carryOver(id, uploaded, recent) {
   }
 }
 
-// A path as an --include/--exclude pattern that matches only itself.
-function literal(file) {
-  return file.replace(/[*?[]/g, '[$&]');
-}
-
-function filters(option, patterns) {
-  return patterns.flatMap((pattern) => [option, pattern]);
-}
-
-function filterBytes(patterns) {
-  return patterns.reduce((sum, pattern) => sum + Buffer.byteLength(pattern) + '--include '.length + 1, 0);
-}
-
-// Patterns in groups of at most `bytes` of arguments.
-function batches(patterns, bytes) {
-  const groups = [[]];
-  for (const pattern of patterns) {
-    if (groups[groups.length - 1].length && filterBytes(groups[groups.length - 1].concat([pattern])) > bytes) {
-      groups.push([]);
-    }
-    groups[groups.length - 1].push(pattern);
-  }
-  return groups;
-}
-
 function writeMarker(id, files) {
   const own = [...files.keys()].filter((file) => !PAGE.test(file));
-  const body = JSON.stringify({ id, files: own });
+  // The commit, which the changes check of a CodeCommit source with file paths compares pushes with.
+  const body = JSON.stringify({ id, files: own, commit: process.env[ENV.commitId] || undefined });
   const tmp = path.join(require('os').tmpdir(), id + '.json');
   fs.writeFileSync(tmp, body);
   run(['s3', 'cp', tmp, s3(PREFIX + id + '.json'), '--only-show-errors', '--content-type', 'application/json']);
 }
 
-// The redirect keys (`<release id><path>`) are the release's own: no other program writes them.
-async function writeRedirects(id, rules) {
-  const puts = [...rules].map(([from, rule]) => ({ Key: id + from, Value: rule }));
-  const bytes = puts.reduce((sum, p) => sum + Buffer.byteLength(p.Key) + Buffer.byteLength(p.Value), 0);
-  console.log('Writing ' + puts.length + ' redirect(s) of release ' + id);
-  await writeStore((store) => {
+// The records of the release's rules (release-rules.js), if they fit in the store; shared records
+// already there (an earlier release had the same rules) are not written again. The records are the
+// release's own or shared by content: no other program writes them differently.
+async function writeRules(id, records) {
+  const written = await writeStore((store) => {
+    const there = new Map((kvs('list-keys').Items || []).map((/** @type {{ Key: string, Value: string }} */ item) => [item.Key, item.Value]));
+    const puts = records.filter((record) => there.get(record.Key) !== record.Value);
+    const bytes = puts.reduce((sum, p) => sum + Buffer.byteLength(p.Key) + Buffer.byteLength(p.Value), 0);
     if (store.size + bytes > LIMITS.storeBytes) {
-      fail('the ' + puts.length + ' redirects (' + bytes + ' bytes) do not fit in the KeyValueStore (' + store.size + ' of ' +
-        LIMITS.storeBytes + ' bytes used); remove redirects or keep fewer releases (releasesToKeep).');
+      fail('the rules of _redirects and _headers (' + puts.length + ' keys, ' + bytes + ' bytes) do not fit in the KeyValueStore (' + store.size + ' of ' +
+        LIMITS.storeBytes + ' bytes used); remove rules or keep fewer releases (releasesToKeep) or previews. The live release was not changed.');
     }
     return { puts, deletes: [] };
   });
+  console.log('Wrote ' + written.puts.length + ' rule record(s) of release ' + id);
 }
 
 // Names `id` live, only while `live` still names `expected` (what the step read before deciding):
@@ -295,10 +221,10 @@ function publishNotFound(page, source) {
 }
 
 // Deletes releases beyond the newest keep (never the live one or the one before it), unfinished
-// uploads, and redirect keys (`<release id>/<path>`) of releases that are gone; `live` and the
-// preview and token keys have no slash and are left alone. Stops where the step's time runs out:
-// what is left is deleted by the next deploy.
-async function prune(keep, redirects, clock) {
+// uploads, and the rule keys of releases that are gone (release-rules.js); `live` and the preview
+// and token keys are left alone. Stops where the step's time runs out: what is left is deleted by
+// the next deploy.
+async function prune(keep, rules, clock) {
   const found = releases();
   const live = liveRelease();
   const kept = new Set(found.complete.slice(-keep).concat([live, found.complete.filter((id) => id < live).pop()]));
@@ -315,21 +241,19 @@ async function prune(keep, redirects, clock) {
     run(['s3', 'rm', s3(PREFIX + id + '/'), '--recursive', '--only-show-errors']);
     console.log('Deleted release ' + id);
   }
-  if (redirects !== '1') {
+  if (!rules.redirects && !rules.headers) {
     return;
   }
-  const short = clock.shortOf(2 * WRITE_MS, 'deleting redirects');
+  const short = clock.shortOf(2 * WRITE_MS, 'deleting rule records');
   if (short) {
-    console.log('The redirects of deleted releases are left for the next deploy to delete: ' + short);
+    console.log('The rule records of deleted releases are left for the next deploy to delete: ' + short);
     return;
   }
-  const deleted = await writeStore(() => ({
-    puts: [],
-    deletes: (kvs('list-keys').Items || []).map((/** @type {{ Key: string }} */ item) => item.Key)
-      .filter((key) => key.includes('/') && !kept.has(key.split('/')[0])),
-  }));
+  // Loaded here: the rollback runs without the rule programs.
+  const { staleRuleKeys } = require('./rule-table.js');
+  const deleted = await writeStore(() => ({ puts: [], deletes: staleRuleKeys(kvs('list-keys').Items || [], kept, RELEASE_ID) }));
   if (deleted.deletes.length) {
-    console.log('Deleted ' + deleted.deletes.length + ' redirect(s) of deleted releases');
+    console.log('Deleted ' + deleted.deletes.length + ' rule record(s) of deleted releases');
   }
 }
 
@@ -352,6 +276,8 @@ async function prune(keep, redirects, clock) {
  * @property {number} maxErrorRatePercent the 5xx rate (percent) a minute may reach
  * @property {number} breachMinutes consecutive minutes above the rate that roll back
  * @property {number} minRequests requests a minute needs to count
+ * @property {(path: string) => number} [answeredByRule] the line of the release's `_redirects` rule
+ *   that answers a path instead of its file (such a page is not checked), 0 when none
  */
 
 /** How long a request may take. */
@@ -521,7 +447,14 @@ async function checkServed(id, token, settings, until) {
   const check = (/** @type {string} */ target) => checkPath(origin, target, token, id, objects, settings.singlePageApp);
   const what = token ? 'preview ' + CHECK_PREVIEW + ' (release ' + id + ')' : 'the live release ' + id;
   try {
-    const pages = await untilServed([...new Set(['/'].concat(settings.paths))], check, deadline, retryMs);
+    const targets = [...new Set(['/'].concat(settings.paths))].filter((target) => {
+      const line = settings.answeredByRule ? settings.answeredByRule(new URL(target, origin).pathname) : 0;
+      if (line) {
+        console.log('Not checked: ' + target + ', which _redirects line ' + line + ' answers.');
+      }
+      return !line;
+    });
+    const pages = await untilServed(targets, check, deadline, retryMs);
     const files = [...new Set([...pages].flatMap(([page, html]) => referencedFiles(html, new URL(page, origin), origin)))];
     await untilServed(files, check, Math.min(Math.max(deadline, Date.now() + retryMs), until), retryMs);
     console.log('Checked ' + what + ' through ' + origin + ': ' + (settings.paths.length + 1) + ' page(s) and the ' +
@@ -718,15 +651,22 @@ function errorRateBreach(since, settings) {
   return '';
 }
 
-async function publish(dir, keep, page, redirects, clock) {
+async function publish(dir, keep, page, rulesSettings, clock) {
   const id = env(ENV.releaseId);
   const checks = verifySettings();
-  const rules = redirects === '1' ? parseRedirects(dir) : new Map();
+  const settings = JSON.parse(rulesSettings);
   const files = localFiles(dir);
+  // Loaded here: the rollback runs without the rule programs.
+  const { releaseRules } = require('./release-rules.js');
+  const rules = releaseRules(dir, [...files.keys()], id, s3(PREFIX + id + '/'), settings, fail);
+  if (checks) {
+    checks.answeredByRule = rules.answeredByRule;
+  }
   const uploaded = verify(dir, id, files);
   carryOver(id, uploaded, releases().complete.slice(-(Number(keep) - 1)));
-  if (rules.size) {
-    await writeRedirects(id, rules);
+  rules.uploads.concat(rules.copies).forEach(run);
+  if (rules.records.length) {
+    await writeRules(id, rules.records);
   }
   // After the switch: the not-found page, and with checks the check as a visitor and a switch back.
   const afterSwitch = WRITE_MS + (checks ? checkMs(checks) + SWITCH_BACK_MS : 0);
@@ -760,7 +700,7 @@ async function publish(dir, keep, page, redirects, clock) {
       fail(e.message + '\nRolled back: release ' + previous + ' is live again; ' + id + ' stays in the bucket until pruned.');
     }
   }
-  await prune(Number(keep), redirects, clock);
+  await prune(Number(keep), settings, clock);
 }
 
 /**

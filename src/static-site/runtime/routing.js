@@ -1,7 +1,8 @@
 // @ts-check
 // Static site routing: the viewer-request CloudFront Function of StaticSitePipeline (cloudfront-js-2.0).
 // Deployed as it is, after the lines the construct puts above it: the `cloudfront` module as `cf` (with
-// releases) and `var ROUTING = {...};`, the site's settings (RoutingSettings in routing-function.ts).
+// releases), `var ROUTING = {...};`, the site's settings (RoutingSettings in routing-function.ts),
+// and with rules, runtime/edge-rules.js.
 // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-javascript-runtime-20.html
 
 // The KeyValueStore naming the live release (its redirects, previews and tokens), when the site has releases.
@@ -50,11 +51,11 @@ async function routeRelease(request) {
   if (release === undefined) {
     return unavailable();
   }
-  var rule = release && ROUTING.redirects ? await redirectOf(release, request.uri, request.querystring) : null;
-  if (rule) {
+  var rule = release && ROUTING.rules ? await ruleOf(release, request) : null;
+  if (rule && rule.statusCode) {
     return rule;
   }
-  var routed = route(request);
+  var routed = rule || route(request);
   if (release) {
     routed.uri = '/' + ROUTING.releasesPrefix + release + routed.uri;
   }
@@ -154,23 +155,84 @@ function unavailable() {
   };
 }
 
-// The redirect of the release served for this path: key "<release id><path>" (a trailing slash does
-// not count), value "<status> <location>". One more store read per request.
-async function redirectOf(release, uri, qs) {
-  var rule = await read(release + (uri.length > 1 && uri.endsWith('/') ? uri.slice(0, -1) : uri));
-  if (!rule) {
-    return null;
+// The answer of the release's first `_redirects` rule that matches the request (runtime/redirects.js
+// writes them): a redirect response, the request rewritten (200 to a path, 404 and 410 to the copy
+// of their page that the response function gives its status), or null. Reads the release's table,
+// then the path's record when its first segment has records (a file there hides rules without `!`).
+async function ruleOf(release, request) {
+  var path = edgePath(request.uri);
+  var segment = path.split('/')[1] || '';
+  var table = await edgeTable(read, release, ROUTING.rules.redirects, segment);
+  // The path's record: [1 when a file answers it, ...its rules].
+  /** @type {any[]} */
+  var record = [0];
+  if (!table) {
+    // A release made before rule tables: "<status> <to>" under its path.
+    var old = await read(release + path);
+    record = old ? [0, [0, 0, Number(old.split(' ')[0]), old.slice(old.indexOf(' ') + 1), 1]] : record;
+  } else if (table.e === 1 || (table.e && table.e.indexOf(segment) !== -1)) {
+    // JSON, or "<line> <status> <to>" for one plain rule.
+    var value = await read('~' + table.t + path);
+    var plain = /^(\d+) (\d+) (.*)$/.exec(value);
+    record = plain ? [0, [Number(plain[1]), 0, Number(plain[2]), plain[3]]] : edgeParse(value) || record;
   }
-  var space = rule.indexOf(' ');
-  var status = Number(rule.slice(0, space));
-  var location = rule.slice(space + 1);
-  var query = queryString(qs);
+  var rules = (table ? table.rules : []).concat(record.slice(1)).sort(function (a, b) { return a[0] - b[0]; });
+  for (var i = 0; i < rules.length; i++) {
+    var captures = !rules[i][4] && record[0] ? null : edgeMatch(rules[i][1] || path, path);
+    if (captures && applies(rules[i], request, captures)) {
+      return answer(rules[i], request, captures);
+    }
+  }
+  return null;
+}
+
+// Whether the host, query parameters (capturing `:name` values) and conditions of a rule hold.
+function applies(rule, request, captures) {
+  var headers = request.headers;
+  var query = rule[5] || [];
+  var when = rule[6] || {};
+  if (rule[7] && (!headers.host || headers.host.value.toLowerCase() !== rule[7])) {
+    return false;
+  }
+  for (var i = 0; i < query.length; i++) {
+    var value = request.querystring[query[i][0]];
+    var named = query[i][1][0] === ':';
+    if (!value || (!named && value.value !== query[i][1])) {
+      return false;
+    }
+    if (named) {
+      captures[query[i][1].slice(1)] = value.value;
+    }
+  }
+  // CloudFront-Viewer-Country reaches the function because the origin request policy names it.
+  var country = headers['cloudfront-viewer-country'];
+  var languages = (headers['accept-language'] ? headers['accept-language'].value : '').toLowerCase().split(',')
+    .map(function (tag) { return tag.split(';')[0].trim(); });
+  return !(when.C && when.C.indexOf(country ? country.value.toUpperCase() : '') === -1)
+    && !(when.L && !when.L.some(function (l) { return languages.some(function (tag) { return tag === l || tag.indexOf(l + '-') === 0; }); }))
+    && !(when.K && !when.K.some(function (name) { return request.cookies[name]; }));
+}
+
+// What a rule answers: its target with the captures in place of `:name`.
+function answer(rule, request, captures) {
+  var status = rule[2];
+  var to = rule[3].replace(/:(\w+)/g, function (all, name) { return name in captures ? captures[name] : all; });
+  if (status === 200) {
+    request.uri = to;
+    return route(request);
+  }
+  if (status === 404 || status === 410) {
+    request.uri = '/' + ROUTING.rules.statusPages + status + to;
+    return request;
+  }
+  // The query string goes along, unless the rule matched on it.
+  var query = rule[5] ? '' : queryString(request.querystring);
   return {
     statusCode: status,
     headers: {
-      'location': { value: query && location.indexOf('?') !== -1 ? location + '&' + query.slice(1) : location + query },
-      // Permanent redirects are cached by browsers; an hour keeps them changeable.
-      'cache-control': { value: status === 301 || status === 308 ? 'max-age=3600' : 'no-cache' },
+      'location': { value: query && to.indexOf('?') !== -1 ? to + '&' + query.slice(1) : to + query },
+      // Permanent redirects are cached by browsers; an hour keeps them changeable. Not when conditional.
+      'cache-control': { value: (status === 301 || status === 308) && !rule[6] ? 'max-age=3600' : 'no-cache' },
     },
   };
 }

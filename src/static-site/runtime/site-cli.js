@@ -190,4 +190,51 @@ function localFiles(dir, rel, files) {
   return files;
 }
 
-module.exports = { siteCli, localFiles };
+/**
+ * Bytes of --include/--exclude arguments in one CLI call: far below Linux's limit on a command's
+ * arguments and environment (a quarter of the stack limit, 2 MiB by default; execve(2)).
+ */
+const FILTER_BYTES = 100000;
+
+/**
+ * A path as an --include/--exclude pattern that matches only itself.
+ *
+ * @param {string} file
+ */
+function literal(file) {
+  return file.replace(/[*?[]/g, '[$&]');
+}
+
+/**
+ * @param {string} option
+ * @param {string[]} patterns
+ */
+function filters(option, patterns) {
+  return patterns.flatMap((pattern) => [option, pattern]);
+}
+
+/** @param {string[]} patterns */
+function filterBytes(patterns) {
+  return patterns.reduce((sum, pattern) => sum + Buffer.byteLength(pattern) + '--include '.length + 1, 0);
+}
+
+/**
+ * Patterns in groups of at most `bytes` of arguments.
+ *
+ * @param {string[]} patterns
+ * @param {number} bytes
+ * @returns {string[][]}
+ */
+function batches(patterns, bytes) {
+  /** @type {string[][]} */
+  const groups = [[]];
+  for (const pattern of patterns) {
+    if (groups[groups.length - 1].length && filterBytes(groups[groups.length - 1].concat([pattern])) > bytes) {
+      groups.push([]);
+    }
+    groups[groups.length - 1].push(pattern);
+  }
+  return groups;
+}
+
+module.exports = { siteCli, localFiles, literal, filters, filterBytes, batches, FILTER_BYTES };

@@ -10,6 +10,7 @@ import {
   releaseUploadCommands,
   rollbackBuildSpecObject,
   rollbackCommands,
+  RulesSettings,
 } from '../../../src/static-site/buildspecs/release-buildspecs';
 import { CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS } from '../../../src/validation';
 import { DEFAULT_UPLOAD, FAKE_SITE, fakeAwsEnvironment, fakeAwsTestDirs, IMMUTABLE_CACHE_CONTROL, REQUIRE_FAKE_AWS, SITE_BUILD_FIXTURE } from '../../fake-aws';
@@ -22,7 +23,12 @@ const COMMIT = FAKE_SITE.commit;
 const EXECUTION = '8c1f2a3b-4d5e-6f70-8192-a3b4c5d6e7f8';
 const IMMUTABLE = IMMUTABLE_CACHE_CONTROL;
 const UPLOAD = DEFAULT_UPLOAD;
-const GO_LIVE: GoLiveOptions = { sourceDirectory: '.', releasesToKeep: 10, notFoundPage: '404.html', redirects: false };
+const NO_RULES: RulesSettings = {
+  redirects: false, headers: false, securityHeaders: {}, pageCacheControl: RELEASE_REVALIDATED_CACHE_CONTROL, contentTypes: { svg: 'image/svg+xml' },
+};
+const GO_LIVE: GoLiveOptions = { sourceDirectory: '.', releasesToKeep: 10, notFoundPage: '404.html', rules: NO_RULES };
+/** Go-live options with `_redirects` loaded. */
+const REDIRECTS_ON = { rules: { ...NO_RULES, redirects: true } };
 const FIXTURE_FILES = [
   '404.html', 'about/index.html', 'app.wasm', 'assets/index-3f9a1c2b.js', 'assets/index-8d2e4f10.css',
   'assets/logo-ab12cd34.svg', 'favicon.ico', 'index.html', 'manifest.webmanifest', 'module.mjs', 'robots.txt', 'sw.js',
@@ -172,6 +178,11 @@ class World {
 }
 
 interface Run { readonly status: number | null; readonly stdout: string; readonly stderr: string }
+
+/** The store's value of a key, parsed. */
+const json = (world: World, key: string) => JSON.parse(world.state.kvs.keys[key]);
+/** The prefix `~<tag>` of the records a release's table of `kind` shares, from its index. */
+const shared = (world: World, release: string, kind = '*') => `~${json(world, release + kind).t}`;
 interface Deploy { readonly upload: Run; readonly goLive?: Run; readonly releaseId?: string }
 
 /** Files under `dir`, relative, sorted. */
@@ -243,9 +254,9 @@ describe('a deploy: the upload, then the go-live step', () => {
     expect(calls.filter(isPutLive)).toHaveLength(1);
   });
 
-  test('marks the release complete with the list of its own non-HTML files before the switch', () => {
+  test('marks the release complete with the list of its own non-HTML files and its commit before the switch', () => {
     const marker = JSON.parse(world.state.objects[`releases/${releaseId}.json`].body);
-    expect(marker).toEqual({ id: releaseId, files: FIXTURE_FILES.filter((f) => !f.endsWith('.html')) });
+    expect(marker).toEqual({ id: releaseId, files: FIXTURE_FILES.filter((f) => !f.endsWith('.html')), commit: COMMIT });
     expect(callIndex(calls, (args) => args.join(' ').includes(`releases/${releaseId}.json`))).toBeLessThan(callIndex(calls, isPutLive));
   });
 
@@ -513,27 +524,51 @@ describe('redirects', () => {
     '/blog/      /news/      302',
     '/docs       https://docs.example.com/start?from=site   308!',
     '/old-page   /ignored    301',
+    '/news/*     /blog/:splat',
+    '/about      /somewhere-else',
   ].join('\n');
 
-  test('loads each rule of _redirects as "<release id><path>" → "<status> <target>", a trailing slash not counting', () => {
+  test('loads exact rules into records of their path and patterns into a table per first segment, shared under a tag the release\'s index names', () => {
     const world = new World();
 
-    const { goLive, releaseId } = world.goLive(site({ _redirects: REDIRECTS }), { redirects: true });
+    const { goLive, releaseId } = world.goLive(site({ _redirects: REDIRECTS }), REDIRECTS_ON);
 
     expect(goLive?.status).toBe(0);
-    expect(world.state.kvs.keys).toEqual({
-      [`${releaseId}/old-page`]: '301 /new-page',
-      [`${releaseId}/blog`]: '302 /news/',
-      [`${releaseId}/docs`]: '308 https://docs.example.com/start?from=site',
-      live: releaseId,
-    });
-    expect(goLive?.stdout).toContain('_redirects line 6: /old-page already has a rule; the first one wins.');
+    const tag = shared(world, releaseId!);
+    expect(tag).toMatch(/^~[A-Za-z0-9_-]{8}$/);
+    expect(Object.keys(world.state.kvs.keys).sort()).toEqual([`${releaseId}*`, `${tag}*news`, `${tag}/blog`, `${tag}/docs`, `${tag}/old-page`, 'live'].sort());
+    // One plain rule as "<line> <status> <to>"; else JSON: [file answers it, ...rules].
+    expect(world.state.kvs.keys[`${tag}/old-page`]).toBe('3 301 /new-page');
+    expect(world.state.kvs.keys[`${tag}/blog`]).toBe('4 302 /news/');
+    expect(json(world, `${tag}/docs`)).toEqual([0, [5, 0, 308, 'https://docs.example.com/start?from=site', 1]]);
+    expect(json(world, `${releaseId}*`)).toEqual({ t: tag.slice(1), e: ['old-page', 'blog', 'docs'], c: ['news'], x: 0, w: [] });
+    expect(json(world, `${tag}*news`)).toEqual({ r: [[7, '/news/*', 301, '/blog/:splat']] });
+    expect(goLive?.stdout).toContain('_redirects line 6 "/old-page   /ignored    301": never applies: line 3 answers /old-page first');
+    // about/index.html answers /about: a rule without ! never hides it, as on Netlify.
+    expect(goLive?.stdout).toContain('_redirects line 8 "/about      /somewhere-else": never applies: about/index.html answers /about (shadowing; add ! to force the rule)');
   });
 
-  test('writes the redirects before the switch, with the ETag of the store, and the switch with the ETag they returned', () => {
+  test('a release with the rules of the one before writes its index only: the records are shared', () => {
+    const world = new World();
+    world.seedRelease(OLD(1), { 'index.html': 'old' });
+    world.goLive(site({ _redirects: REDIRECTS }), REDIRECTS_ON);
+    const before = world.state.kvs.keys;
+    const release = '20260601T120000Z-3f9a1c2b7d4e-8c1f2a3b';
+    world.setKeys({ [`${OLD(1)}*`]: before[`${release}*`] });
+    const keys = Object.fromEntries(Object.entries(world.state.kvs.keys).filter(([k]) => !k.startsWith(release)));
+    world.save({ ...world.state, kvs: { ...world.state.kvs, keys } });
+    fs.writeFileSync(world.logPath, '');
+
+    world.goLive(site({ _redirects: REDIRECTS }), REDIRECTS_ON);
+
+    const written = world.calls.filter((args) => args[1] === 'update-keys').flatMap((args) => JSON.parse(args[args.indexOf('--puts') + 1]).map((p: { Key: string }) => p.Key));
+    expect(written).toEqual([`${release}*`]);
+  });
+
+  test('writes the rules before the switch, with the ETag of the store, and the switch with the ETag they returned', () => {
     const world = new World();
 
-    world.goLive(site({ _redirects: REDIRECTS }), { redirects: true });
+    world.goLive(site({ _redirects: REDIRECTS }), REDIRECTS_ON);
 
     const calls = world.calls;
     const update = callIndex(calls, (args) => args[1] === 'update-keys');
@@ -542,46 +577,125 @@ describe('redirects', () => {
     expect(calls.find(isPutLive)).toEqual(expect.arrayContaining(['--if-match', 'ETAG2']));
   });
 
-  test('fails before changing anything on lines it cannot serve, naming each', () => {
+  test('fails before changing anything on lines the edge would answer otherwise than Netlify, naming each with its line', () => {
     const world = new World();
     world.seedRelease(OLD(1), { 'index.html': 'old' });
     world.setKeys({ live: OLD(1) });
-    const redirects = ['/ok /fine', '/blog/* /news/:splat', '/app /index.html 200', '/store id=:id /items/:id 301', 'relative /x'].join('\n');
+    const redirects = [
+      '/ok /fine',
+      '/api/* https://api.example.com/:splat 200',
+      '/admin/* /admin/:splat 200! Role=admin',
+      'relative /x',
+      '/a/*/b /c',
+      '/teapot /x 418',
+      '/gone /missing.html 410',
+    ].join('\n');
 
-    const { goLive } = world.goLive(site({ _redirects: redirects }), { redirects: true });
+    const { goLive } = world.goLive(site({ _redirects: redirects }), REDIRECTS_ON);
 
     expect(goLive?.status).not.toBe(0);
     expect(goLive?.stderr).toBe([
-      'Deploy failed: 4 unsupported line(s) in _redirects:',
-      '_redirects line 2 "/blog/* /news/:splat": splats (*), placeholders (:name), query strings and fragments are not supported in the source',
-      '_redirects line 3 "/app /index.html 200": status 200 is not supported, only redirects: 301, 302, 303, 307, 308',
-      '_redirects line 4 "/store id=:id /items/:id 301": conditions (query, Country, Language, Role, Cookie) are not supported',
-      '_redirects line 5 "relative /x": the source must be a path starting with /',
+      'Deploy failed: 6 unsupported line(s) in _redirects:',
+      '_redirects line 2 "/api/* https://api.example.com/:splat 200": proxying to another origin (a 200 to a URL) is not supported: '
+        + 'CloudFront serves this site from its bucket only; redirect instead (301 or 302), or serve that path from its own CloudFront behavior',
+      '_redirects line 3 "/admin/* /admin/:splat 200! Role=admin": Role conditions need Netlify Identity, which this site does not have; remove the rule or serve the section elsewhere',
+      '_redirects line 4 "relative /x": the source must be a path starting with / (or a URL with a host), got "relative"',
+      '_redirects line 5 "/a/*/b /c": a splat (*) must be the whole last segment of the source (e.g. /news/*)',
+      '_redirects line 6 "/teapot /x 418": status 418 is not supported; use 200, 301, 302, 303, 307, 308, 404, 410',
+      '_redirects line 7 "/gone /missing.html 410": the 410 page /missing.html is not a file of the build',
+      'The live release was not changed.',
       '',
     ].join('\n'));
     expect(world.live).toBe(OLD(1));
     expect(world.state.kvs.etag).toBe('ETAG1');
   });
 
-  test('deletes the redirect keys of pruned releases and keeps those of kept ones', () => {
+  test('a 404 or 410 rule\'s page is copied under .status/<status>/ with its status as metadata, before the switch', () => {
     const world = new World();
-    for (let n = 1; n <= 2; n++) world.seedRelease(OLD(n), { 'index.html': `release ${n}` });
-    world.setKeys({ live: OLD(2), [`${OLD(1)}/a`]: '301 /b', [`${OLD(2)}/c`]: '301 /d' });
 
-    const { releaseId } = world.goLive(site({ _redirects: '/e /f' }), { redirects: true, releasesToKeep: 2 });
+    const { goLive, releaseId } = world.goLive(site({ _redirects: '/shop/* /404.html 404\n/old /about 410' }), REDIRECTS_ON);
 
-    expect(world.state.kvs.keys).toEqual({ live: releaseId, [`${OLD(2)}/c`]: '301 /d', [`${releaseId}/e`]: '301 /f' });
+    expect(goLive?.status).toBe(0);
+    const objects = world.state.objects as Record<string, StoredObject & { metadata?: Record<string, string> }>;
+    expect(objects[`releases/${releaseId}/.status/404/404.html`]).toMatchObject({ body: fs.readFileSync(path.join(FIXTURE, '404.html'), 'utf8'), metadata: { status: '404' } });
+    expect(objects[`releases/${releaseId}/.status/410/about/index.html`]).toMatchObject({ metadata: { status: '410' }, cacheControl: RELEASE_REVALIDATED_CACHE_CONTROL });
+    expect(world.state.kvs.keys[`${shared(world, releaseId!)}/old`]).toBe('2 410 /about/index.html');
+    const calls = world.calls;
+    expect(callIndex(calls, (args) => args.join(' ').includes('.status/404/404.html'))).toBeLessThan(callIndex(calls, isPutLive));
   });
 
-  test('keeps the preview and token keys when it deletes redirect keys', () => {
+  test('marks the paths a file answers that a rule without ! could hide, in the records the routing function reads', () => {
+    const world = new World();
+
+    const { releaseId } = world.goLive(site({ _redirects: '/* /index.html 200' }), REDIRECTS_ON);
+
+    const tag = shared(world, releaseId!);
+    expect(json(world, `${tag}/about`)).toEqual([1]);
+    expect(json(world, `${tag}/sw.js`)).toEqual([1]);
+    expect(json(world, `${releaseId}*`)).toEqual({
+      t: tag.slice(1),
+      e: ['404.html', 'about', 'app.wasm', 'assets', 'favicon.ico', '', 'manifest.webmanifest', 'module.mjs', 'robots.txt', 'sw.js'],
+      c: 0,
+      x: 0,
+      w: [[1, '/*', 200, '/index.html']],
+    });
+  });
+
+  test('rules that do not fit in the store fail before the switch, naming the bytes, and leave live as it was', () => {
+    const world = new World();
+    world.seedRelease(OLD(1), { 'index.html': 'old' });
+    // A store all but full: 5 MB less 1,000 bytes.
+    world.setKeys({ live: OLD(1), filler: 'x'.repeat(5 * 1024 * 1024 - 1000 - 'filler'.length - 'live'.length - OLD(1).length) });
+    const redirects = Array.from({ length: 40 }, (_, i) => `/old/page-${i} /new/page-${i}`).join('\n');
+
+    const { goLive } = world.goLive(site({ _redirects: redirects }), REDIRECTS_ON);
+
+    expect(goLive?.status).not.toBe(0);
+    expect(goLive?.stderr).toMatch(/^Deploy failed: the rules of _redirects and _headers \(41 keys, \d+ bytes\) do not fit in the KeyValueStore \(5241880 of 5242880 bytes used\); remove rules or keep fewer releases \(releasesToKeep\) or previews. The live release was not changed.\n$/);
+    expect(world.live).toBe(OLD(1));
+    expect(world.calls.filter((args) => args[1] === 'update-keys' || isPutLive(args))).toEqual([]);
+  });
+
+  test('without _redirects, writes an empty table: the routing function reads one key to know there is no rule', () => {
+    const world = new World();
+
+    const { releaseId } = world.goLive(site(), REDIRECTS_ON);
+
+    expect(world.state.kvs.keys).toEqual({ live: releaseId, [`${releaseId}*`]: expect.any(String) });
+    expect(json(world, `${releaseId}*`)).toEqual({ t: expect.any(String), e: 0, c: 0, x: 0, w: [] });
+  });
+
+  test('deletes the rule keys of pruned releases, old records included, and the shared records no index names any more', () => {
+    const world = new World();
+    for (let n = 1; n <= 2; n++) world.seedRelease(OLD(n), { 'index.html': `release ${n}` });
+    world.setKeys({
+      'live': OLD(2),
+      [`${OLD(1)}/a`]: '301 /b',
+      [`${OLD(1)}*`]: '{"t":"AAAAAAAA"}',
+      [`${OLD(1)}#`]: '{"t":"BBBBBBBB"}',
+      '~AAAAAAAA/a': '[0]',
+      '~AAAAAAAA*docs 1': '{}',
+      '~BBBBBBBB#x': '{}',
+      [`${OLD(2)}/c`]: '301 /d',
+      [`${OLD(2)}*`]: '{"t":"CCCCCCCC"}',
+      '~CCCCCCCC/c': '[0]',
+    });
+
+    const { releaseId } = world.goLive(site({ _redirects: '/e /f' }), { ...REDIRECTS_ON, releasesToKeep: 2 });
+
+    const tag = shared(world, releaseId!);
+    expect(Object.keys(world.state.kvs.keys).sort()).toEqual([`${OLD(2)}/c`, `${OLD(2)}*`, '~CCCCCCCC/c', `${releaseId}*`, `${tag}/e`, 'live'].sort());
+  });
+
+  test('keeps the preview and token keys when it deletes rule keys', () => {
     const world = new World();
     world.seedRelease(OLD(1), { 'index.html': 'release 1' });
     const previewKeys = { 'preview:feature-x': '20200101T000000Z-p0123456789ab-feature-x', 'token:0123456789abcdef0123456789abcdef': '4102444800 feature-x' };
     world.setKeys({ live: OLD(1), [`${OLD(1)}/a`]: '301 /b', ...previewKeys });
 
-    const { releaseId } = world.goLive(site(), { redirects: true, releasesToKeep: 1 });
+    const { releaseId } = world.goLive(site(), { ...REDIRECTS_ON, releasesToKeep: 1 });
 
-    expect(world.state.kvs.keys).toEqual({ live: releaseId, [`${OLD(1)}/a`]: '301 /b', ...previewKeys });
+    expect(world.state.kvs.keys).toEqual({ live: releaseId, [`${OLD(1)}/a`]: '301 /b', [`${releaseId}*`]: expect.any(String), ...previewKeys });
   });
 
   test('without redirects, _redirects is uploaded as a file but never read into the store', () => {
@@ -591,6 +705,58 @@ describe('redirects', () => {
 
     expect(world.state.kvs.keys).toEqual({ live: releaseId });
     expect(world.calls.filter((args) => ['update-keys', 'list-keys'].includes(args[1]))).toEqual([]);
+  });
+});
+
+describe('_headers', () => {
+  const HEADERS_ON = { rules: { ...NO_RULES, headers: true, securityHeaders: { 'x-frame-options': 'DENY' } } };
+  const HEADERS = [
+    '/*',
+    '  X-Frame-Options: DENY',
+    '  Permissions-Policy: camera=()',
+    '/assets/*',
+    '  Cache-Control: public, max-age=604800',
+    '  Access-Control-Allow-Origin: *',
+  ].join('\n');
+
+  test('loads the blocks into the table "<release id>#" and uploads the files a Cache-Control names again with it, before the switch', () => {
+    const world = new World();
+
+    const { goLive, releaseId } = world.goLive(site({ _headers: HEADERS }), HEADERS_ON);
+
+    expect(goLive?.status).toBe(0);
+    const index = JSON.parse(world.state.kvs.keys[`${releaseId}#`]);
+    expect(index).toEqual({ t: expect.any(String), c: ['assets'], x: 0, w: [[1, '/*', [['permissions-policy', 'camera=()']]]] });
+    expect(JSON.parse(world.state.kvs.keys[`~${index.t}#assets`])).toEqual({
+      r: [[4, '/assets/*', [['cache-control', 'public, max-age=604800'], ['access-control-allow-origin', '*']]]],
+    });
+    const objects = world.state.objects as Record<string, StoredObject & { metadata?: Record<string, string> }>;
+    expect(objects[`releases/${releaseId}/assets/logo-ab12cd34.svg`]).toMatchObject({
+      cacheControl: 'public, max-age=604800', contentType: 'image/svg+xml', metadata: { headers: releaseId },
+    });
+    expect(objects[`releases/${releaseId}/index.html`].cacheControl).toBe(RELEASE_REVALIDATED_CACHE_CONTROL);
+    const calls = world.calls;
+    expect(callIndex(calls, (args) => args.includes('public, max-age=604800'))).toBeLessThan(callIndex(calls, isPutLive));
+    expect(goLive?.stderr).toContain('_headers line 2 "X-Frame-Options: DENY": the security headers policy already sends it');
+  });
+
+  test('fails before changing anything on headers CloudFront Functions may not set or that contradict the security headers, naming each line', () => {
+    const world = new World();
+    world.seedRelease(OLD(1), { 'index.html': 'old' });
+    world.setKeys({ live: OLD(1) });
+    // Header lines need no indent (line 6 is a header of /*), as on Netlify.
+    const headers = ['/*', '  X-Frame-Options: SAMEORIGIN', '  Transfer-Encoding: chunked', '  Basic-Auth: me:secret', 'X-Unindented: yes', '/a b', '  Bad Name: x'].join('\n');
+
+    const { goLive } = world.goLive(site({ _headers: `X-Early: 1\n${headers}` }), HEADERS_ON);
+
+    expect(goLive?.status).not.toBe(0);
+    expect(goLive?.stderr.split('\n').filter((l) => l.startsWith('_headers line')).map((l) => l.split('"')[0])).toEqual([
+      '_headers line 1 ', '_headers line 3 ', '_headers line 4 ', '_headers line 5 ', '_headers line 7 ', '_headers line 8 ',
+    ]);
+    expect(goLive?.stderr).toContain('_headers line 3 "X-Frame-Options: SAMEORIGIN": the security headers policy of the site sends x-frame-options: DENY, which a path may not change');
+    expect(goLive?.stderr).toContain('_headers line 4 "Transfer-Encoding: chunked": CloudFront Functions may not set transfer-encoding');
+    expect(world.live).toBe(OLD(1));
+    expect(world.state.kvs.etag).toBe('ETAG1');
   });
 });
 
@@ -776,14 +942,17 @@ describe('writing to the store beside other programs', () => {
     expect(world.live).toBe(OLD(2));
   });
 
-  test('redirects written while another program writes are all written, with the other program\'s keys', () => {
+  test('rule records written while another program writes are all written, with the other program\'s keys', () => {
     const world = new World();
     const token = { 'token:0123456789abcdef0123456789abcdef': '4102444800 pr-7' };
 
-    const { goLive, releaseId } = world.goLive(site({ _redirects: '/a /b\n/c /d' }), { redirects: true }, storeChangeBefore('update-keys', token));
+    const { goLive, releaseId } = world.goLive(site({ _redirects: '/a /b\n/c /d' }), REDIRECTS_ON, storeChangeBefore('update-keys', token));
 
     expect(goLive?.status).toBe(0);
-    expect(world.state.kvs.keys).toEqual({ live: releaseId, [`${releaseId}/a`]: '301 /b', [`${releaseId}/c`]: '301 /d', ...token });
+    const tag = shared(world, releaseId!);
+    expect(world.state.kvs.keys).toEqual({
+      live: releaseId, [`${releaseId}*`]: expect.any(String), [`${tag}/a`]: '1 301 /b', [`${tag}/c`]: '2 301 /d', ...token,
+    });
   });
 });
 
@@ -860,7 +1029,7 @@ describe('buildspecs', () => {
 
   test.each([
     ['upload', releaseUploadBuildSpecObject(UPLOAD)],
-    ['go-live', releaseGoLiveBuildSpecObject({ ...GO_LIVE, redirects: true, notFoundPage: 'errors/not-found/index.html' })],
+    ['go-live', releaseGoLiveBuildSpecObject({ ...GO_LIVE, ...REDIRECTS_ON, notFoundPage: 'errors/not-found/index.html' })],
     ['rollback', rollbackBuildSpecObject('errors/not-found/index.html')],
   ])('the %s buildspec fits in CodeBuild\'s inline buildspec limit', (_name, spec) => {
     expect(size(spec)).toBeLessThan(CODEBUILD_INLINE_BUILDSPEC_MAX_CHARS);

@@ -16,7 +16,12 @@ const FIXTURE = SITE_BUILD_FIXTURE;
 const BUCKET = FAKE_SITE.bucket;
 const KVS_ARN = FAKE_SITE.kvsArn;
 const DISTRIBUTION_ID = 'E2QWRUHEXAMPLE';
-const GO_LIVE: GoLiveOptions = { sourceDirectory: '.', releasesToKeep: 10, notFoundPage: '404.html', redirects: false };
+const GO_LIVE: GoLiveOptions = {
+  sourceDirectory: '.',
+  releasesToKeep: 10,
+  notFoundPage: '404.html',
+  rules: { redirects: false, headers: false, securityHeaders: {}, pageCacheControl: 'no-cache', contentTypes: {} },
+};
 const OLD = '20250101T000001Z-aaaaaaaaaaaa-bbbbbbbb';
 const NEW = '20260601T120000Z-3f9a1c2b7d4e-8c1f2a3b';
 /** The settings the construct writes, with a short wait for the store and a one-second bake. */

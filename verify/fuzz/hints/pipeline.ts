@@ -88,6 +88,9 @@ export const pipelineHints: Hints = {
     'BuildOptions.commands': { values: commandLists },
     'BuildOptions.testCommands': { values: commandLists },
     'BuildOptions.outputDirectory': { values: relativeDirectories },
+    'BuildOptions.workingDirectory': { values: relativeDirectories },
+    'FilePathFilter.includes': { values: filePathGlobs() },
+    'FilePathFilter.excludes': { values: filePathGlobs() },
     'BuildOptions.environmentVariables': {
       values: environmentVariables(),
       build: (vars: Record<string, EnvVarSpec>, at) => Object.fromEntries(Object.entries(vars).map(([name, v]) => [name, {
@@ -131,6 +134,53 @@ function lambdaBuildRule(): Constraint {
     broken: (v) => (onLambda(v) ? refused(v) : []),
     keep: (v) => (onLambda(v) ? { ...v, cachePaths: undefined, timeout: undefined, computeType: undefined } : v),
     break: (v) => ({ ...v, buildImage: 'Lambda AMAZON_LINUX_2023_NODE_22', timeout: { unit: 'minutes', amount: 10 } }),
+  };
+}
+
+/**
+ * File path globs of a source: CodePipeline takes at most 8 of 1 to 255 characters, relative, with
+ * the wildcards `*`, `**` and `?` only.
+ *
+ * @see https://docs.aws.amazon.com/codepipeline/latest/userguide/pipelines-filter.html
+ */
+function filePathGlobs(): ValueArbitraries<string[]> {
+  return {
+    valid: valid(fc.constantFrom(['apps/site/**'], ['apps/site/**', 'packages/ui/**'], ['**/*.md'], ['docs/?/*.html'], ['a'.repeat(255)])),
+    hostile: hostile<string[]>([
+      ['9 globs', Array.from({ length: 9 }, (_, i) => `apps/${i}/**`), 'invalid'],
+      ['a glob of 256 characters', ['a'.repeat(256)], 'invalid'],
+      ['an empty glob', [''], 'invalid'],
+      ['an absolute path', ['/apps/site/**'], 'invalid'],
+      ['braces', ['apps/{site,docs}/**'], 'invalid'],
+      ['a character class', ['apps/[sd]ite/**'], 'invalid'],
+      ['a negation', ['!apps/api/**'], 'invalid'],
+      ['no globs', [], 'odd'],
+      ['unicode', ['äpps/ビルド/**'], 'odd'],
+    ]),
+  };
+}
+
+/**
+ * A CodeCommit source's `filePaths` is kept by a first step that compares each push with the live
+ * release: it needs a StaticSitePipeline with atomic releases (`withoutReleases` says when a props
+ * value has none). Kept with `keepReleases` (a props value with releases), or else by a source of
+ * no file paths; a source with a hostile value stays, broken.
+ */
+export function codeCommitFilePathsRule(struct: string, withoutReleases: (v: StructValue) => boolean,
+  keepReleases?: (v: StructValue) => StructValue): Constraint {
+  const broken = (v: StructValue) => withoutReleases(v)
+    && (v.source as { codeCommit?: { filePaths?: unknown } } | undefined)?.codeCommit?.filePaths !== undefined;
+  return {
+    kind: 'constraint',
+    struct,
+    label: 'a CodeCommit source with filePaths and no atomic releases',
+    severity: 'invalid',
+    broken: (v) => (broken(v) ? ['.source'] : []),
+    keep: (v, isHostile) => {
+      if (!broken(v)) return v;
+      if (keepReleases) return keepReleases(v);
+      return isHostile('source') ? v : { ...v, source: { codeCommit: { repositoryName: 'marketing-site' } } };
+    },
   };
 }
 

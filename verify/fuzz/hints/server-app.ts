@@ -13,6 +13,7 @@ import * as fc from 'fast-check';
 import {
   ACCOUNT, anyString, commandLists, hostile, hostileOrRandom, Num, random, Sample, Severity, Text, textToken, valid, validText, ValueArbitraries,
 } from '../arbitraries';
+import { codeCommitFilePathsRule } from './pipeline';
 import { BuildContext, Hints, StructValue } from '../schema';
 
 /** EC2 or on-premises instance tags: each key with the values an instance's tag may have. */
@@ -150,6 +151,8 @@ export const serverAppHints: Hints = {
   },
   rules: [
     { kind: 'oneOf', struct: 'ServerAppPipelineProps', members: ['target', 'environments'], required: true, names: ['.target', '.environments'] },
+    // A server app has no live release to compare pushes with.
+    codeCommitFilePathsRule('ServerAppPipelineProps', () => true),
     { kind: 'oneOf', struct: 'ServerDeploymentOptions', members: ['deploymentConfig', 'minimumHealthyHosts'], required: false, names: ['.deploymentConfig', '.minimumHealthyHosts'] },
     {
       kind: 'constraint',

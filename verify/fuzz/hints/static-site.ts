@@ -7,7 +7,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as fc from 'fast-check';
-import { durations } from './pipeline';
+import { codeCommitFilePathsRule, durations } from './pipeline';
 import {
   ACCOUNT, anyString, cacheControlValues, contentSecurityPolicies, domainNames, DurationSpec, globLists, hostile, HostileCase,
   hostileOrRandom, listOf, random, Sample, sitePages, Text, textToken, TokenSpec, valid, validText, ValueArbitraries, wholeNumbers,
@@ -72,7 +72,8 @@ export const staticSiteHints: Hints = {
   },
   lists: {},
   rules: [
-    ...(['releasesToKeep', 'verifyRelease', 'previews', 'redirects'] as const).map((prop) => atomicReleasesOnly(prop)),
+    ...(['releasesToKeep', 'verifyRelease', 'previews', 'redirects', 'headers'] as const).map((prop) => atomicReleasesOnly(prop)),
+    codeCommitFilePathsRule('StaticSitePipelineProps', (v) => v.deployMode === 'IN_PLACE', (v) => ({ ...v, deployMode: 'ATOMIC_RELEASES' })),
     {
       kind: 'constraint',
       struct: 'StaticSitePipelineProps',
@@ -97,11 +98,11 @@ export const staticSiteHints: Hints = {
   ],
 };
 
-/** A release option is rejected with `IN_PLACE` (`redirects` only when true): kept by atomic releases, or broken by giving it with `IN_PLACE`. */
-function atomicReleasesOnly(prop: 'releasesToKeep' | 'verifyRelease' | 'previews' | 'redirects'): Constraint {
-  const given = (v: StructValue) => (prop === 'redirects' ? v.redirects === true : v[prop] !== undefined);
+/** A release option is rejected with `IN_PLACE` (`redirects` and `headers` only when true): kept by atomic releases, or broken by giving it with `IN_PLACE`. */
+function atomicReleasesOnly(prop: 'releasesToKeep' | 'verifyRelease' | 'previews' | 'redirects' | 'headers'): Constraint {
+  const given = (v: StructValue) => (prop === 'redirects' || prop === 'headers' ? v[prop] === true : v[prop] !== undefined);
   const inPlace = (v: StructValue) => v.deployMode === 'IN_PLACE';
-  const example = { releasesToKeep: 5, verifyRelease: { paths: ['/about'] }, previews: {}, redirects: true }[prop];
+  const example = { releasesToKeep: 5, verifyRelease: { paths: ['/about'] }, previews: {}, redirects: true, headers: true }[prop];
   return {
     kind: 'constraint',
     struct: 'StaticSitePipelineProps',
