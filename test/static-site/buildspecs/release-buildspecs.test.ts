@@ -182,7 +182,7 @@ interface Run { readonly status: number | null; readonly stdout: string; readonl
 /** The store's value of a key, parsed. */
 const json = (world: World, key: string) => JSON.parse(world.state.kvs.keys[key]);
 /** The prefix `~<tag>` of the records a release's table of `kind` shares, from its index. */
-const shared = (world: World, release: string, kind = '*') => `~${json(world, release + kind).t}`;
+const sharedTag = (world: World, release: string, kind = '*') => `~${json(world, release + kind).t}`;
 interface Deploy { readonly upload: Run; readonly goLive?: Run; readonly releaseId?: string }
 
 /** Files under `dir`, relative, sorted. */
@@ -534,7 +534,7 @@ describe('redirects', () => {
     const { goLive, releaseId } = world.goLive(site({ _redirects: REDIRECTS }), REDIRECTS_ON);
 
     expect(goLive?.status).toBe(0);
-    const tag = shared(world, releaseId!);
+    const tag = sharedTag(world, releaseId!);
     expect(tag).toMatch(/^~[A-Za-z0-9_-]{8}$/);
     expect(Object.keys(world.state.kvs.keys).sort()).toEqual([`${releaseId}*`, `${tag}*news`, `${tag}/blog`, `${tag}/docs`, `${tag}/old-page`, 'live'].sort());
     // One plain rule as "<line> <status> <to>"; else JSON: [file answers it, ...rules].
@@ -619,7 +619,7 @@ describe('redirects', () => {
     const objects = world.state.objects as Record<string, StoredObject & { metadata?: Record<string, string> }>;
     expect(objects[`releases/${releaseId}/.status/404/404.html`]).toMatchObject({ body: fs.readFileSync(path.join(FIXTURE, '404.html'), 'utf8'), metadata: { status: '404' } });
     expect(objects[`releases/${releaseId}/.status/410/about/index.html`]).toMatchObject({ metadata: { status: '410' }, cacheControl: RELEASE_REVALIDATED_CACHE_CONTROL });
-    expect(world.state.kvs.keys[`${shared(world, releaseId!)}/old`]).toBe('2 410 /about/index.html');
+    expect(world.state.kvs.keys[`${sharedTag(world, releaseId!)}/old`]).toBe('2 410 /about/index.html');
     const calls = world.calls;
     expect(callIndex(calls, (args) => args.join(' ').includes('.status/404/404.html'))).toBeLessThan(callIndex(calls, isPutLive));
   });
@@ -629,7 +629,7 @@ describe('redirects', () => {
 
     const { releaseId } = world.goLive(site({ _redirects: '/* /index.html 200' }), REDIRECTS_ON);
 
-    const tag = shared(world, releaseId!);
+    const tag = sharedTag(world, releaseId!);
     expect(json(world, `${tag}/about`)).toEqual([1]);
     expect(json(world, `${tag}/sw.js`)).toEqual([1]);
     expect(json(world, `${releaseId}*`)).toEqual({
@@ -683,7 +683,7 @@ describe('redirects', () => {
 
     const { releaseId } = world.goLive(site({ _redirects: '/e /f' }), { ...REDIRECTS_ON, releasesToKeep: 2 });
 
-    const tag = shared(world, releaseId!);
+    const tag = sharedTag(world, releaseId!);
     expect(Object.keys(world.state.kvs.keys).sort()).toEqual([`${OLD(2)}/c`, `${OLD(2)}*`, '~CCCCCCCC/c', `${releaseId}*`, `${tag}/e`, 'live'].sort());
   });
 
@@ -949,7 +949,7 @@ describe('writing to the store beside other programs', () => {
     const { goLive, releaseId } = world.goLive(site({ _redirects: '/a /b\n/c /d' }), REDIRECTS_ON, storeChangeBefore('update-keys', token));
 
     expect(goLive?.status).toBe(0);
-    const tag = shared(world, releaseId!);
+    const tag = sharedTag(world, releaseId!);
     expect(world.state.kvs.keys).toEqual({
       live: releaseId, [`${releaseId}*`]: expect.any(String), [`${tag}/a`]: '1 301 /b', [`${tag}/c`]: '2 301 /d', ...token,
     });
