@@ -16,6 +16,8 @@ export type RoleKind =
   | 'preview-build-project'
   | 'preview-upload-project'
   | 'preview-project'
+  | 'fleet-release-project'
+  | 'fleet-rollback-project'
   | 'events'
   | 'events-build'
   | 'codedeploy-service'
@@ -38,6 +40,8 @@ export const KIND_LABELS: Record<RoleKind, string> = {
   'preview-build-project': 'preview build project role (CodeCommit)',
   'preview-upload-project': 'preview upload project role',
   'preview-project': 'preview publish or remove project role',
+  'fleet-release-project': 'blue/green release project role',
+  'fleet-rollback-project': 'blue/green rollback project role',
   'events': 'events role',
   'events-build': 'events role starting a build',
   'codedeploy-service': 'CodeDeploy service role',
@@ -68,6 +72,20 @@ export interface DeploymentGroupModel {
   readonly launchTemplateArns: string[];
   readonly instanceRoleArns: string[];
   readonly targetGroupArns: string[];
+  readonly alarmArns: string[];
+}
+
+/** What a blue/green release project works on, read from the settings the template gives it ($FLEET_RELEASE). */
+export interface FleetReleaseModel {
+  readonly listenerArn: string;
+  /** A listener rule the release would create on the listener: `listener-rule/...` with a rule id. */
+  readonly ruleArn: string;
+  readonly autoScalingGroupArns: string[];
+  readonly deploymentGroupArns: string[];
+  readonly applicationArn: string;
+  /** The deployment configurations of the fleets' groups. */
+  readonly configArns: string[];
+  /** The alarms that judge a traffic step: the fleets' and the environment's. */
   readonly alarmArns: string[];
 }
 
@@ -102,6 +120,8 @@ export interface RoleJob {
   readonly deploymentGroup?: DeploymentGroupModel;
   /** The log group VPC flow logs deliver to. */
   readonly logGroup?: string;
+  /** What a blue/green release or rollback project works on. */
+  readonly fleet?: FleetReleaseModel;
   /** For instance roles: whether instances get the role from an instance profile of a launch template of the stack. */
   readonly fromInstanceProfile?: boolean;
 }
