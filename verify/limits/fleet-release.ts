@@ -40,7 +40,9 @@ function projectWith(settings: object, environmentType = 'LINUX_LAMBDA_CONTAINER
     Resources: {
       Bad: {
         Type: 'AWS::CodeBuild::Project',
-        Properties: { Environment: { Type: environmentType, EnvironmentVariables: [{ Name: FLEET_RELEASE_ENV.settings, Value: JSON.stringify(settings) }] } },
+        Properties: {
+          Environment: { Type: environmentType, EnvironmentVariables: [{ Name: FLEET_RELEASE_ENV.settings, Value: JSON.stringify(settings) }] },
+        },
       },
     },
   };
@@ -62,8 +64,14 @@ export const FLEET_RULE_PRIORITIES: AwsLimit = {
   max: 50000,
   unit: 'priority',
   source: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateRule.html',
-  measure: (t) => releaseProjects(t).flatMap(({ id, settings }) => [settings.liveRulePriority ?? FLEET_RELEASE.liveRulePriority, settings.checkRulePriority ?? FLEET_RELEASE.checkRulePriority]
-    .map((priority: number) => ({ where: `${id} rule priority`, size: priority >= 1 && Number.isInteger(priority) ? priority : -1, problem: `priority ${priority} is not 1 to 50,000` }))),
+  measure: (t) => releaseProjects(t).flatMap(({ id, settings }) => [
+    settings.liveRulePriority ?? FLEET_RELEASE.liveRulePriority,
+    settings.checkRulePriority ?? FLEET_RELEASE.checkRulePriority,
+  ].map((priority: number) => ({
+    where: `${id} rule priority`,
+    size: priority >= 1 && Number.isInteger(priority) ? priority : -1,
+    problem: `priority ${priority} is not 1 to 50,000`,
+  }))),
   violation: projectWith({ liveRulePriority: 50001 }),
 };
 
@@ -95,7 +103,9 @@ export const FLEET_CHECK_HEADER: AwsLimit = {
     const header: string = settings.checkHeader ?? FLEET_RELEASE.checkHeader;
     const nameOk = header.length <= 40 && /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/.test(header);
     return [
-      nameOk ? { where: `${id} check header name`, size: header.length } : { where: `${id} check header name`, size: -1, problem: `'${header}' is not a header name the condition takes` },
+      nameOk
+        ? { where: `${id} check header name`, size: header.length }
+        : { where: `${id} check header name`, size: -1, problem: `'${header}' is not a header name the condition takes` },
       { where: `${id} check header value`, size: CHECK_SECRET_CHARS },
     ];
   }),
@@ -136,7 +146,10 @@ export const FLEET_SCALE_IN_NAME: AwsLimit = {
   max: 255,
   unit: 'characters',
   source: 'https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_PutScheduledUpdateGroupAction.html',
-  measure: (t) => releaseProjects(t).map(({ id, settings }) => ({ where: `${id} scheduled action`, size: String(settings.scaleInActionName ?? FLEET_RELEASE.scaleInActionName).length })),
+  measure: (t) => releaseProjects(t).map(({ id, settings }) => ({
+    where: `${id} scheduled action`,
+    size: String(settings.scaleInActionName ?? FLEET_RELEASE.scaleInActionName).length,
+  })),
   violation: projectWith({ scaleInActionName: 'x'.repeat(256) }),
 };
 
