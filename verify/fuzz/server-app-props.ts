@@ -3,7 +3,7 @@
  * environments, deployment settings, agent and instance roles), their valid and hostile values, and
  * how a case builds them in its stack (Auto Scaling groups, fleets in an imported VPC, alarms...).
  */
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -21,7 +21,7 @@ import { FuzzTarget } from './check-case';
 import { optional, pipelineGroups, pipelineProps, sourceAlternatives } from './pipeline-props';
 import { num, text, texts } from './tokens';
 import {
-  DeploymentTarget, MinimumHealthyHosts, ServerAppPipeline, ServerAppPipelineProps, ServerEnvironment,
+  DeployCompute, DeploymentTarget, MinimumHealthyHosts, ReleaseStrategy, ServerAppPipeline, ServerAppPipelineProps, ServerEnvironment,
 } from 'cdk-deploy-pipelines';
 
 /** EC2 or on-premises instance tags: each key with the values an instance's tag may have. */
@@ -44,6 +44,19 @@ interface FleetSpec {
   readonly publicSubnets?: boolean;
   readonly loadBalancer?: LoadBalancerSpec;
   readonly createdTopic?: boolean;
+  readonly releaseStrategy?: ReleaseSpec;
+}
+
+/** A release strategy: in place, or blue/green with some options (durations in minutes, stickiness in seconds). */
+type ReleaseSpec = 'inPlace' | { readonly blueGreen: BlueGreenSpec };
+
+interface BlueGreenSpec {
+  readonly trafficPercentages?: number[];
+  readonly bakeMinutes?: number;
+  readonly maxErrorRatePercent?: number;
+  readonly paths?: string[];
+  readonly rollbackWindowMinutes?: number;
+  readonly stickinessSeconds?: number;
 }
 
 /** The load balancer options of a managed fleet. */
@@ -128,6 +141,7 @@ const shape: PropsShape = {
         { path: 'rollbackOnAlarm', values: rollbackOnAlarmValues() },
         { path: 'installAgent', values: { valid: valid(fc.boolean()) } },
         { path: 'instanceRoles', values: instanceRoleLists() },
+        { path: 'deployCompute', values: deployComputes() },
       ],
     },
   ],
@@ -170,6 +184,36 @@ function serverAppProps(stack: Stack, c: FuzzCase): ServerAppPipelineProps {
     rollbackOnAlarm: get<boolean>('rollbackOnAlarm'),
     installAgent: get<boolean>('installAgent'),
     instanceRoles: optional(get<string[]>('instanceRoles'), (roles) => roles.map((kind, i) => fixtures.instanceRole(kind, i))),
+    deployCompute: get<DeployCompute>('deployCompute'),
+  };
+}
+
+/** The release strategy of a fleet spec. */
+function releaseStrategyOf(spec: ReleaseSpec): ReleaseStrategy {
+  if (spec === 'inPlace') return ReleaseStrategy.inPlace();
+  const o = spec.blueGreen;
+  return ReleaseStrategy.blueGreen({
+    trafficPercentages: o.trafficPercentages,
+    bakeTime: optional(o.bakeMinutes, (m) => Duration.minutes(m)),
+    maxErrorRatePercent: o.maxErrorRatePercent,
+    paths: o.paths,
+    rollbackWindow: optional(o.rollbackWindowMinutes, (m) => Duration.minutes(m)),
+    stickiness: optional(o.stickinessSeconds, (n) => Duration.millis(n * 1000)),
+  });
+}
+
+/**
+ * Where blue/green releases run: any value is only odd, as it is right with a blue/green fleet in
+ * the case and refused (naming deployCompute) without one, or with Lambda compute in a region
+ * without it.
+ */
+function deployComputes(): ValueArbitraries<DeployCompute | undefined> {
+  return {
+    valid: valid(fc.constant(undefined)),
+    hostile: hostile<DeployCompute | undefined>([
+      ['EC2 compute, right only with a blue/green fleet', DeployCompute.EC2, 'odd'],
+      ['Lambda compute, right only with a blue/green fleet in a region with it', DeployCompute.LAMBDA, 'odd'],
+    ]),
   };
 }
 
@@ -257,6 +301,7 @@ class Fixtures {
       maxCapacity: optional(spec.maxCapacity, (n) => num(this.stack, n)),
       setupCommands: optional(spec.setupCommands, (commands) => texts(this.stack, commands)),
       notificationTopic: spec.createdTopic ? new sns.Topic(this.stack, `${id}FleetTopic`, { enforceSSL: true }) : undefined,
+      releaseStrategy: optional(spec.releaseStrategy, releaseStrategyOf),
       loadBalancer: lb && {
         port: lb.port,
         healthCheckPath: optional(lb.healthCheckPath, (p) => text(this.stack, p)),
@@ -355,13 +400,29 @@ function fleetOptions(stack: StackSpec): ValueArbitraries<FleetSpec> {
     listenerPort: fc.option(fc.constantFrom(80, 443, 8443), { nil: undefined }),
     serverErrorThreshold: fc.option(fc.constantFrom(1, 5, 100), { nil: undefined }),
   }, { requiredKeys: [] }).map(dropUndefined);
+  const validBlueGreen = fc.record({
+    trafficPercentages: fc.option(fc.constantFrom([10, 100], [100], [5, 25, 50, 100]), { nil: undefined }),
+    bakeMinutes: fc.option(fc.constantFrom(0, 1, 5, 12), { nil: undefined }),
+    maxErrorRatePercent: fc.option(fc.constantFrom(0.5, 1, 5, 100), { nil: undefined }),
+    paths: fc.option(fc.constantFrom(['/'], ['/api/status?full=1', '/about']), { nil: undefined }),
+    rollbackWindowMinutes: fc.option(fc.constantFrom(0, 60, 7 * 24 * 60), { nil: undefined }),
+    stickinessSeconds: fc.option(fc.constantFrom(1, 600, 604800), { nil: undefined }),
+  }, { requiredKeys: [] }).map((o): ReleaseSpec => ({
+    blueGreen: dropUndefined({ ...o, trafficPercentages: o.trafficPercentages && [...o.trafficPercentages], paths: o.paths && [...o.paths] }),
+  }));
   const validFleet = fc.record({
     instanceType: fc.option(fc.constantFrom('t3.micro', 't4g.small', 'm5.large'), { nil: undefined }),
     minCapacity: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
     setupCommands: fc.option(commandLists.valid.map((s) => s.value), { nil: undefined }),
     loadBalancer: regional ? fc.option(validLoadBalancer, { nil: undefined }) : fc.constant(undefined),
     createdTopic: fc.option(fc.boolean(), { nil: undefined }),
-  }, { requiredKeys: [] }).map((f) => dropUndefined({ ...f, maxCapacity: f.minCapacity === undefined ? undefined : f.minCapacity * 2 }));
+    releaseStrategy: fc.option(fc.oneof(fc.constant<ReleaseSpec>('inPlace'), validBlueGreen), { nil: undefined }),
+  }, { requiredKeys: [] }).map((f) => dropUndefined({
+    ...f,
+    maxCapacity: f.minCapacity === undefined ? undefined : f.minCapacity * 2,
+    // Blue/green needs the load balancer: without one, only in place is valid.
+    releaseStrategy: f.loadBalancer || f.releaseStrategy === 'inPlace' ? f.releaseStrategy : undefined,
+  }));
   const fleetCases: FleetCase[] = [
     ...numberCases('minCapacity', [0, -1, 1.5, NaN, 1001]),
     ['maxCapacity below minCapacity', { minCapacity: 3, maxCapacity: 2 }, 'invalid', '.maxCapacity'],
@@ -369,6 +430,7 @@ function fleetOptions(stack: StackSpec): ValueArbitraries<FleetSpec> {
     ['unknown instance type', { instanceType: 'banana' }, 'invalid'],
     ['public subnets', { publicSubnets: true }, 'odd'],
     ...loadBalancerCases(regional),
+    ...releaseStrategyCases(regional),
   ];
   return {
     valid: valid(validFleet),
@@ -404,6 +466,26 @@ function loadBalancerCases(regional: boolean): FleetCase[] {
     lb('serverErrorThreshold 2.5', { serverErrorThreshold: 2.5 }, '.serverErrorThreshold'),
     lb('certificate of another region', { certificate: 'other region' }, '.certificate'),
     lb('certificate with a garbage ARN', { certificate: 'garbage ARN' }, '.certificate'),
+  ];
+}
+
+/** Blue/green options that are wrong; with a load balancer (only possible in a stack with a region), else without one. */
+function releaseStrategyCases(regional: boolean): FleetCase[] {
+  const blueGreen = (label: string, options: BlueGreenSpec): FleetCase =>
+    [label, { loadBalancer: {}, releaseStrategy: { blueGreen: options } }, 'invalid', '.releaseStrategy'];
+  return [
+    ['blue/green without a load balancer', { releaseStrategy: { blueGreen: {} } }, 'invalid', '.releaseStrategy'],
+    ...regional ? [
+      blueGreen('traffic steps not ending at 100', { trafficPercentages: [10, 50] }),
+      blueGreen('traffic steps not increasing', { trafficPercentages: [50, 10, 100] }),
+      blueGreen('no traffic steps', { trafficPercentages: [] }),
+      blueGreen('a 12.5% traffic step', { trafficPercentages: [12.5, 100] }),
+      blueGreen('13-minute bake on Lambda compute', { bakeMinutes: 13 }),
+      blueGreen('maxErrorRatePercent 0', { maxErrorRatePercent: 0 }),
+      blueGreen('a path without /', { paths: ['health'] }),
+      blueGreen('8-day rollback window', { rollbackWindowMinutes: 8 * 24 * 60 }),
+      blueGreen('half-second stickiness', { stickinessSeconds: 0.5 }),
+    ] : [],
   ];
 }
 
