@@ -94,7 +94,7 @@ const MINUTE_MS = 60000;
  * @property {string} deployment the last deployment attempted on the fleet
  * @property {boolean} succeeded whether it succeeded
  * @property {number} firstUsed when its revision was first deployed (ms since the epoch), which orders releases
- * @property {string} description
+ * @property {string} description where the revision is
  */
 
 /**
@@ -492,11 +492,12 @@ function fleetRevision(settings, fleet) {
   const deployment = json(['deploy', 'get-deployment', '--deployment-id', last.deploymentId]).deploymentInfo;
   const revision = json(['deploy', 'get-application-revision', '--application-name', settings.application,
     '--revision', JSON.stringify(deployment.revision)]).revisionInfo || {};
+  const location = deployment.revision && deployment.revision.s3Location;
   return {
     deployment: last.deploymentId,
     succeeded: deployment.status === 'Succeeded',
     firstUsed: timeOf(revision.firstUsedTime),
-    description: deployment.description || last.deploymentId,
+    description: location ? 's3://' + location.bucket + '/' + location.key : last.deploymentId,
   };
 }
 
