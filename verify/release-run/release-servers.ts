@@ -37,7 +37,7 @@ export interface RecordedRequest {
 }
 
 /** An HTTP answer. */
-interface Answer {
+export interface Answer {
   readonly status: number;
   readonly body: string;
 }
@@ -239,7 +239,8 @@ export function withMotoWildcards(document: { Statement: Array<Record<string, un
   };
 }
 
-function freePort(): Promise<number> {
+/** A port of 127.0.0.1 free now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.listen(0, '127.0.0.1', () => {
@@ -250,7 +251,8 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(ready: () => Promise<boolean>): Promise<void> {
+/** Waits for a server to be ready (at most 15 s). */
+export async function waitFor(ready: () => Promise<boolean>): Promise<void> {
   // Bounded: 60 tries a quarter second apart (moto_server starts in about 2 s here).
   for (let i = 0; i < 60; i++) {
     if (await ready()) return;
@@ -259,13 +261,16 @@ async function waitFor(ready: () => Promise<boolean>): Promise<void> {
   throw new Error('a server did not start within 15 s');
 }
 
-async function request(port: number, method: string, pathAndQuery: string, body = ''): Promise<string> {
+/** A request to a server of 127.0.0.1; throws unless it answers 2xx. */
+export async function request(port: number, method: string, pathAndQuery: string, body = ''): Promise<string> {
   const response = await requestWithStatus(port, method, pathAndQuery, body, {});
   if (response.status >= 300) throw new Error(`${method} ${pathAndQuery}: ${response.status} ${response.body}`);
   return response.body;
 }
 
-function requestWithStatus(port: number, method: string, pathAndQuery: string, body: string, headers: Record<string, string>): Promise<Answer> {
+/** A request to a server of 127.0.0.1, with its status. */
+export function requestWithStatus(port: number, method: string, pathAndQuery: string, body: string,
+  headers: Record<string, string>): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method, path: pathAndQuery, headers: { ...headers, 'Content-Length': Buffer.byteLength(body) } }, (res) => {
       let data = '';
