@@ -15,19 +15,7 @@ export class ServerAppStack extends Stack {
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
-    const vpc = exampleVpc(this);
-    this.app = new ServerAppPipeline(this, 'Api', {
-      source: PipelineSource.codeCommit({ repositoryName: 'example-server-app' }),
-      // `npm run build` writes the CodeDeploy revision (appspec.yml, server, hook scripts) to dist/.
-      buildOptions: { commands: ['npm ci', 'npm test', 'npm run build'], outputDirectory: 'dist' },
-      target: DeploymentTarget.managedFleet({
-        vpc,
-        // The revision's hooks run `npm ci` and `node` on the instance.
-        setupCommands: ['dnf install -y nodejs npm'],
-        loadBalancer: { port: 8080, healthCheckPath: '/health' },
-      }),
-    });
-    logVpcFlows(vpc, this.app);
+    this.app = exampleServerApp(this);
   }
 }
 
@@ -42,24 +30,37 @@ export class BlueGreenServerAppStack extends Stack {
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
-    const vpc = exampleVpc(this);
-    this.app = new ServerAppPipeline(this, 'Api', {
-      source: PipelineSource.codeCommit({ repositoryName: 'example-server-app' }),
-      buildOptions: { commands: ['npm ci', 'npm test', 'npm run build'], outputDirectory: 'dist' },
-      target: DeploymentTarget.managedFleet({
-        vpc,
-        setupCommands: ['dnf install -y nodejs npm'],
-        loadBalancer: { port: 8080, healthCheckPath: '/health' },
-        releaseStrategy: ReleaseStrategy.blueGreen({
-          paths: ['/'],
-          trafficPercentages: [10, 100],
-          bakeTime: Duration.minutes(5),
-          rollbackWindow: Duration.hours(1),
-        }),
-      }),
-    });
-    logVpcFlows(vpc, this.app);
+    this.app = exampleServerApp(this, ReleaseStrategy.blueGreen({
+      paths: ['/'],
+      trafficPercentages: [10, 100],
+      bakeTime: Duration.minutes(5),
+      rollbackWindow: Duration.hours(1),
+    }));
   }
+}
+
+/**
+ * The example app's pipeline in `stack`: the Node.js app of `examples/server-app` in a new CodeCommit
+ * repository, released (in place unless `releaseStrategy` says otherwise) to a fleet created for it
+ * behind a load balancer, in a new VPC whose flow logs go to the pipeline's access log bucket.
+ */
+function exampleServerApp(stack: Stack, releaseStrategy?: ReleaseStrategy): ServerAppPipeline {
+  const vpc = exampleVpc(stack);
+  const app = new ServerAppPipeline(stack, 'Api', {
+    source: PipelineSource.codeCommit({ repositoryName: 'example-server-app' }),
+    // `npm run build` writes the CodeDeploy revision (appspec.yml, server, hook scripts) to dist/.
+    buildOptions: { commands: ['npm ci', 'npm test', 'npm run build'], outputDirectory: 'dist' },
+    target: DeploymentTarget.managedFleet({
+      vpc,
+      // The revision's hooks run `npm ci` and `node` on the instance.
+      setupCommands: ['dnf install -y nodejs npm'],
+      loadBalancer: { port: 8080, healthCheckPath: '/health' },
+      releaseStrategy,
+    }),
+  });
+  // Flow logs go to the pipeline's access log bucket: no log group or delivery role to manage.
+  vpc.addFlowLog('FlowLogs', { destination: ec2.FlowLogDestination.toS3(app.accessLogsBucket, 'vpc-flow-logs/') });
+  return app;
 }
 
 /** The example VPC: two zones, one NAT gateway, the load balancer and the NAT gateway in the public subnets. */
@@ -94,10 +95,6 @@ function exampleVpc(stack: Stack): ec2.Vpc {
   return vpc;
 }
 
-/** Flow logs go to the pipeline's access log bucket: no log group or delivery role to manage. */
-function logVpcFlows(vpc: ec2.Vpc, app: ServerAppPipeline): void {
-  vpc.addFlowLog('FlowLogs', { destination: ec2.FlowLogDestination.toS3(app.accessLogsBucket, 'vpc-flow-logs/') });
-}
 
 /**
  * The same app released through two environments of existing, tagged EC2 instances: Staging,

@@ -15,7 +15,9 @@ import { exampleStacks } from '../example-stacks';
 import { readStackModel, StackModel } from '../iam/stack-model';
 import { pythonTool, pythonToolsBin } from '../python-tools';
 import { ProjectRun, runCommandsAsync } from '../release-run/release-projects';
-import { Answer, debianAwsCliV2, freePort, request, requestWithStatus, waitFor, withMotoActionNames, withoutConditions } from '../release-run/release-servers';
+import {
+  Answer, debianAwsCliV2, freePort, request, requestWithStatus, stopServers, waitFor, withMotoActionNames, withoutConditions,
+} from '../release-run/release-servers';
 
 /** The example stack whose blue/green release the proof runs, and where it is deemed deployed. */
 export const FLEET_EXAMPLE_STACK = 'BlueGreenServerAppExample';
@@ -228,14 +230,7 @@ export class FleetServers {
   }
 
   public stop(): void {
-    for (const child of this.processes) {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
-    fs.rmSync(path.dirname(this.recording), { recursive: true, force: true });
+    stopServers(this.processes, this.recording);
   }
 
   /** The world of the settings in moto, one user per role (and the stand-ins' administrator), and the stand-ins told where things are. */

@@ -164,14 +164,7 @@ export class ReleaseServers {
   }
 
   public stop(): void {
-    for (const child of this.processes) {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
-    fs.rmSync(path.dirname(this.recording), { recursive: true, force: true });
+    stopServers(this.processes, this.recording);
   }
 
   /**
@@ -237,6 +230,18 @@ export function withMotoWildcards(document: { Statement: Array<Record<string, un
     Statement: document.Statement.map((statement) => (statement.Resource === undefined ? statement
       : { ...statement, Resource: Array.isArray(statement.Resource) ? statement.Resource.map(single) : single(statement.Resource) })),
   };
+}
+
+/** Ends the servers (each started detached, in a process group of its own) and removes the folder of moto's recording. */
+export function stopServers(processes: ChildProcess[], recording: string): void {
+  for (const child of processes) {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  fs.rmSync(path.dirname(recording), { recursive: true, force: true });
 }
 
 /** A port of 127.0.0.1 free now. */
