@@ -95,7 +95,6 @@ function exampleVpc(stack: Stack): ec2.Vpc {
   return vpc;
 }
 
-
 /**
  * The same app released through two environments of existing, tagged EC2 instances: Staging,
  * then Production after a manual approval, half of the Production instances at a time, rolled
