@@ -144,18 +144,35 @@ function criticalPaths(): CriticalPath[] {
     },
   );
   for (const stack of addServerAppExamples(new App())) {
+    const template = Template.fromStack(stack);
+    const rollbackProject = fleetRollbackProject(template);
     paths.push(
-      { example: stack.stackName, path: 'push → live', variant: 'unchanged (CodeDeploy)', steps: pushToLive(Template.fromStack(stack)) },
-      {
+      { example: stack.stackName, path: 'push → live', variant: rollbackProject ? 'blue/green' : 'in place (CodeDeploy)', steps: pushToLive(template) },
+      rollbackProject ? {
         example: stack.stackName,
         path: 'rollback',
-        variant: 'unchanged (CodeDeploy)',
+        variant: 'blue/green',
+        steps: [{ name: 'Rollback', compute: projectCompute(template.toJSON().Resources, rollbackProject) }],
+        note: 'moves traffic back to the previous fleet while it runs; see the server rollback table for what follows the wait for compute',
+      } : {
+        example: stack.stackName,
+        path: 'rollback',
+        variant: 'in place (CodeDeploy)',
         steps: [{ name: 'CodeDeploy rollback', compute: 'none' }],
-        note: 'CodeDeploy redeploys the last good revision; no build',
+        note: 'CodeDeploy redeploys the last good revision; no build, but a deployment (see the server rollback table)',
       },
     );
   }
   return paths;
+}
+
+/** The logical id of the blue/green rollback project of a template (the project with $FLEET_RELEASE not run by the pipeline). */
+function fleetRollbackProject(template: Template): string | undefined {
+  const resources = template.toJSON().Resources as Record<string, any>;
+  const pipelineProjects = JSON.stringify(Object.values(resources).filter((r) => r.Type === 'AWS::CodePipeline::Pipeline'));
+  return Object.keys(resources).find((id) => resources[id].Type === 'AWS::CodeBuild::Project'
+    && (resources[id].Properties.Environment.EnvironmentVariables ?? []).some((v: any) => v.Name === 'FLEET_RELEASE')
+    && !pipelineProjects.includes(`"Ref":"${id}"`));
 }
 
 /** The modelled wait for compute of a path, with the EC2 wait at `ec2Seconds`. */
@@ -205,6 +222,80 @@ export function latencyModelSection(): string {
   ].join('\n');
 }
 
+/** Times the server rollback model assumes where AWS publishes none, each with its source. */
+const ROLLBACK_ASSUMPTIONS = {
+  cliCallSeconds: { value: 0.4, source: 'an AWS CLI v2 call from CodeBuild in the region; AWS publishes no figure' },
+  ruleChangeSeconds: {
+    value: 5,
+    source: '"Rule updates do not take effect immediately, so requests could be routed using the previous rule configuration for a short time" '
+      + '(https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-rule.html); AWS publishes no figure',
+  },
+  instanceLaunchSeconds: { value: 60, source: 'an EC2 instance launched and booted (Amazon Linux 2023); AWS publishes no figure' },
+  setupSeconds: { value: 90, source: 'the example\'s user data: `dnf install -y nodejs npm`, then the CodeDeploy agent installed and started' },
+  hooksSeconds: { value: 60, source: 'the example revision\'s lifecycle hooks on one instance (stop, install, `npm ci`, start, validate)' },
+};
+/** The AWS CLI calls of a rollback to a running fleet (runtime/fleet-release.js: rules, groups, 3 per fleet\'s revision, sizes, scale-in, the rule change). */
+const ROLLBACK_CLI_CALLS = 15;
+
+/** What the template says of a fleet: instances, deployment configuration, deregistration delay, and the health checks to healthy. */
+function fleetFacts(template: Template) {
+  const resources = Object.values(template.toJSON().Resources as Record<string, any>);
+  const targetGroup = resources.find((r) => r.Type === 'AWS::ElasticLoadBalancingV2::TargetGroup').Properties;
+  const delay = Number(targetGroup.TargetGroupAttributes.find((a: any) => a.Key === 'deregistration_delay.timeout_seconds').Value);
+  const groupMin = Number(resources.find((r) => r.Type === 'AWS::AutoScaling::AutoScalingGroup').Properties.MinSize);
+  const deploymentConfig = String(resources.find((r) => r.Type === 'AWS::CodeDeploy::DeploymentGroup').Properties.DeploymentConfigName);
+  return { delay, healthySeconds: targetGroup.HealthCheckIntervalSeconds * targetGroup.HealthyThresholdCount, groupMin, deploymentConfig };
+}
+
+/**
+ * The server rows: how long until users are back on the previous release, by what each rollback
+ * does (modelled: AWS publishes no figure for these steps; the assumptions are listed), the in-place
+ * rollback being a full CodeDeploy deployment of the previous revision, one instance at a time.
+ */
+export function serverRollbackSection(): string {
+  const stacks = addServerAppExamples(new App());
+  const inPlace = Template.fromStack(stacks.find((s) => s.stackName === 'ServerAppExample')!);
+  const blueGreen = Template.fromStack(stacks.find((s) => s.stackName === 'BlueGreenServerAppExample')!);
+  const a = ROLLBACK_ASSUMPTIONS;
+  const facts = fleetFacts(inPlace);
+  const instances = facts.groupMin;
+  const perInstance = facts.delay + a.hooksSeconds.value + facts.healthySeconds;
+  const batches = facts.deploymentConfig.endsWith('OneAtATime') ? instances : 1;
+  const switchSeconds = ROLLBACK_CLI_CALLS * a.cliCallSeconds.value + a.ruleChangeSeconds.value;
+  const bgFacts = fleetFacts(blueGreen);
+  const scaleOut = a.instanceLaunchSeconds.value + a.setupSeconds.value + a.hooksSeconds.value + bgFacts.healthySeconds;
+  const rows: Array<[string, string, number]> = [
+    ['in place (today): CodeDeploy redeploys the previous revision',
+      `${batches} batch(es) of ${instances} instance(s) (${facts.deploymentConfig}): deregistration ${facts.delay} s + hooks ${a.hooksSeconds.value} s + ${facts.healthySeconds} s of health checks each`,
+      batches * perInstance],
+    ['blue/green, previous fleet running, Lambda compute', `start ${COMPUTE.lambda.waitSeconds} s + ${ROLLBACK_CLI_CALLS} CLI calls + rule change`,
+      COMPUTE.lambda.waitSeconds + switchSeconds],
+    ['blue/green, previous fleet running, EC2 compute', `start ${EC2_WAIT_SECONDS} s (instance provisioned) + ${ROLLBACK_CLI_CALLS} CLI calls + rule change`,
+      EC2_WAIT_SECONDS + switchSeconds],
+    ['blue/green, after the rollback window (scaled in), Lambda compute',
+      `start + launch ${a.instanceLaunchSeconds.value} s + setup ${a.setupSeconds.value} s + hooks ${a.hooksSeconds.value} s + ${bgFacts.healthySeconds} s of health checks + CLI calls + rule change`,
+      COMPUTE.lambda.waitSeconds + scaleOut + switchSeconds],
+  ];
+  const running = rows[1][2];
+  return [
+    '## Server rollback: time until users are back on the previous release (modelled, not measured)',
+    '',
+    'Nothing here runs in AWS. The instance count, deployment configuration, deregistration delay and health check of each fleet are read '
+      + 'from the synthesized examples (ServerAppExample in place, BlueGreenServerAppExample blue/green); the times AWS publishes no figure for '
+      + 'are the assumptions listed below.',
+    '',
+    '| rollback | what happens | modelled time | / blue/green with the previous fleet running |',
+    '|---|---|--:|--:|',
+    ...rows.map(([name, what, seconds]) => `| ${name} | ${what} | ${seconds.toFixed(0)} s | ${(seconds / running).toFixed(1)}x |`),
+    '',
+    'Assumptions (no AWS figure):',
+    '',
+    ...Object.entries(a).map(([name, { value, source }]) => `- **${name}**: ${value} s. ${source}.`),
+  ].join('\n');
+}
+
 if (require.main === module) {
   console.log(latencyModelSection());
+  console.log();
+  console.log(serverRollbackSection());
 }

@@ -15,7 +15,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Comparison, COMPARISONS } from './comparisons';
 import { FeatureFlags, Subject, SynthTiming } from './harness';
-import { latencyModelSection } from './latency-model';
+import { latencyModelSection, serverRollbackSection } from './latency-model';
 import { measureReleaseScale, releaseScaleSection } from './release-scale';
 import { ComparisonResult, comparisonSection, SideResult } from './report';
 import { inspectSubject } from './stack-metrics';
@@ -38,6 +38,7 @@ async function main(): Promise<void> {
   }
   if (options.only !== 'release') {
     sections.push(latencyModelSection());
+    sections.push(serverRollbackSection());
   }
   if (options.only !== 'synth') {
     sections.push(releaseScaleSection(await measureReleaseScale(options.releaseFiles, (line) => process.stderr.write(`${line}\n`))));

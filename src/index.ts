@@ -10,4 +10,5 @@ export { ServerAppPipeline, ServerAppPipelineProps, ServerEnvironment, ServerDep
 export { DeploymentTarget } from './server-app/deployment-target';
 export { ManagedFleetOptions, ManagedFleetLoadBalancerOptions } from './server-app/managed-fleet';
 export { MinimumHealthyHosts } from './server-app/minimum-healthy-hosts';
+export { BlueGreenReleaseOptions, ReleaseStrategy } from './server-app/release-strategy';
 export { PreviewDomainOptions, PreviewOptions } from './static-site/previews';

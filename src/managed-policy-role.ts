@@ -62,6 +62,8 @@ function measure(value: unknown): number {
 export class ManagedPolicyRole extends iam.Role {
   private readonly policies: iam.ManagedPolicy[] = [];
   private currentSize = 0;
+  /** The statements added so far (as JSON) and the policy holding each: a grant made twice (one project in two pipeline actions) is added once. */
+  private readonly added = new Map<string, iam.ManagedPolicy>();
 
   constructor(scope: Construct, id: string, props: iam.RoleProps) {
     super(scope, id, props);
@@ -73,12 +75,18 @@ export class ManagedPolicyRole extends iam.Role {
   }
 
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    const json = JSON.stringify(statement.toStatementJson());
+    const holder = this.added.get(json);
+    if (holder) {
+      return { statementAdded: true, policyDependable: holder };
+    }
     const size = estimateStatementSize(statement);
     if (this.policies.length === 0 || this.currentSize + size > MAX_MANAGED_POLICY_SIZE) {
       this.startPolicy();
     }
     const policy = this.policies[this.policies.length - 1];
     policy.addStatements(statement);
+    this.added.set(json, policy);
     this.currentSize += size;
     return { statementAdded: true, policyDependable: policy };
   }

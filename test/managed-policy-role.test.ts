@@ -81,6 +81,23 @@ describe('ManagedPolicyRole', () => {
     expect(role.statementPolicies.map((p) => p.node.id)).toEqual(['DefaultPolicy', 'OverflowPolicy1']);
   });
 
+  test('a statement the role already has is added once, and its policy is the dependable of the repeated grant', () => {
+    const stack = testStack();
+    const role = newRole(stack);
+    const repeated = bigStatement(stack, 0);
+    const first = role.addToPrincipalPolicy(repeated);
+    // Enough to fill DefaultPolicy, so that a second copy would land in an overflow policy.
+    for (let n = 1; n < 16; n++) {
+      role.addToPrincipalPolicy(bigStatement(stack, n));
+    }
+    expect(role.statementPolicies.length).toBe(2);
+    // The same grant again, as aws-cdk-lib makes it when one project runs in several pipeline actions.
+    const again = role.addToPrincipalPolicy(iam.PolicyStatement.fromJson(repeated.toStatementJson()));
+    expect(again.policyDependable).toBe(first.policyDependable);
+    const statements = role.statementPolicies.flatMap((p) => p.document.toJSON().Statement);
+    expect(statements.filter((s: any) => JSON.stringify(s) === JSON.stringify(repeated.toStatementJson()))).toHaveLength(1);
+  });
+
   test('no policy holds more than the limit, by the estimate', () => {
     const stack = testStack();
     const role = newRole(stack);

@@ -42,8 +42,8 @@ export interface DeployRoleGrants {
   readonly launchTemplateArns: string[];
   /** Roles of the instances those groups launch. */
   readonly instanceRoles: iam.IRole[];
-  /** The target group CodeDeploy moves instances in and out of. */
-  readonly targetGroup?: elbv2.IApplicationTargetGroup;
+  /** The target groups CodeDeploy moves instances in and out of. */
+  readonly targetGroups: elbv2.IApplicationTargetGroup[];
   /** Alarms CodeDeploy reads during deployments. */
   readonly alarms: cloudwatch.IAlarm[];
 }
@@ -84,9 +84,9 @@ export class DeployRole extends Construct {
     if (grants.autoScalingGroups.length > 0) {
       this.grantAutoScaling(grants);
     }
-    if (grants.targetGroup) {
+    if (grants.targetGroups.length > 0) {
       this.allow(DEPLOY_ACTIONS.describeTargets, ['*']);
-      this.allow(DEPLOY_ACTIONS.manageTargets, [grants.targetGroup.targetGroupArn]);
+      this.allow(DEPLOY_ACTIONS.manageTargets, grants.targetGroups.map((g) => g.targetGroupArn));
     }
     if (grants.alarms.length > 0) {
       this.allow(['cloudwatch:DescribeAlarms'], grants.alarms.map((a) => a.alarmArn));

@@ -8,7 +8,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AgentInstallTarget } from './agent-installation';
 import { anyLaunchTemplateArn } from './deploy-role';
-import { ManagedFleet, ManagedFleetLoadBalancerOptions, ManagedFleetOptions } from './managed-fleet';
+import { DEFAULT_HEALTH_CHECK_PATH, FleetMember, ManagedFleet, ManagedFleetLoadBalancerOptions, ManagedFleetOptions } from './managed-fleet';
+import { BlueGreenSettings, ReleaseStrategy } from './release-strategy';
 import { CERTIFICATE_ARN, validateCertificateArn, validateInstanceType, validateIntegerRange, validateMaxLength, validationError } from '../validation';
 
 /** CodeDeploy matches instances on at most three tag groups; each tag key is one group. */
@@ -122,6 +123,29 @@ export interface DeploymentTargetConfig {
    * @default - none
    */
   readonly url?: string;
+
+  /**
+   * Two fleets released blue/green, each deployed to by a deployment group of its own; the other
+   * fields describe both (groups, roles, launch templates), `targetGroup` and `alarms` the first.
+   *
+   * @default - one fleet, released in place
+   */
+  readonly blueGreen?: BlueGreenTarget;
+}
+
+/** What a blue/green release works on. */
+export interface BlueGreenTarget {
+  /** Blue, then green. */
+  readonly fleets: FleetMember[];
+  readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** The listener users reach, whose rules the release changes. */
+  readonly listener: elbv2.IApplicationListener;
+  /** The load balancer's URL, which the release's check requests go to. */
+  readonly url: string;
+  readonly healthCheckPath: string;
+  /** The fewest instances the live fleet keeps (the pipeline holds it; the template sets 0). */
+  readonly minCapacity: number;
+  readonly settings: BlueGreenSettings;
 }
 
 /**
@@ -293,14 +317,21 @@ class ManagedFleetTarget extends DeploymentTarget {
       validateLoadBalancer(scope, `${prop}.loadBalancer`, fleetOptions.loadBalancer);
     }
 
+    const blueGreen = (fleetOptions.releaseStrategy ?? ReleaseStrategy.inPlace())._blueGreen(scope, `${prop}.releaseStrategy`);
+    if (blueGreen && !fleetOptions.loadBalancer) {
+      throw validationError(scope, `${prop}.releaseStrategy is ReleaseStrategy.blueGreen(), which needs ${prop}.loadBalancer, got none; `
+        + 'a release is checked and shifted through the load balancer, so add loadBalancer: {} or use ReleaseStrategy.inPlace()');
+    }
+
     const fleet = new ManagedFleet(scope, `${options.environmentName}Fleet`, {
       ...fleetOptions,
       environmentName: options.environmentName,
       installAgent: options.installAgent,
       accessLogsBucket: options.accessLogsBucket,
+      blueGreen: blueGreen !== undefined,
     });
     return {
-      autoScalingGroups: [fleet.autoScalingGroup],
+      autoScalingGroups: fleet.fleets.map((f) => f.autoScalingGroup),
       instanceRoles: [fleet.role],
       launchTemplateArns: [fleet.launchTemplateArn],
       targetGroup: fleet.targetGroup,
@@ -308,6 +339,15 @@ class ManagedFleetTarget extends DeploymentTarget {
       createdAutoScalingGroup: fleet.autoScalingGroup,
       createdLoadBalancer: fleet.loadBalancer,
       url: fleet.url,
+      blueGreen: blueGreen && {
+        fleets: fleet.fleets,
+        loadBalancer: fleet.loadBalancer!,
+        listener: fleet.listener!,
+        url: fleet.url!,
+        healthCheckPath: fleetOptions.loadBalancer!.healthCheckPath ?? DEFAULT_HEALTH_CHECK_PATH,
+        minCapacity,
+        settings: blueGreen,
+      },
     };
   }
 }

@@ -10,7 +10,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { agentUserDataCommands } from './agent-installation';
+import { FLEET_RELEASE, FleetName } from './fleet-release-contract';
 import { logAccessLogs } from './load-balancer-access-logs';
+import { ReleaseStrategy } from './release-strategy';
 import { markResource, ResourceKind } from '../compliance/accepted-findings';
 import { nagResourceFinding, suppressNagFindings } from '../compliance/nag';
 import { suppressCheckovFindings } from '../compliance/template-checks';
@@ -135,6 +137,15 @@ export interface ManagedFleetOptions {
    * @default - a topic is created
    */
   readonly notificationTopic?: sns.ITopic;
+
+  /**
+   * How a release reaches the fleet: in place on the instances that serve users, or blue/green on
+   * a second fleet of the same shape, checked through the load balancer before users reach it and
+   * given the traffic in steps (`ReleaseStrategy.blueGreen()`, which needs `loadBalancer`).
+   *
+   * @default ReleaseStrategy.inPlace()
+   */
+  readonly releaseStrategy?: ReleaseStrategy;
 }
 
 /** What the fleet needs besides the user's options. */
@@ -145,6 +156,17 @@ export interface ManagedFleetProps extends ManagedFleetOptions {
   readonly installAgent: boolean;
   /** The bucket receiving the load balancer's access logs. */
   readonly accessLogsBucket: s3.IBucket;
+  /** Two fleets of the same shape (blue/green releases) instead of one. */
+  readonly blueGreen: boolean;
+}
+
+/** One fleet of a managed fleet target: its Auto Scaling group and, behind a load balancer, its target group and alarms. */
+export interface FleetMember {
+  readonly name: FleetName;
+  readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+  readonly targetGroup?: elbv2.ApplicationTargetGroup;
+  /** Alarms that stop a deployment to this fleet: its 5xx responses and unhealthy hosts. */
+  readonly alarms: cloudwatch.IAlarm[];
 }
 
 /**
@@ -174,18 +196,22 @@ const SSM_INSTANCE_ACTIONS = [
  */
 const SSM_PUBLIC_PARAMETER_ACTIONS = ['ssm:GetParameter', 'ssm:GetParameters'];
 
-/** The application port, health check path and 5xx threshold when the user gives none. */
+/** The application port, health check path (also the release check's) and 5xx threshold when the user gives none. */
 const DEFAULT_APP_PORT = 8080;
-const DEFAULT_HEALTH_CHECK_PATH = '/health';
+export const DEFAULT_HEALTH_CHECK_PATH = '/health';
 const DEFAULT_SERVER_ERROR_THRESHOLD = 5;
 
 /**
  * The fleet of `DeploymentTarget.managedFleet`: launch template (AL2023, IMDSv2, encrypted root
  * volume, Session Manager instead of SSH), Auto Scaling group, and the optional load balancer with
- * its target group and alarms.
+ * its target group and alarms. With blue/green releases, two groups of that launch template, each
+ * with its target group and alarms, behind the one load balancer; the first (blue) keeps the ids an
+ * in-place fleet has, so switching an existing fleet to blue/green updates it rather than replacing it.
  */
 export class ManagedFleet extends Construct {
-  /** The Auto Scaling group. */
+  /** The fleets: one, or blue and green. */
+  public readonly fleets: FleetMember[];
+  /** The Auto Scaling group (blue's, with blue/green releases). */
   public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
   /** The role of the instances. */
   public readonly role: iam.Role;
@@ -193,8 +219,10 @@ export class ManagedFleet extends Construct {
   public readonly launchTemplateArn: string;
   /** The load balancer, when asked for. */
   public readonly loadBalancer?: elbv2.ApplicationLoadBalancer;
-  /** The target group CodeDeploy registers updated instances in, when there is a load balancer. */
+  /** The target group CodeDeploy registers updated instances in, when there is a load balancer (blue's, with blue/green releases). */
   public readonly targetGroup?: elbv2.ApplicationTargetGroup;
+  /** The listener users reach, when there is a load balancer. */
+  public readonly listener?: elbv2.ApplicationListener;
   /** Alarms that stop a deployment: 5xx responses and unhealthy hosts behind the load balancer. */
   public readonly alarms: cloudwatch.IAlarm[];
   /** The URL of the load balancer. */
@@ -216,9 +244,9 @@ export class ManagedFleet extends Construct {
       resourceName: launchTemplate.launchTemplateId,
     });
     const topic = props.notificationTopic ?? this.notificationsTopic(props.loadBalancer !== undefined);
-    this.autoScalingGroup = this.groupOf(launchTemplate, topic, props);
+    const names: FleetName[] = props.blueGreen ? [...FLEET_RELEASE.fleets] : ['blue'];
+    const groups = names.map((name) => this.groupOf(memberId(name, 'Group'), launchTemplate, topic, props));
 
-    this.alarms = [];
     if (props.loadBalancer) {
       const options = props.loadBalancer;
       const port = options.port ?? DEFAULT_APP_PORT;
@@ -228,14 +256,26 @@ export class ManagedFleet extends Construct {
         port,
         environmentName: props.environmentName,
         accessLogsBucket: props.accessLogsBucket,
+        fleets: names,
       });
       securityGroup.connections.allowFrom(alb.loadBalancer, ec2.Port.tcp(port), 'Application traffic and health checks from the load balancer');
       this.loadBalancer = alb.loadBalancer;
-      this.targetGroup = alb.targetGroup;
+      this.listener = alb.listener;
       this.url = alb.url;
-      this.alarms.push(...deploymentAlarms(this, alb.targetGroup, props.environmentName,
-        options.serverErrorThreshold ?? DEFAULT_SERVER_ERROR_THRESHOLD, topic));
+      const threshold = options.serverErrorThreshold ?? DEFAULT_SERVER_ERROR_THRESHOLD;
+      this.fleets = names.map((name, i) => ({
+        name,
+        autoScalingGroup: groups[i],
+        targetGroup: alb.targetGroups[i],
+        alarms: deploymentAlarms(this, name, alb.metricsLoadBalancerName, alb.targetGroups[i],
+          props.blueGreen ? `${props.environmentName} (${name} fleet)` : props.environmentName, threshold, topic),
+      }));
+    } else {
+      this.fleets = names.map((name, i) => ({ name, autoScalingGroup: groups[i], alarms: [] }));
     }
+    this.autoScalingGroup = this.fleets[0].autoScalingGroup;
+    this.targetGroup = this.fleets[0].targetGroup;
+    this.alarms = this.fleets[0].alarms;
   }
 
   /**
@@ -297,15 +337,22 @@ export class ManagedFleet extends Construct {
     return launchTemplate;
   }
 
-  /** The Auto Scaling group, reporting its scaling events to `topic`, with its subnets' zones stated. */
-  private groupOf(launchTemplate: ec2.LaunchTemplate, topic: sns.ITopic, props: ManagedFleetProps): autoscaling.AutoScalingGroup {
+  /**
+   * An Auto Scaling group, reporting its scaling events to `topic`, with its subnets' zones stated.
+   * The group of a blue/green fleet starts empty, and its sizes are the release pipeline's: the
+   * template sets no minimum above 0 that a stack update would put back, and the update policy keeps
+   * CloudFormation from resetting the sizes it did not change.
+   *
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-scheduledactions
+   */
+  private groupOf(id: string, launchTemplate: ec2.LaunchTemplate, topic: sns.ITopic, props: ManagedFleetProps): autoscaling.AutoScalingGroup {
     const minCapacity = props.minCapacity ?? 2;
     const vpcSubnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
-    const group = new autoscaling.AutoScalingGroup(this, 'Group', {
+    const group = new autoscaling.AutoScalingGroup(this, id, {
       vpc: props.vpc,
       vpcSubnets,
       launchTemplate,
-      minCapacity,
+      minCapacity: props.blueGreen ? 0 : minCapacity,
       // No desired capacity: CloudFormation would reset the group to it on every stack update.
       maxCapacity: props.maxCapacity ?? minCapacity * 2,
       notifications: [{
@@ -313,6 +360,11 @@ export class ManagedFleet extends Construct {
         scalingEvents: autoscaling.ScalingEvents.ALL,
       }],
     });
+    if (props.blueGreen) {
+      (group.node.defaultChild as autoscaling.CfnAutoScalingGroup).cfnOptions.updatePolicy = {
+        autoScalingScheduledAction: { ignoreUnmodifiedGroupSizeProperties: true },
+      };
+    }
     // The zones of the subnets, stated (Control Tower CT.AUTOSCALING.PR.1 reads AvailabilityZones only).
     const zones = subnetZones(props.vpc.selectSubnets(vpcSubnets));
     if (zones) {
@@ -352,10 +404,13 @@ interface ApplicationEndpointProps {
   readonly port: number;
   readonly environmentName: string;
   readonly accessLogsBucket: s3.IBucket;
+  /** The fleets behind it, each with a target group; the listener's default action forwards to the first. */
+  readonly fleets: FleetName[];
 }
 
 /**
- * The internet-facing load balancer of a fleet and its target group. The Auto Scaling group is not
+ * The internet-facing load balancer of a fleet and its target group (one per fleet with blue/green
+ * releases: the release pipeline moves traffic between them with a listener rule of its own). The Auto Scaling group is not
  * attached to the target group: CodeDeploy registers each instance after the revision is installed
  * and deregisters it before the next one (in-place deployment with traffic control), so instances
  * without the application never receive traffic or count as unhealthy hosts.
@@ -364,8 +419,15 @@ interface ApplicationEndpointProps {
  */
 class ApplicationEndpoint extends Construct {
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
-  public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  public readonly targetGroups: elbv2.ApplicationTargetGroup[];
+  public readonly listener: elbv2.ApplicationListener;
   public readonly url: string;
+  /**
+   * The LoadBalancer dimension of the target groups' metrics, as aws-cdk-lib's metrics of the
+   * listener's target group give it (read from the listener's ARN); the other target groups have
+   * the same load balancer, but no listener forwards to them in the template.
+   */
+  public readonly metricsLoadBalancerName: string;
 
   constructor(scope: Construct, id: string, props: ApplicationEndpointProps) {
     super(scope, id);
@@ -392,7 +454,7 @@ class ApplicationEndpoint extends Construct {
     }
     logAccessLogs(this.loadBalancer, props.accessLogsBucket, `load-balancers/${props.environmentName}`);
 
-    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
+    this.targetGroups = props.fleets.map((name) => new elbv2.ApplicationTargetGroup(this, memberId(name, 'TargetGroup'), {
       vpc: props.vpc,
       port: props.port,
       protocol: elbv2.ApplicationProtocol.HTTP,
@@ -406,16 +468,17 @@ class ApplicationEndpoint extends Construct {
       },
       // In-flight requests get 30 seconds before CodeDeploy stops the application on an instance.
       deregistrationDelay: Duration.seconds(30),
-    });
+    }));
+    const [first, ...others] = this.targetGroups;
 
     if (options.certificate) {
       const port = options.listenerPort ?? 443;
-      this.loadBalancer.addListener('Https', {
+      this.listener = this.loadBalancer.addListener('Https', {
         port,
         protocol: elbv2.ApplicationProtocol.HTTPS,
         certificates: [elbv2.ListenerCertificate.fromCertificateManager(options.certificate)],
         sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
-        defaultTargetGroups: [this.targetGroup],
+        defaultTargetGroups: [first],
       });
       if (port !== 80) {
         this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: port });
@@ -423,41 +486,55 @@ class ApplicationEndpoint extends Construct {
       this.url = `https://${this.loadBalancer.loadBalancerDnsName}${port === 443 ? '' : `:${port}`}`;
     } else {
       const port = options.listenerPort ?? 80;
-      this.loadBalancer.addListener('Http', {
+      this.listener = this.loadBalancer.addListener('Http', {
         port,
         protocol: elbv2.ApplicationProtocol.HTTP,
-        defaultTargetGroups: [this.targetGroup],
+        defaultTargetGroups: [first],
       });
       this.url = `http://${this.loadBalancer.loadBalancerDnsName}${port === 80 ? '' : `:${port}`}`;
-      markResource(this.loadBalancer.node.findChild('Http'), ResourceKind.HTTP_LISTENER);
+      markResource(this.listener, ResourceKind.HTTP_LISTENER);
     }
+    // The release pipeline's listener rules forward to the other target groups, which CloudFormation
+    // cannot delete while a rule uses them: the listener (and its rules with it) goes first.
+    others.forEach((group) => this.listener.node.addDependency(group));
+    this.metricsLoadBalancerName = first.firstLoadBalancerFullName;
   }
 }
 
 /**
- * Returns the alarms CodeDeploy watches while it deploys to the fleet: 5xx responses of the
+ * Returns the alarms CodeDeploy watches while it deploys to a fleet: 5xx responses of the
  * application, and registered instances failing the health check. Missing data (no traffic, no
- * registered instance yet) is not breaching.
+ * registered instance yet) is not breaching. The metrics are the target group's on this load
+ * balancer, which a target group no listener forwards to in the template has as well.
+ *
+ * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html
  */
-function deploymentAlarms(scope: Construct, targetGroup: elbv2.ApplicationTargetGroup, environmentName: string,
-  serverErrorThreshold: number, topic: sns.ITopic): cloudwatch.IAlarm[] {
+function deploymentAlarms(scope: Construct, fleet: FleetName, loadBalancerFullName: string,
+  targetGroup: elbv2.ApplicationTargetGroup, subject: string, serverErrorThreshold: number, topic: sns.ITopic): cloudwatch.IAlarm[] {
+  const metric = (metricName: string, statistic: string) => new cloudwatch.Metric({
+    namespace: 'AWS/ApplicationELB',
+    metricName,
+    dimensionsMap: { TargetGroup: targetGroup.targetGroupFullName, LoadBalancer: loadBalancerFullName },
+    period: Duration.minutes(1),
+    statistic,
+  });
   const definitions = [
     {
       id: 'ServerErrorsAlarm',
-      metric: targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: Duration.minutes(1), statistic: 'Sum' }),
+      metric: metric(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, 'Sum'),
       threshold: serverErrorThreshold,
       evaluationPeriods: 1,
-      description: `${environmentName}: the application answered ${serverErrorThreshold} or more requests with 5xx in a minute`,
+      description: `${subject}: the application answered ${serverErrorThreshold} or more requests with 5xx in a minute`,
     },
     {
       id: 'UnhealthyHostsAlarm',
-      metric: targetGroup.metrics.unhealthyHostCount({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      metric: metric('UnHealthyHostCount', 'Maximum'),
       threshold: 1,
       evaluationPeriods: 2,
-      description: `${environmentName}: an instance behind the load balancer failed its health check for two minutes`,
+      description: `${subject}: an instance behind the load balancer failed its health check for two minutes`,
     },
   ];
-  return definitions.map((d) => withAction(topic, new cloudwatch.Alarm(scope, d.id, {
+  return definitions.map((d) => withAction(topic, new cloudwatch.Alarm(scope, memberId(fleet, d.id), {
     metric: d.metric,
     threshold: d.threshold,
     evaluationPeriods: d.evaluationPeriods,
@@ -465,6 +542,11 @@ function deploymentAlarms(scope: Construct, targetGroup: elbv2.ApplicationTarget
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     alarmDescription: d.description,
   })));
+}
+
+/** The id of a fleet's construct: blue keeps the id of an in-place fleet's, green's starts with 'Green'. */
+function memberId(fleet: FleetName, id: string): string {
+  return fleet === 'blue' ? id : `Green${id}`;
 }
 
 /**

@@ -11,11 +11,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { grantAgentBucketRead, installAgentWithStateManager } from './agent-installation';
+import { BlueGreenRelease } from './blue-green-release';
 import { DeployRole } from './deploy-role';
-import { DeploymentTarget, DeploymentTargetConfig } from './deployment-target';
+import { BlueGreenTarget, DeploymentTarget, DeploymentTargetConfig } from './deployment-target';
 import { MinimumHealthyHosts } from './minimum-healthy-hosts';
 import { revisionCheckCommands } from './revision-check';
 import { acceptFindings } from '../compliance/accepted-findings';
+import { DeployCompute, deployStepCompute, DeployStepCompute } from '../deploy-compute';
 import { ManagedPolicyGrantee, ManagedPolicyRole } from '../managed-policy-role';
 import { ApprovalOptions, DeployPipelineProps, PipelineCore } from '../pipeline';
 import { reportsValidationErrors, validateLiteral, validationError } from '../validation';
@@ -118,6 +120,17 @@ export interface ServerAppPipelineProps extends DeployPipelineProps, ServerDeplo
    * @default - only the roles of managed fleets and of Auto Scaling groups of this app
    */
   readonly instanceRoles?: iam.IRole[];
+
+  /**
+   * Where CodeBuild runs the steps of blue/green releases (`ReleaseStrategy.blueGreen()`) and
+   * their rollback. Lambda compute starts a step without provisioning an instance, so a rollback
+   * takes seconds; a step on it stops after 15 minutes. Only for environments released blue/green.
+   *
+   * @default - DeployCompute.LAMBDA where CodeBuild offers it; in other regions DeployCompute.EC2,
+   *   with a warning when the stack's region is known, chosen by CloudFormation when it is not
+   * @see https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html
+   */
+  readonly deployCompute?: DeployCompute;
 }
 
 /** An environment with the prop path its settings came from, for error messages. */
@@ -161,8 +174,14 @@ export class ServerAppPipeline extends Construct {
   /** The deployment groups of all environments, in order. */
   public readonly deploymentGroups: codedeploy.IServerDeploymentGroup[];
 
-  /** The Auto Scaling group of the first environment, when it is a managed fleet. */
+  /** The Auto Scaling group of the first environment, when it is a managed fleet (blue's, when released blue/green). */
   public readonly autoScalingGroup?: autoscaling.IAutoScalingGroup;
+
+  /**
+   * With blue/green releases in the first environment, the CodeBuild project that rolls back:
+   * `aws codebuild start-build --project-name <name>`.
+   */
+  public readonly rollbackProject?: codebuild.IProject;
 
   /** The load balancer of the first environment, when it is a managed fleet with one. */
   public readonly loadBalancer?: elbv2.IApplicationLoadBalancer;
@@ -179,6 +198,7 @@ export class ServerAppPipeline extends Construct {
   private readonly targetOwners = new Map<DeploymentTarget, string>();
   private readonly groupOwners = new Map<unknown, string>();
   private readonly grantedRoles = new Set<iam.IRole>();
+  private compute?: DeployStepCompute;
 
   constructor(scope: Construct, id: string, props: ServerAppPipelineProps) {
     super(scope, id);
@@ -194,14 +214,19 @@ export class ServerAppPipeline extends Construct {
     this.deployRole = new DeployRole(this, 'DeployRole');
 
     const deployments = environments.map((environment) => this.deployEnvironment(environment, props));
-    this.orderGroupsAfterRolePolicies(deployments.map((d) => d.group));
+    if (props.deployCompute !== undefined && !deployments.some((d) => d.release)) {
+      throw validationError(this, `deployCompute is where blue/green releases run, got '${props.deployCompute}' but no environment is released blue/green; `
+        + 'remove it, or give a managed fleet releaseStrategy: ReleaseStrategy.blueGreen()');
+    }
+    this.orderGroupsAfterRolePolicies(deployments.flatMap((d) => d.groups));
 
     this.pipeline = this.core.pipeline;
     this.repository = this.core.repository;
     this.buildProject = this.core.buildProject;
-    this.deploymentGroups = deployments.map((d) => d.group);
+    this.deploymentGroups = deployments.flatMap((d) => d.groups);
     this.deploymentGroup = this.deploymentGroups[0];
     this.autoScalingGroup = deployments[0].target.createdAutoScalingGroup;
+    this.rollbackProject = deployments[0].release?.rollbackProject;
     this.loadBalancer = deployments[0].target.createdLoadBalancer;
     this.artifactBucket = this.core.artifactBucket;
     this.accessLogsBucket = this.core.accessLogsBucket;
@@ -211,28 +236,51 @@ export class ServerAppPipeline extends Construct {
 
   /**
    * One environment: its target bound, its alarms checked, the instance and CodeDeploy roles
-   * granted, its deployment group, the agent installation, and its pipeline stage.
+   * granted, its deployment group (one per fleet when released blue/green), the agent
+   * installation, and its pipeline stage.
    */
   private deployEnvironment({ environment, prefix }: ResolvedEnvironment, props: ServerAppPipelineProps): EnvironmentDeployment {
     const target = this.bindTarget(environment, prefix, props.installAgent ?? true);
-    const alarms = this.alarmsOf(environment, prefix, target, props);
+    const fleets = fleetsOf(environment.name, target);
+    const ownAlarms = environment.alarms ?? props.alarms ?? [];
+    fleets.forEach((fleet) => this.checkAlarms(environment, prefix, [...fleet.alarms, ...ownAlarms], props));
     [...target.instanceRoles ?? [], ...props.instanceRoles ?? []].forEach((role) => this.grantInstanceRole(role));
     this.deployRole.grant({
       autoScalingGroups: target.autoScalingGroups ?? [],
       launchTemplateArns: target.launchTemplateArns ?? [],
       instanceRoles: target.instanceRoles ?? [],
-      targetGroup: target.targetGroup,
-      alarms,
+      targetGroups: fleets.flatMap((f) => (f.targetGroup ? [f.targetGroup] : [])),
+      alarms: fleets.flatMap((f) => [...f.alarms, ...ownAlarms]),
     });
-    const group = this.deploymentGroupOf(environment, target, alarms, props);
+    const deploymentConfig = deploymentConfigOf(this, environment, props, target.blueGreen !== undefined);
+    const groups = fleets.map((fleet) => this.deploymentGroupOf(environment, fleet, target, [...fleet.alarms, ...ownAlarms],
+      deploymentConfig, props));
     if (target.agentInstallTargets) {
       installAgentWithStateManager(this, `${environment.name}AgentInstallation`, target.agentInstallTargets);
     }
-    this.addDeployStage(environment, prefix, group);
+    const firstRunOrder = environment.approval ? 2 : 1;
+    const release = target.blueGreen && new BlueGreenRelease(this, `${environment.name}Release`, {
+      environmentName: environment.name,
+      firstRunOrder,
+      target: target.blueGreen,
+      application: this.application,
+      deploymentGroups: groups,
+      deploymentConfig,
+      alarms: ownAlarms,
+      core: this.core,
+      compute: this.deployCompute(props),
+    });
+    this.addDeployStage(environment, prefix, release ? release.actions : [this.codeDeployAction(environment, groups[0], firstRunOrder)]);
     if (target.url) {
       new CfnOutput(this, `${environment.name}Url`, { description: `The load balancer of the ${environment.name} environment`, value: target.url });
     }
-    return { group, target };
+    return { groups, target, release };
+  }
+
+  /** The compute of the blue/green release steps, chosen once for the pipeline. */
+  private deployCompute(props: ServerAppPipelineProps): DeployStepCompute {
+    this.compute ??= deployStepCompute(this, 'deployCompute', props.deployCompute);
+    return this.compute;
   }
 
   /** Binds the environment's target, which no other environment may share, nor its Auto Scaling groups. */
@@ -261,11 +309,9 @@ export class ServerAppPipeline extends Construct {
     return target;
   }
 
-  /** The target's alarms and the environment's (or the top-level ones): at most 10, and some if rollbackOnAlarm asks. */
-  private alarmsOf(environment: ServerEnvironment, prefix: string, target: DeploymentTargetConfig,
-    props: ServerAppPipelineProps): cloudwatch.IAlarm[] {
+  /** The alarms of a deployment group: at most 10, and some if rollbackOnAlarm asks. */
+  private checkAlarms(environment: ServerEnvironment, prefix: string, alarms: cloudwatch.IAlarm[], props: ServerAppPipelineProps): void {
     const { name } = environment;
-    const alarms = [...target.alarms ?? [], ...environment.alarms ?? props.alarms ?? []];
     if (alarms.length > MAX_ALARMS) {
       const prop = environment.alarms !== undefined ? `${prefix}alarms` : 'alarms';
       throw validationError(this, `${prop} makes ${alarms.length} alarms for environment '${name}', got '${alarms.length}'; CodeDeploy watches at most ${MAX_ALARMS} per environment`);
@@ -274,7 +320,6 @@ export class ServerAppPipeline extends Construct {
       const prop = environment.rollbackOnAlarm !== undefined ? `${prefix}rollbackOnAlarm` : 'rollbackOnAlarm';
       throw validationError(this, `${prop} is true but environment '${name}' has no alarms, got '0 alarms'; add alarms, or deploy to DeploymentTarget.managedFleet with a loadBalancer, whose alarms are created for you`);
     }
-    return alarms;
   }
 
   /**
@@ -290,21 +335,25 @@ export class ServerAppPipeline extends Construct {
     grantAgentBucketRead(grantee);
   }
 
-  /** The deployment group: in place, rolled back on failure, stop or alarm, updating instances launched meanwhile. */
-  private deploymentGroupOf(environment: ServerEnvironment, target: DeploymentTargetConfig, alarms: cloudwatch.IAlarm[],
+  /**
+   * The deployment group of one fleet: in place, rolled back on failure, stop or alarm, updating
+   * instances launched meanwhile. Blue/green fleets have one each; the first keeps the id of an
+   * in-place environment's group.
+   */
+  private deploymentGroupOf(environment: ServerEnvironment, fleet: DeployedFleet, target: DeploymentTargetConfig,
+    alarms: cloudwatch.IAlarm[], deploymentConfig: codedeploy.IServerDeploymentConfig,
     props: ServerAppPipelineProps): codedeploy.ServerDeploymentGroup {
-    const groups = target.autoScalingGroups ?? [];
-    const group = new codedeploy.ServerDeploymentGroup(this, `${environment.name}DeploymentGroup`, {
+    const group = new codedeploy.ServerDeploymentGroup(this, fleet.id, {
       application: this.application,
       // Without policy updates: aws-cdk-lib would attach AWSCodeDeployRole to it.
       role: this.deployRole.role.withoutPolicyUpdates(),
-      deploymentConfig: deploymentConfigOf(this, environment, props),
-      autoScalingGroups: groups,
+      deploymentConfig,
+      autoScalingGroups: fleet.autoScalingGroups,
       ec2InstanceTags: target.ec2InstanceTags,
       onPremiseInstanceTags: target.onPremisesInstanceTags,
       // The agent is installed for every kind of target (deployEnvironment), not only for groups of this app.
       installAgent: false,
-      loadBalancers: target.targetGroup ? [codedeploy.LoadBalancer.application(target.targetGroup)] : undefined,
+      loadBalancers: fleet.targetGroup ? [codedeploy.LoadBalancer.application(fleet.targetGroup)] : undefined,
       alarms,
       autoRollback: {
         failedDeployment: true,
@@ -312,28 +361,34 @@ export class ServerAppPipeline extends Construct {
         deploymentInAlarm: alarms.length > 0 && (environment.rollbackOnAlarm ?? props.rollbackOnAlarm) !== false,
       },
       // On scale-in, CodeDeploy takes the instance out of the load balancer before it terminates.
-      terminationHook: groups.length > 0 ? true : undefined,
+      terminationHook: fleet.autoScalingGroups.length > 0 ? true : undefined,
     });
-    // Instances launched while a deployment runs get the new release once it ends (aws-cdk-lib has no prop for it).
+    // Instances Auto Scaling launches while a deployment runs get the new release once it ends
+    // (aws-cdk-lib has no prop for it); those launched later get the group's last revision anyway.
+    // @see https://docs.aws.amazon.com/codedeploy/latest/userguide/integrations-aws-auto-scaling.html
     (group.node.defaultChild as codedeploy.CfnDeploymentGroup).outdatedInstancesStrategy = 'UPDATE';
     return group;
   }
 
-  /** The stage `Deploy<name>`: the approval, when asked for, then the CodeDeploy action. */
-  private addDeployStage(environment: ServerEnvironment, prefix: string, group: codedeploy.IServerDeploymentGroup): void {
+  /** The CodeDeploy action of an in-place environment. */
+  private codeDeployAction(environment: ServerEnvironment, group: codedeploy.IServerDeploymentGroup, runOrder: number): codepipeline.IAction {
+    return new actions.CodeDeployServerDeployAction({
+      actionName: 'Deploy',
+      role: this.core.actionRole(`Deploy${environment.name}`),
+      input: this.core.buildOutput,
+      deploymentGroup: group,
+      runOrder,
+    });
+  }
+
+  /** The stage `Deploy<name>`: the approval, when asked for, then the release actions (which run after it: `firstRunOrder`). */
+  private addDeployStage(environment: ServerEnvironment, prefix: string, releaseActions: codepipeline.IAction[]): void {
     const { name } = environment;
     const stageActions: codepipeline.IAction[] = [];
     if (environment.approval) {
       stageActions.push(this.core.approvalAction(`Approve${name}`, environment.approval, `${prefix}approval`));
     }
-    stageActions.push(new actions.CodeDeployServerDeployAction({
-      actionName: 'Deploy',
-      role: this.core.actionRole(`Deploy${name}`),
-      input: this.core.buildOutput,
-      deploymentGroup: group,
-      runOrder: stageActions.length + 1,
-    }));
-    this.core.addStage(`Deploy${name}`, stageActions);
+    this.core.addStage(`Deploy${name}`, [...stageActions, ...releaseActions]);
   }
 
   /**
@@ -350,8 +405,33 @@ export class ServerAppPipeline extends Construct {
 
 /** What deploying one environment made. */
 interface EnvironmentDeployment {
-  readonly group: codedeploy.IServerDeploymentGroup;
+  /** Its deployment groups: one, or blue's and green's. */
+  readonly groups: codedeploy.IServerDeploymentGroup[];
   readonly target: DeploymentTargetConfig;
+  readonly release?: BlueGreenRelease;
+}
+
+/** What one deployment group deploys to. */
+interface DeployedFleet {
+  /** The group's construct id. */
+  readonly id: string;
+  readonly autoScalingGroups: autoscaling.IAutoScalingGroup[];
+  readonly targetGroup?: elbv2.IApplicationTargetGroup;
+  readonly alarms: cloudwatch.IAlarm[];
+}
+
+/** The fleets of a target, each deployed to by a group of its own: the target's one, or blue and green. */
+function fleetsOf(environmentName: string, target: DeploymentTargetConfig): DeployedFleet[] {
+  const blueGreen: BlueGreenTarget | undefined = target.blueGreen;
+  if (!blueGreen) {
+    return [{ id: `${environmentName}DeploymentGroup`, autoScalingGroups: target.autoScalingGroups ?? [], targetGroup: target.targetGroup, alarms: target.alarms ?? [] }];
+  }
+  return blueGreen.fleets.map((fleet, i) => ({
+    id: `${environmentName}${i === 0 ? '' : 'Green'}DeploymentGroup`,
+    autoScalingGroups: [fleet.autoScalingGroup],
+    targetGroup: fleet.targetGroup,
+    alarms: fleet.alarms,
+  }));
 }
 
 /**
@@ -433,12 +513,14 @@ function validateDeploymentOptions(scope: Construct, options: ServerDeploymentOp
 
 /**
  * Returns the deployment configuration of an environment: its own `deploymentConfig` or
- * `minimumHealthyHosts`, else the top-level ones, else one instance at a time.
+ * `minimumHealthyHosts`, else the top-level ones, else one instance at a time in place, and all
+ * at once on a blue/green fleet (whose instances serve nobody while it is deployed to).
  */
-function deploymentConfigOf(scope: Construct, environment: ServerEnvironment, props: ServerAppPipelineProps): codedeploy.IServerDeploymentConfig {
+function deploymentConfigOf(scope: Construct, environment: ServerEnvironment, props: ServerAppPipelineProps,
+  blueGreen: boolean): codedeploy.IServerDeploymentConfig {
   const source = hasOwnDeploymentConfig(environment) ? environment : props;
   if (source.minimumHealthyHosts) {
     return source.minimumHealthyHosts._bind(scope, `${environment.name}DeploymentConfig`);
   }
-  return source.deploymentConfig ?? codedeploy.ServerDeploymentConfig.ONE_AT_A_TIME;
+  return source.deploymentConfig ?? (blueGreen ? codedeploy.ServerDeploymentConfig.ALL_AT_ONCE : codedeploy.ServerDeploymentConfig.ONE_AT_A_TIME);
 }

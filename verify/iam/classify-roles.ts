@@ -1,6 +1,6 @@
 import { CfnResource } from './resolve-template';
 import { resourceArn } from './resource-arns';
-import { DeploymentGroupModel, PipelineModel, RoleJob, RoleKind } from './role-jobs';
+import { DeploymentGroupModel, FleetReleaseModel, PipelineModel, RoleJob, RoleKind } from './role-jobs';
 import { RoleModel, StackModel } from './stack-model';
 
 /**
@@ -22,6 +22,9 @@ const PROJECT_KINDS: Array<{ readonly description: string; readonly kind: RoleKi
   { description: 'Uploads the preview of a pull request', kind: 'preview-upload-project', inPipeline: true },
   { description: 'Publishes the preview of a pull request', kind: 'preview-project', inPipeline: 'either' },
   { description: 'Removes the preview of a pull request', kind: 'preview-project', inPipeline: 'either' },
+  // Blue/green releases of a managed fleet: every step in the pipeline, the rollback by hand.
+  { description: 'Releases the build blue/green', kind: 'fleet-release-project', inPipeline: true },
+  { description: 'Sends all traffic to the fleet holding the release before', kind: 'fleet-rollback-project', inPipeline: false },
 ];
 
 /** What a role of the template is for, or why the proof cannot tell. */
@@ -136,12 +139,17 @@ class Wiring {
         keyValueStoreArn: this.environmentValue(props, 'AWS::CloudFront::KeyValueStore'),
         notFoundPage: siteBucket ? this.notFoundPageOf(siteBucket) : undefined,
         repositoryArn: this.repositoryArnOf(props),
+        fleet: this.fleetOf(props),
       };
       const missing = NEEDS[known.kind].filter((field) => job[field] === undefined);
       if (missing.length) {
         throw new Error(`cannot tell its ${missing.join(', ')} (from its environment variables and the distribution of its bucket)`);
       }
       this.add(known.kind, this.string(props.ServiceRole), job);
+      // A blue/green release deploys the build to its fleets' deployment groups with CodeDeploy, as a CodeDeploy action would.
+      if (known.kind === 'fleet-release-project' && use && job.fleet) {
+        job.fleet.deploymentGroupArns.forEach((arn) => this.deployments.set(arn, { pipeline: use.pipeline, action: use.action, inputs: use.inputs }));
+      }
     });
   }
 
@@ -401,6 +409,33 @@ class Wiring {
     return variable ? this.string(variable.Value) : undefined;
   }
 
+  /**
+   * What a blue/green project works on, from its $FLEET_RELEASE settings (undefined for other
+   * projects): the listener, a rule on it, the fleets' groups, deployment groups and alarms.
+   */
+  private fleetOf(props: Record<string, any>): FleetReleaseModel | undefined {
+    const variable = (props.Environment?.EnvironmentVariables ?? []).find((v: any) => v.Name === 'FLEET_RELEASE');
+    if (!variable) {
+      return undefined;
+    }
+    const settings = JSON.parse(this.string(variable.Value));
+    const { partition, region, account } = this.model.env;
+    const fleets: any[] = Object.values(settings.fleets);
+    const groupArn = (name: string) => `arn:${partition}:codedeploy:${region}:${account}:deploymentgroup:${settings.application}/${name}`;
+    const groupIds = fleets.map((f) => this.resourcesOf('AWS::CodeDeploy::DeploymentGroup').find(([id]) => this.string({ Ref: id }) === f.deploymentGroup)?.[0]);
+    const configs = groupIds.map((id) => this.string(this.model.template.Resources[id!].Properties?.DeploymentConfigName ?? 'CodeDeployDefault.OneAtATime'));
+    const alarmNames: string[] = [...fleets.flatMap((f) => f.alarmNames), ...settings.alarmNames];
+    return {
+      listenerArn: settings.listenerArn,
+      ruleArn: `${settings.listenerArn.replace(':listener/', ':listener-rule/')}/0123456789abcdef`,
+      autoScalingGroupArns: fleets.map((f) => this.arnByName('AWS::AutoScaling::AutoScalingGroup', f.autoScalingGroup)),
+      deploymentGroupArns: fleets.map((f) => groupArn(f.deploymentGroup)),
+      applicationArn: `arn:${partition}:codedeploy:${region}:${account}:application:${settings.application}`,
+      configArns: [...new Set(configs)].map((c) => `arn:${partition}:codedeploy:${region}:${account}:deploymentconfig:${c}`),
+      alarmArns: alarmNames.map((name) => this.arnByName('AWS::CloudWatch::Alarm', name, `arn:${partition}:cloudwatch:${region}:${account}:alarm:${name}`)),
+    };
+  }
+
   /** The page (without its leading slash) the distribution serving `bucket` answers 404s with. */
   private notFoundPageOf(bucket: string): string | undefined {
     for (const [, d] of this.resourcesOf('AWS::CloudFront::Distribution')) {
@@ -461,7 +496,7 @@ class Wiring {
 }
 
 /** What the expectations of each project kind need to know of the project. */
-const NEEDS: Record<string, Array<'pipeline' | 'siteBucket' | 'distributionId' | 'keyValueStoreArn' | 'notFoundPage' | 'repositoryArn'>> = {
+const NEEDS: Record<string, Array<'pipeline' | 'siteBucket' | 'distributionId' | 'keyValueStoreArn' | 'notFoundPage' | 'repositoryArn' | 'fleet'>> = {
   'build-project': ['pipeline'],
   'site-deploy-project': ['pipeline', 'siteBucket', 'distributionId'],
   'release-upload-project': ['pipeline', 'siteBucket', 'notFoundPage'],
@@ -472,6 +507,8 @@ const NEEDS: Record<string, Array<'pipeline' | 'siteBucket' | 'distributionId' |
   'preview-identify-project': ['pipeline'],
   'preview-upload-project': ['pipeline', 'siteBucket'],
   'preview-project': ['siteBucket', 'keyValueStoreArn'],
+  'fleet-release-project': ['pipeline', 'fleet'],
+  'fleet-rollback-project': ['fleet'],
 };
 
 /** Artifact names of a pipeline action's `InputArtifacts`/`OutputArtifacts`. */

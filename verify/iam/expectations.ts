@@ -1,4 +1,4 @@
-import { RoleJob, RoleKind } from './role-jobs';
+import { FleetReleaseModel, RoleJob, RoleKind } from './role-jobs';
 import { StackScope } from './stack-scope';
 
 /** What a simulated call must come to. */
@@ -33,6 +33,10 @@ export interface ExpectedCall {
  * - CodeDeploy service role (in-place, launch templates): https://docs.aws.amazon.com/codedeploy/latest/userguide/getting-started-create-service-role.html
  * - instance role: https://docs.aws.amazon.com/codedeploy/latest/userguide/getting-started-create-iam-instance-profile.html
  * - VPC flow logs role: https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html
+ * - blue/green release and rollback projects: the calls of src/server-app/runtime/fleet-release.js, whose
+ *   actions and resources are https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselasticloadbalancingv2.html,
+ *   https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html and
+ *   https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodedeploy.html
  */
 export function expectedCalls(job: RoleJob, scope: StackScope): ExpectedCall[] {
   const calls = [...CALLS[job.kind](job, scope), ...untouchables(job, scope)];
@@ -355,6 +359,47 @@ const CALLS: Record<RoleKind, (job: RoleJob, scope: StackScope) => ExpectedCall[
     ];
   },
 
+  // Every step of a blue/green release: the listener's rules, the fleets' sizes, CodeDeploy on the idle fleet, the bake's metrics.
+  'fleet-release-project': (job, scope) => {
+    const fleet = job.fleet!;
+    const build = artifactObject(job, scope, job.inputArtifacts![0], 'xyz.zip');
+    return [
+      ...fleetTraffic(fleet, scope),
+      allow('elasticloadbalancing:DeleteRule', fleet.ruleArn),
+      ...fleet.deploymentGroupArns.flatMap((arn) => allowAll(['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:GetDeploymentGroup'], arn)),
+      ...allowAll(['codedeploy:RegisterApplicationRevision', 'codedeploy:GetApplicationRevision'], fleet.applicationArn),
+      ...fleet.configArns.map((arn) => allow('codedeploy:GetDeploymentConfig', arn)),
+      allow('codedeploy:StopDeployment', '*'),
+      allow('cloudwatch:GetMetricData', '*'),
+      ...fleet.alarmArns.map((arn) => allow('cloudwatch:DescribeAlarms', arn)),
+      allow('s3:GetObject', build),
+      ...onArtifactKey(job, ['kms:Decrypt'], allow),
+      ...allowAll(['logs:CreateLogStream', 'logs:PutLogEvents'], logStream(job, scope)),
+      deny('codedeploy:CreateDeployment', scope.unrelated.deploymentGroup),
+      ...fleet.deploymentGroupArns.map((arn) => deny('codedeploy:UpdateDeploymentGroup', arn)),
+      deny('cloudwatch:PutMetricAlarm', fleet.alarmArns[0]),
+      deny('cloudwatch:SetAlarmState', fleet.alarmArns[0]),
+      ...[build, scope.unrelated.object].map((r) => deny('s3:PutObject', r)),
+      deny('iam:PassRole', '*'),
+    ];
+  },
+
+  // Started by hand: moves traffic and sizes fleets, deploys nothing and reads no artifact.
+  'fleet-rollback-project': (job, scope) => {
+    const fleet = job.fleet!;
+    return [
+      ...fleetTraffic(fleet, scope),
+      ...fleet.deploymentGroupArns.flatMap((arn) => allowAll(['codedeploy:GetDeployment', 'codedeploy:GetDeploymentGroup'], arn)),
+      allow('codedeploy:GetApplicationRevision', fleet.applicationArn),
+      ...allowAll(['logs:CreateLogStream', 'logs:PutLogEvents'], logStream(job, scope)),
+      ...fleet.deploymentGroupArns.map((arn) => deny('codedeploy:CreateDeployment', arn)),
+      deny('codedeploy:StopDeployment', '*'),
+      deny('elasticloadbalancing:DeleteRule', fleet.ruleArn),
+      ...otherBuckets(job, scope).map((b) => deny('s3:GetObject', `arn:${scope.partition}:s3:::${b}/index.html`)),
+      deny('iam:PassRole', '*'),
+    ];
+  },
+
   'events-build': (job, scope) => [
     allow('codebuild:StartBuild', job.project!.arn),
     deny('codebuild:StartBuild', scope.unrelated.project),
@@ -424,6 +469,29 @@ const CALLS: Record<RoleKind, (job: RoleJob, scope: StackScope) => ExpectedCall[
     ];
   },
 };
+
+/**
+ * What both blue/green projects do to traffic and fleets: read the listener's rules, create and
+ * change the live rule on its listener alone, and size and schedule the two fleets alone. Neither
+ * changes the listener itself (its default action is the template's) nor deletes a fleet.
+ */
+function fleetTraffic(fleet: FleetReleaseModel, scope: StackScope): ExpectedCall[] {
+  const unrelatedListener = `arn:${scope.partition}:elasticloadbalancing:${scope.region}:${scope.account}:listener/app/unrelated/0123456789abcdef/0123456789abcdef`;
+  return [
+    ...allowAll(['elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetHealth'], '*'),
+    allow('elasticloadbalancing:CreateRule', fleet.listenerArn),
+    allow('elasticloadbalancing:ModifyRule', fleet.ruleArn),
+    ...allowAll(['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeScheduledActions'], '*'),
+    ...fleet.autoScalingGroupArns.flatMap((arn) => allowAll(
+      ['autoscaling:UpdateAutoScalingGroup', 'autoscaling:PutScheduledUpdateGroupAction', 'autoscaling:DeleteScheduledAction'], arn)),
+    deny('elasticloadbalancing:CreateRule', unrelatedListener),
+    deny('elasticloadbalancing:ModifyRule', `${unrelatedListener.replace(':listener/', ':listener-rule/')}/0123456789abcdef`),
+    ...['elasticloadbalancing:ModifyListener', 'elasticloadbalancing:DeleteListener'].map((a) => deny(a, fleet.listenerArn)),
+    deny('autoscaling:UpdateAutoScalingGroup', scope.unrelated.autoScalingGroup),
+    ...fleet.autoScalingGroupArns.map((arn) => deny('autoscaling:DeleteAutoScalingGroup', arn)),
+    deny('ec2:TerminateInstances', scope.unrelated.instance),
+  ];
+}
 
 /**
  * Calls no role of the stack may make, whatever its job: changing IAM (its own role included),

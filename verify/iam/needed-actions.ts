@@ -23,6 +23,18 @@ const SITE_RELEASES = [
   'cloudfront-keyvaluestore:DescribeKeyValueStore', 'cloudfront-keyvaluestore:GetKey', 'cloudfront-keyvaluestore:PutKey',
 ];
 
+/** Reading the listener's rules and the fleets' target health, creating the live rule and changing it. */
+const FLEET_TRAFFIC = [
+  'elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetHealth', 'elasticloadbalancing:CreateRule', 'elasticloadbalancing:ModifyRule',
+];
+/** Reading and setting the fleets' sizes, and their scheduled scale-in. */
+const FLEET_SIZES = [
+  'autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeScheduledActions', 'autoscaling:UpdateAutoScalingGroup',
+  'autoscaling:PutScheduledUpdateGroupAction', 'autoscaling:DeleteScheduledAction',
+];
+/** Reading what each fleet holds: its deployment group's last deployment and that revision. */
+const FLEET_REVISIONS = ['codedeploy:GetDeploymentGroup', 'codedeploy:GetDeployment', 'codedeploy:GetApplicationRevision'];
+
 /**
  * The actions each kind of role may be granted at all: every action its service calls at run
  * time (see expectations.ts for the AWS pages). Anything else a role's policies allow is more
@@ -79,6 +91,15 @@ const NEEDED_ACTIONS: Record<RoleKind, string[]> = {
     'cloudfront-keyvaluestore:DescribeKeyValueStore', 'cloudfront-keyvaluestore:ListKeys', 'cloudfront-keyvaluestore:UpdateKeys',
     'codecommit:PostCommentForPullRequest',
   ],
+  // Blue/green releases: the listener's rules (the live one, the check one), the fleets' sizes and
+  // scale-in, CodeDeploy on the idle fleet, and the new fleet's metrics and alarms during a bake.
+  'fleet-release-project': [
+    ...BUILD_LOGS, ...ARTIFACT_READ, ...FLEET_TRAFFIC, 'elasticloadbalancing:DeleteRule', ...FLEET_SIZES, ...FLEET_REVISIONS,
+    'codedeploy:CreateDeployment', 'codedeploy:GetDeploymentConfig', 'codedeploy:RegisterApplicationRevision', 'codedeploy:StopDeployment',
+    'cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms',
+  ],
+  // Started by hand, it reads no pipeline artifact and deploys nothing: it moves traffic and sizes fleets.
+  'fleet-rollback-project': [...BUILD_LOGS, ...FLEET_TRAFFIC, ...FLEET_SIZES, ...FLEET_REVISIONS],
   'events': ['codepipeline:StartPipelineExecution'],
   'events-build': ['codebuild:StartBuild'],
   // AWSCodeDeployRole's in-place actions, and the three a group with a launch template needs.

@@ -140,6 +140,7 @@ export class TemplateResolver {
       name: this.physicalName(logicalId),
       path: this.resolveString(resource.Properties?.Path ?? '/'),
       env: this.env,
+      property: (name) => this.resolve(resource.Properties?.[name]),
     };
     try {
       return resourceAttribute(resource.Type, named, attribute);

@@ -15,6 +15,8 @@ export interface NamedResource {
   /** The IAM path of IAM resources ('/' unless the template sets `Path`). */
   readonly path: string;
   readonly env: DeployEnvironment;
+  /** The resolved value of one of the resource's properties (a listener's ARN is made from its load balancer's). */
+  readonly property: (name: string) => unknown;
 }
 
 /** What `Ref` and `Fn::GetAtt` return for one resource type, as CloudFormation documents it. */
@@ -205,6 +207,11 @@ const RULES: Record<string, TypeRules> = {
       LoadBalancerName: (r) => r.name,
       DNSName: (r) => `${r.name}-1234567890.${r.env.region}.elb.amazonaws.com`,
     },
+  },
+  // arn:...:listener/app/<load balancer name>/<load balancer id>/<listener id>
+  'AWS::ElasticLoadBalancingV2::Listener': {
+    ref: (r) => `${String(r.property('LoadBalancerArn')).replace(':loadbalancer/', ':listener/')}/${hexId(r.logicalId, 16)}`,
+    attributes: { ListenerArn: (r) => `${String(r.property('LoadBalancerArn')).replace(':loadbalancer/', ':listener/')}/${hexId(r.logicalId, 16)}` },
   },
   'AWS::ElasticLoadBalancingV2::TargetGroup': {
     nameProperty: 'Name',

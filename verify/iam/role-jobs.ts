@@ -18,6 +18,8 @@ export type RoleKind =
   | 'preview-identify-project'
   | 'preview-upload-project'
   | 'preview-project'
+  | 'fleet-release-project'
+  | 'fleet-rollback-project'
   | 'events'
   | 'events-build'
   | 'codedeploy-service'
@@ -42,6 +44,8 @@ export const KIND_LABELS: Record<RoleKind, string> = {
   'preview-identify-project': 'preview pipeline first step project role (connection)',
   'preview-upload-project': 'preview upload project role',
   'preview-project': 'preview publish or remove project role',
+  'fleet-release-project': 'blue/green release project role',
+  'fleet-rollback-project': 'blue/green rollback project role',
   'events': 'events role',
   'events-build': 'events role starting a build',
   'codedeploy-service': 'CodeDeploy service role',
@@ -72,6 +76,20 @@ export interface DeploymentGroupModel {
   readonly launchTemplateArns: string[];
   readonly instanceRoleArns: string[];
   readonly targetGroupArns: string[];
+  readonly alarmArns: string[];
+}
+
+/** What a blue/green release project works on, read from the settings the template gives it ($FLEET_RELEASE). */
+export interface FleetReleaseModel {
+  readonly listenerArn: string;
+  /** A listener rule the release would create on the listener: `listener-rule/...` with a rule id. */
+  readonly ruleArn: string;
+  readonly autoScalingGroupArns: string[];
+  readonly deploymentGroupArns: string[];
+  readonly applicationArn: string;
+  /** The deployment configurations of the fleets' groups. */
+  readonly configArns: string[];
+  /** The alarms that judge a traffic step: the fleets' and the environment's. */
   readonly alarmArns: string[];
 }
 
@@ -106,6 +124,8 @@ export interface RoleJob {
   readonly deploymentGroup?: DeploymentGroupModel;
   /** The log group VPC flow logs deliver to. */
   readonly logGroup?: string;
+  /** What a blue/green release or rollback project works on. */
+  readonly fleet?: FleetReleaseModel;
   /** For instance roles: whether instances get the role from an instance profile of a launch template of the stack. */
   readonly fromInstanceProfile?: boolean;
 }

@@ -5,6 +5,7 @@
  * and region passes.
  */
 import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { FLEET_RELEASE_LIMITS } from './fleet-release';
 import { LAMBDA_COMPUTE_GO_LIVE_TIME, LAMBDA_COMPUTE_SETTINGS } from './lambda-compute';
 import { RULE_BUDGET, storeBytesAtBudget } from './rule-budget';
 import { PREVIEW_RECORD_BYTES } from '../../src/static-site/previews';
@@ -302,6 +303,7 @@ export const AWS_LIMITS: AwsLimit[] = [
     'https://docs.aws.amazon.com/codedeploy/latest/userguide/limits.html'),
   LAMBDA_COMPUTE_SETTINGS,
   LAMBDA_COMPUTE_GO_LIVE_TIME,
+  ...FLEET_RELEASE_LIMITS,
 ];
 
 /**

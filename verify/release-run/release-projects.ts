@@ -158,8 +158,14 @@ export function runProject(project: ReleaseProject, cwd: string, env: Record<str
 /** `runProject` without blocking this process, so that a server of it can answer the run (the stand-in distribution). */
 export function runProjectAsync(project: ReleaseProject, cwd: string, env: Record<string, string>,
   overrides: Record<string, string> = {}): Promise<ProjectRun> {
+  return runCommandsAsync(project, cwd, { ...env, ...project.environment, ...overrides });
+}
+
+/** Buildspec commands (and the variables they export) run as CodeBuild runs them, in `cwd` with exactly `env`. */
+export function runCommandsAsync(spec: { commands: string[]; exportedVariables: string[] }, cwd: string,
+  env: Record<string, string>): Promise<ProjectRun> {
   return new Promise((resolve) => {
-    const child = spawn('sh', ['-c', projectScript(project)], { cwd, env: { ...env, ...project.environment, ...overrides } });
+    const child = spawn('sh', ['-c', projectScript(spec)], { cwd, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => { stdout += chunk; });
@@ -169,7 +175,7 @@ export function runProjectAsync(project: ReleaseProject, cwd: string, env: Recor
 }
 
 /** A project's commands as one `sh` script, stopping at the first failure, then printing the exported variables. */
-function projectScript(project: ReleaseProject): string {
+function projectScript(project: { commands: string[]; exportedVariables: string[] }): string {
   return [
     ...project.commands.map((command) => `${command}\ncodebuild_status=$?\nif [ "$codebuild_status" -ne 0 ]; then exit "$codebuild_status"; fi`),
     ...project.exportedVariables.map((name) => `printf '__exported %s=%s\\n' ${name} "$${name}"`),

@@ -37,7 +37,7 @@ export interface RecordedRequest {
 }
 
 /** An HTTP answer. */
-interface Answer {
+export interface Answer {
   readonly status: number;
   readonly body: string;
 }
@@ -177,14 +177,7 @@ export class ReleaseServers {
   }
 
   public stop(): void {
-    for (const child of this.processes) {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
-    fs.rmSync(path.dirname(this.recording), { recursive: true, force: true });
+    stopServers(this.processes, this.recording);
   }
 
   /**
@@ -252,7 +245,20 @@ export function withMotoWildcards(document: { Statement: Array<Record<string, un
   };
 }
 
-function freePort(): Promise<number> {
+/** Ends the servers (each started detached, in a process group of its own) and removes the folder of moto's recording. */
+export function stopServers(processes: ChildProcess[], recording: string): void {
+  for (const child of processes) {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  fs.rmSync(path.dirname(recording), { recursive: true, force: true });
+}
+
+/** A port of 127.0.0.1 free now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.listen(0, '127.0.0.1', () => {
@@ -263,7 +269,8 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(ready: () => Promise<boolean>): Promise<void> {
+/** Waits for a server to be ready (at most 15 s). */
+export async function waitFor(ready: () => Promise<boolean>): Promise<void> {
   // Bounded: 60 tries a quarter second apart (moto_server starts in about 2 s here).
   for (let i = 0; i < 60; i++) {
     if (await ready()) return;
@@ -272,13 +279,16 @@ async function waitFor(ready: () => Promise<boolean>): Promise<void> {
   throw new Error('a server did not start within 15 s');
 }
 
-async function request(port: number, method: string, pathAndQuery: string, body = ''): Promise<string> {
+/** A request to a server of 127.0.0.1; throws unless it answers 2xx. */
+export async function request(port: number, method: string, pathAndQuery: string, body = ''): Promise<string> {
   const response = await requestWithStatus(port, method, pathAndQuery, body, {});
   if (response.status >= 300) throw new Error(`${method} ${pathAndQuery}: ${response.status} ${response.body}`);
   return response.body;
 }
 
-function requestWithStatus(port: number, method: string, pathAndQuery: string, body: string, headers: Record<string, string>): Promise<Answer> {
+/** A request to a server of 127.0.0.1, with its status. */
+export function requestWithStatus(port: number, method: string, pathAndQuery: string, body: string,
+  headers: Record<string, string>): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method, path: pathAndQuery, headers: { ...headers, 'Content-Length': Buffer.byteLength(body) } }, (res) => {
       let data = '';

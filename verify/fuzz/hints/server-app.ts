@@ -11,9 +11,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as fc from 'fast-check';
 import {
-  ACCOUNT, anyString, commandLists, hostile, hostileOrRandom, Num, random, Sample, Severity, Text, textToken, valid, validText, ValueArbitraries,
+  ACCOUNT, anyString, commandLists, DurationSpec, hostile, hostileOrRandom, Num, random, Sample, Severity, Text, textToken, valid, validText,
+  ValueArbitraries,
 } from '../arbitraries';
-import { codeCommitFilePathsRule } from './pipeline';
+import { codeCommitFilePathsRule, durations } from './pipeline';
 import { BuildContext, Hints, StructValue } from '../schema';
 
 /** EC2 or on-premises instance tags: each key with the values an instance's tag may have. */
@@ -44,6 +45,19 @@ const ENVIRONMENT_NAMES = ['Staging', 'Production', 'Canary_2'];
 
 export const serverAppHints: Hints = {
   values: {
+    ...blueGreenHints(),
+    // Where blue/green releases run: right only with a blue/green fleet in the case (and Lambda compute
+    // only in a region with it), refused naming deployCompute otherwise.
+    'ServerAppPipelineProps.deployCompute': {
+      coversAbsence: true,
+      values: {
+        valid: valid(fc.constant(undefined)),
+        hostile: hostile<string | undefined>([
+          ['EC2 compute, right only with a blue/green fleet', 'EC2', 'odd'],
+          ['Lambda compute, right only with a blue/green fleet in a region with it', 'LAMBDA', 'odd'],
+        ]),
+      },
+    },
     'ServerEnvironment.name': { values: environmentNames() },
     'ServerAppPipelineProps.instanceRoles': {
       values: {
@@ -166,6 +180,15 @@ export const serverAppHints: Hints = {
     {
       kind: 'constraint',
       struct: 'ManagedFleetOptions',
+      label: 'blue/green without a load balancer',
+      severity: 'invalid',
+      broken: (v) => (isBlueGreen(v) && v.loadBalancer === undefined ? ['.releaseStrategy'] : []),
+      keep: (v, isHostile) => (isBlueGreen(v) && v.loadBalancer === undefined && !isHostile('releaseStrategy') ? { ...v, releaseStrategy: undefined } : v),
+      break: (v) => ({ ...v, loadBalancer: undefined, releaseStrategy: { blueGreen: {} } }),
+    },
+    {
+      kind: 'constraint',
+      struct: 'ManagedFleetOptions',
       // Without a region, any load balancer is rejected as a whole.
       label: 'load balancer in a stack without region',
       severity: 'odd',
@@ -278,6 +301,73 @@ function group(at: BuildContext, withRole: boolean): autoscaling.IAutoScalingGro
     minCapacity: 1,
     notifications: [{ topic: new sns.Topic(at.stack, `${at.id}GroupTopic`, { enforceSSL: true }) }],
   });
+}
+
+/** Whether a managed fleet's value is released blue/green. */
+function isBlueGreen(v: StructValue): boolean {
+  return typeof v.releaseStrategy === 'object' && v.releaseStrategy !== null && 'blueGreen' in v.releaseStrategy;
+}
+
+/**
+ * The options of blue/green releases: traffic steps (increasing whole percentages ending at 100, at
+ * most 10), a bake time a traffic step fits in (12 minutes on Lambda compute, 17 on EC2), a 5xx rate
+ * above 0 and at most 100, at most 20 paths, a rollback window of at most 7 days, and stickiness of
+ * whole seconds from 1 second to 7 days (the load balancer's limits).
+ */
+function blueGreenHints(): Hints['values'] {
+  const seconds = (amount: number): DurationSpec => ({ unit: 'seconds', amount });
+  const minutes = (amount: number): DurationSpec => ({ unit: 'minutes', amount });
+  return {
+    'BlueGreenReleaseOptions.trafficPercentages': {
+      values: {
+        valid: valid(fc.constantFrom([10, 100], [100], [5, 25, 50, 100], [1, 2, 3, 4, 5, 6, 7, 8, 9, 100])),
+        hostile: hostile<number[]>([
+          ['steps not ending at 100', [10, 50], 'invalid'],
+          ['steps not increasing', [50, 10, 100], 'invalid'],
+          ['no steps', [], 'invalid'],
+          ['a 12.5% step', [12.5, 100], 'invalid'],
+          ['11 steps', [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 100], 'invalid'],
+          ['a step above 100', [50, 150], 'invalid'],
+        ]),
+      },
+    },
+    'BlueGreenReleaseOptions.bakeTime': durations({
+      valid: valid(fc.constantFrom(seconds(0), minutes(1), minutes(5), minutes(12))),
+      hostile: hostile<DurationSpec>([
+        ['13 minutes (too long on Lambda compute)', minutes(13), 'odd'],
+        ['18 minutes', minutes(18), 'invalid'],
+      ]),
+    }),
+    'BlueGreenReleaseOptions.maxErrorRatePercent': {
+      values: {
+        valid: valid(fc.constantFrom(0.5, 1, 5, 100)),
+        hostile: hostile<number>([['0', 0, 'invalid'], ['negative', -1, 'invalid'], ['above 100', 101, 'invalid'], ['NaN', NaN, 'invalid']]),
+      },
+    },
+    'BlueGreenReleaseOptions.paths': {
+      values: {
+        valid: valid(fc.constantFrom(['/'], ['/api/status?full=1', '/about'])),
+        hostile: hostile<string[]>([
+          ['a path without /', ['health'], 'invalid'],
+          ['a space', ['/a b'], 'invalid'],
+          ['a fragment', ['/a#b'], 'invalid'],
+          ['21 paths', Array.from({ length: 21 }, (_, i) => `/p${i}`), 'invalid'],
+          ['a path of 201 characters', [`/${'p'.repeat(200)}`], 'invalid'],
+        ]),
+      },
+    },
+    'BlueGreenReleaseOptions.rollbackWindow': durations({
+      valid: valid(fc.constantFrom(seconds(0), minutes(60), { unit: 'days', amount: 7 } as DurationSpec)),
+      hostile: hostile<DurationSpec>([['8 days', { unit: 'days', amount: 8 }, 'invalid']]),
+    }),
+    'BlueGreenReleaseOptions.stickiness': durations({
+      valid: valid(fc.constantFrom(seconds(1), minutes(10), { unit: 'days', amount: 7 } as DurationSpec)),
+      hostile: hostile<DurationSpec>([
+        ['half a second', { unit: 'millis', amount: 500 }, 'invalid'],
+        ['8 days', { unit: 'days', amount: 8 }, 'invalid'],
+      ]),
+    }),
+  };
 }
 
 /** An imported VPC with public and private subnets (imported: no resources, no findings of its own), one per case. */
