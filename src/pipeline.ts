@@ -17,6 +17,7 @@ import { BuildOptions, BuildProject } from './build';
 import { markResource, ResourceKind } from './compliance/accepted-findings';
 import { ManagedPolicyRole, pipelineActionRole } from './managed-policy-role';
 import { PipelineKey } from './pipeline-key';
+import { PullRequestSource } from './pull-requests';
 import { ChangesCheck, PipelineSource, PushFilter } from './source';
 import { validateEmails, validateMaxLength, validatePipelineName, validateWholeDays, validationError } from './validation';
 
@@ -165,6 +166,8 @@ export class PipelineCore extends Construct {
   public readonly sourceOutput: codepipeline.Artifact;
   /** The CodeCommit repository, for CodeCommit sources. */
   public readonly repository?: codecommit.IRepository;
+  /** How the source's pull requests into its branch start the work done for them (previews). */
+  public readonly pullRequests: PullRequestSource;
   /** The service role of the pipeline. */
   public readonly pipelineRole: iam.Role;
   /** How long logs are kept. */
@@ -196,6 +199,7 @@ export class PipelineCore extends Construct {
     this.sourceCommitId = source.commitId;
     this.sourceBranch = source.branch;
     this.pushFilter = source.pushFilter;
+    this.pullRequests = source.pullRequests;
     this.sourceOutput = source.output;
 
     this.accessLogsBucket = new AccessLogsBucket(this, 'AccessLogs', retention);

@@ -5,6 +5,7 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { pipelineActionRole, ManagedPolicyRole } from './managed-policy-role';
+import { CodeCommitPullRequests, ConnectionPullRequests, PullRequestSource } from './pull-requests';
 import { skipStagesUnless } from './stage-conditions';
 import {
   CONNECTION_ARN,
@@ -164,6 +165,9 @@ export interface PipelineSourceConfig {
 
   /** With `filePaths`, how the pipeline is kept to the pushes that change them. */
   readonly pushFilter?: PushFilter;
+
+  /** How the source's pull requests into the branch start the work done for them (previews). */
+  readonly pullRequests: PullRequestSource;
 }
 
 /**
@@ -263,6 +267,7 @@ class CodeCommitSource extends PipelineSource {
       repository,
       repositoryDisplayName: repository.repositoryName,
       commitId: action.variables.commitId,
+      pullRequests: new CodeCommitPullRequests(repository, branch),
       pushFilter: filePaths && {
         filePaths,
         apply: (pipeline, changesCheck) => {
@@ -294,11 +299,32 @@ class ConnectionSource extends PipelineSource {
     validateBranch(scope, 'source.branch', branch);
     validatePushFilter(scope, this.options.filePaths);
 
+    const action = this.sourceAction(scope, options.pipelineRole);
+    const filePaths = this.options.filePaths;
+    return {
+      action,
+      output: action.actionProperties.outputs![0],
+      branch,
+      repositoryDisplayName: `${owner}/${repository}`,
+      commitId: action.variables.commitId,
+      pushFilter: filePaths && {
+        filePaths,
+        apply: (pipeline) => addPushTrigger(pipeline, action.actionProperties.actionName, branch, filePaths),
+      },
+      // Each pull-request pipeline has a source action of its own (an action belongs to one pipeline).
+      pullRequests: new ConnectionPullRequests(branch, (actionScope, pipelineRole) => this.sourceAction(actionScope, pipelineRole),
+        filePaths && filePathsCriteria(filePaths)),
+    };
+  }
+
+  /** The action that checks out the branch through the connection, with its role (`SourceConnectionRole` in `scope`). */
+  private sourceAction(scope: Construct, pipelineRole: iam.IRole): actions.CodeStarConnectionsSourceAction {
+    const { connectionArn, owner, repository } = this.options;
     // aws-cdk-lib grants `codestar-connections:UseConnection`, which only matches ARNs of that
     // prefix; connections created since the 2024 rename have `codeconnections` ARNs and need the
     // action of that prefix. An action role we own lets us grant the matching one.
     // https://docs.aws.amazon.com/dtconsole/latest/userguide/rename.html
-    const role = pipelineActionRole(scope, 'SourceConnectionRole', options.pipelineRole,
+    const role = pipelineActionRole(scope, 'SourceConnectionRole', pipelineRole,
       connectionRoleDescription(`${owner}/${repository}`));
     const prefix = CONNECTION_ARN.exec(connectionArn)?.[1];
     if (prefix === 'codeconnections') {
@@ -307,31 +333,17 @@ class ConnectionSource extends PipelineSource {
         resources: [connectionArn],
       }));
     }
-
-    const output = new codepipeline.Artifact('Source');
-    const action = new actions.CodeStarConnectionsSourceAction({
+    return new actions.CodeStarConnectionsSourceAction({
       actionName: 'Checkout',
       connectionArn,
       owner,
       repo: repository,
-      branch,
-      output,
+      branch: this.options.branch ?? DEFAULT_BRANCH,
+      output: new codepipeline.Artifact('Source'),
       role,
       // With file paths, the pipeline's trigger starts it instead.
       triggerOnPush: !this.options.filePaths,
     });
-    const filePaths = this.options.filePaths;
-    return {
-      action,
-      output,
-      branch,
-      repositoryDisplayName: `${owner}/${repository}`,
-      commitId: action.variables.commitId,
-      pushFilter: filePaths && {
-        filePaths,
-        apply: (pipeline) => addPushTrigger(pipeline, action.actionProperties.actionName, branch, filePaths),
-      },
-    };
   }
 }
 

@@ -96,6 +96,15 @@ const CONTRACT: ReleaseContract = JSON.parse(readRuntimeFile(__dirname, 'release
 /** The S3 key prefix (no leading slash) under which each release lives, in `releases/<release id>/`. */
 export const RELEASES_PREFIX = CONTRACT.releasesPrefix;
 
+/**
+ * The preview projects write releases whose id starts `<UTC time>-p`; a pipeline release has
+ * a hex commit there. IAM's `?` matches one character and `*` any run, `/` included, so this
+ * matches the objects of preview releases and nothing else.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html#reference_policies_elements_resource_wildcards
+ */
+export const PREVIEW_RELEASE_OBJECTS = `${RELEASES_PREFIX}????????T??????Z-p*`;
+
 /** The KeyValueStore key naming the live release. */
 export const LIVE_RELEASE_KEY = CONTRACT.liveReleaseKey;
 

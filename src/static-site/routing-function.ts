@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import type { PreviewDomainOptions } from './previews';
 import { LIVE_RELEASE_KEY, PREVIEW_KEY_PREFIX, PREVIEW_TOKEN, RELEASE_RULES, RELEASES_PREFIX, TOKEN_KEY_PREFIX } from './release-contract';
 import { readRuntimeFile } from '../runtime-program';
 
@@ -23,20 +23,25 @@ export interface ReleaseRouting {
   readonly keyValueStoreId: string;
   /** Answer each request by the `_redirects` rules of its release (runtime/redirects.js writes them, runtime/routing.js reads them). */
   readonly redirects: boolean;
-  /** Serve a preview release to a request with a valid preview token; absent: live only, with no token ever read. */
-  readonly previews?: PreviewRouting;
+  /** Serve the release a valid token names to a request carrying it; absent: live only, with no token ever read. */
+  readonly tokenReleases?: TokenReleases;
 }
 
 /**
- * Serving named preview releases (`preview:<name>` in the store) to requests with a valid token
- * (`token:<token>` → `<expires> <name>`), given by header, cookie or link.
+ * Releases read with a token: a request carrying a valid token (`token:<token>` → `<expires> <name>`
+ * in the store, given by header, cookie or link) reads the release named `preview:<name>` instead of
+ * live, and its responses are not indexed. Two features read releases so: pull-request previews
+ * (each preview's link carries its token) and release verification (the go-live check reads the
+ * candidate release as the preview `go-live.check`, with a token of its own). The runtime programs
+ * call this reading "preview" (`ROUTING.preview`, `PREVIEW`), after the feature that came first.
  */
-export interface PreviewRouting {
+export interface TokenReleases {
   /**
-   * The domain under which each preview has a host of its own (`<name>.<domain>`, e.g. `pr-42.preview.example.com`),
-   * where only that preview's tokens are taken. Absent: previews are read on the site's own hosts.
+   * The domain under which each preview has a host of its own (`<name>.<domainName>`, e.g.
+   * `pr-42.preview.example.com`), where only that preview's tokens are taken, as the user gave it
+   * (checked by `validatePreviewDomain`). Absent: tokens are read on the site's own hosts.
    */
-  readonly domain?: string;
+  readonly previewDomain?: PreviewDomainOptions;
 }
 
 /** Options for the routing CloudFront Function. */
@@ -54,15 +59,6 @@ export interface RoutingFunctionOptions {
   readonly releases?: ReleaseRouting;
 }
 
-// Characters that can never appear in a host name and would change the meaning of the location URL.
-const INVALID_HOST = /[\s/?#@\\]/;
-
-function validateHost(name: string, value: string, example = 'www.example.com'): void {
-  if (value.length === 0 || INVALID_HOST.test(value)) {
-    throw new Error(`${name} must be a bare host name such as '${example}', got '${value}'`);
-  }
-}
-
 /**
  * Returns the code of the viewer-request CloudFront Function (runtime `cloudfront-js-2.0`) that
  * routes requests of a static site served from S3: runtime/routing.js as it is, after the import of
@@ -78,7 +74,7 @@ function validateHost(name: string, value: string, example = 'www.example.com'):
  * 5. Any other URI (a file with an extension) is left unchanged, so a missing asset stays a 404.
  * 6. With `releases`, the routed URI is prefixed with `/releases/<live release id>`.
  *
- * With `releases.previews`, a request carrying a well-formed token (link parameter, header or
+ * With `releases.tokenReleases`, a request carrying a well-formed token (link parameter, header or
  * cookie; see PREVIEW_TOKEN) whose store record has not expired, on a preview host only for that
  * host's preview, reads the preview the token names instead of live (step 2 onwards, with the
  * preview's release id), and is marked with the header PREVIEW_TOKEN.marker. A link answers a 302
@@ -88,15 +84,9 @@ function validateHost(name: string, value: string, example = 'www.example.com'):
  * The query string is never touched by the rewrites.
  */
 export function routingFunctionCode(options: RoutingFunctionOptions): string {
+  // The hosts are the site's domain names, checked by the construct (domain names, each listed once).
   const redirect = options.hostRedirect;
-  if (redirect) {
-    redirect.fromHosts.forEach((host) => validateHost('hostRedirect.fromHosts', host));
-    validateHost('hostRedirect.toHost', redirect.toHost);
-    if (redirect.fromHosts.some((host) => host.toLowerCase() === redirect.toHost.toLowerCase())) {
-      throw new Error(`hostRedirect.fromHosts includes hostRedirect.toHost ('${redirect.toHost}'), which would redirect forever`);
-    }
-  }
-  const previews = options.releases?.previews;
+  const tokenReleases = options.releases?.tokenReleases;
   const settings: RoutingSettings = {
     singlePageApp: options.singlePageApp,
     ...redirect ? { fromHosts: redirect.fromHosts, toHost: redirect.toHost } : {},
@@ -106,7 +96,7 @@ export function routingFunctionCode(options: RoutingFunctionOptions): string {
       liveReleaseKey: LIVE_RELEASE_KEY,
     } : {},
     ...options.releases?.redirects ? { rules: { redirects: RELEASE_RULES.redirectsKind, statusPages: RELEASE_RULES.statusPagesPrefix } } : {},
-    ...previews ? { preview: previewSettings(previews) } : {},
+    ...tokenReleases ? { preview: tokenReleaseSettings(tokenReleases) } : {},
   };
   return [
     // The KeyValueStore helpers come from this module, imported in the first line.
@@ -118,10 +108,10 @@ export function routingFunctionCode(options: RoutingFunctionOptions): string {
   ].join('\n');
 }
 
-/** What the viewer-response function does: previews, release rules, or both. */
+/** What the viewer-response function does: token releases, release rules, or both. */
 export interface ResponseFunctionOptions {
-  /** Mark preview responses `x-robots-tag: noindex`. */
-  readonly previews?: PreviewRouting;
+  /** Mark the responses of releases read with a token `x-robots-tag: noindex`. */
+  readonly tokenReleases?: TokenReleases;
   /** Apply the releases' `_headers` rules and the status of `_redirects` 404 and 410 pages, read from this KeyValueStore. */
   readonly rules?: { readonly keyValueStoreId: string };
 }
@@ -129,9 +119,9 @@ export interface ResponseFunctionOptions {
 /**
  * Returns the code of the viewer-response CloudFront Function (runtime `cloudfront-js-2.0`):
  * runtime/preview-response.js after its settings, `var PREVIEW = {...};` and `var RULES = {...};`.
- * With `previews`, it adds `x-robots-tag: noindex` to the response to a request that was marked by
- * the routing function as reading a preview, or that carries a preview token (link parameter,
- * header or cookie), or that is for a host under `previews.domain`. With `rules`, a response whose
+ * With `tokenReleases`, it adds `x-robots-tag: noindex` to the response to a request that was marked
+ * by the routing function as reading a preview, or that carries a token (link parameter, header or
+ * cookie), or that is for a host under the preview domain. With `rules`, a response whose
  * object names a status (the copy of a 404 or 410 rule's page) gets that status, and one whose
  * object names its release gets the headers of that release's `_headers` for the viewer's path.
  */
@@ -144,25 +134,16 @@ export function responseFunctionCode(options: ResponseFunctionOptions): string {
   };
   return [
     ...rules ? ['import cf from \'cloudfront\';'] : [],
-    `var PREVIEW = ${JSON.stringify(options.previews ? previewSettings(options.previews) : null)};`,
+    `var PREVIEW = ${JSON.stringify(options.tokenReleases ? tokenReleaseSettings(options.tokenReleases) : null)};`,
     `var RULES = ${JSON.stringify(rules ?? null)};`,
     ...rules ? [deployedText('edge-rules.js')] : [],
     deployedText('preview-response.js'),
   ].join('\n');
 }
 
-/** The viewer-response function of a site with previews only (see `responseFunctionCode`). */
-export function previewResponseCode(previews: PreviewRouting): string {
-  return responseFunctionCode({ previews });
-}
-
-/** The settings both functions read of previews: the names of the contract, and the preview domain (checked, lower case). */
-function previewSettings(previews: PreviewRouting): PreviewSettings {
-  let domain = previews.domain;
-  if (domain !== undefined && !Token.isUnresolved(domain)) {
-    validateHost('previews.domain', domain, 'preview.example.com');
-    domain = domain.toLowerCase();
-  }
+/** The settings both functions read of token releases: the names of the contract, and the preview domain. */
+function tokenReleaseSettings(tokenReleases: TokenReleases): PreviewSettings {
+  const domain = tokenReleases.previewDomain?.domainName;
   return {
     keyPrefix: PREVIEW_KEY_PREFIX,
     tokenKeyPrefix: TOKEN_KEY_PREFIX,

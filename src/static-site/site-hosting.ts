@@ -8,7 +8,7 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CLOUDFRONT_NAME_MAX_LENGTH, KEEP_KEY_VALUE_STORE_NAME_CONTEXT, nameAccountGlobalResource } from './cloudfront-names';
-import { PreviewRouting, responseFunctionCode, routingFunctionCode } from './routing-function';
+import { responseFunctionCode, routingFunctionCode, TokenReleases } from './routing-function';
 import { markResource, ResourceKind } from '../compliance/accepted-findings';
 import { enableEventBridge } from '../compliance/bucket-events';
 import { validateCertificateArn, validateCertificateDomainName, validateDomainNameList, validationError } from '../validation';
@@ -60,16 +60,11 @@ export interface SiteHostingProps {
   readonly contentSecurityPolicy?: string;
   /**
    * Serve atomic releases named in a KeyValueStore (with the rules of their `_redirects` and
-   * `_headers` when `redirects` and `headers`), and with `previews`, preview releases to requests
-   * with a valid preview token (their responses `noindex`).
+   * `_headers` when `redirects` and `headers`), and with `tokenReleases`, the release a valid token
+   * names to a request carrying it (its responses `noindex`); the distribution also answers the hosts
+   * under its preview domain.
    */
-  readonly releases?: { readonly redirects: boolean; readonly headers: boolean; readonly previews?: PreviewHosting };
-}
-
-/** Serving previews: on the site's hosts, or each on a host of its own under `domain`. */
-export interface PreviewHosting {
-  /** The domain whose subdomains (`*.<domainName>`) the distribution also answers: the preview hosts. */
-  readonly domain?: { readonly domainName: string; readonly hostedZone?: route53.IHostedZone };
+  readonly releases?: { readonly redirects: boolean; readonly headers: boolean; readonly tokenReleases?: TokenReleases };
 }
 
 /**
@@ -89,7 +84,7 @@ export class SiteHosting extends Construct {
   constructor(owner: Construct, id: string, props: SiteHostingProps) {
     super(owner, id);
     const domainNames = props.domain?.domainNames ?? [];
-    const previewDomain = props.releases?.previews?.domain;
+    const previewDomain = props.releases?.tokenReleases?.previewDomain;
     const previewHosts = previewDomain ? [`*.${previewDomain.domainName}`] : [];
     const previewZone = previewDomain?.hostedZone ?? props.domain?.hostedZone;
     const certificate = this.certificateFor(owner, props.domain, previewHosts, previewZone);
@@ -163,7 +158,7 @@ export class SiteHosting extends Construct {
           ? {
             keyValueStoreId: this.keyValueStore.keyValueStoreId,
             redirects: props.releases.redirects,
-            previews: previewRouting(props.releases.previews),
+            tokenReleases: props.releases.tokenReleases,
           }
           : undefined,
       })),
@@ -171,22 +166,22 @@ export class SiteHosting extends Construct {
   }
 
   /**
-   * The viewer-response function: `x-robots-tag: noindex` on preview responses; with rules, the
+   * The viewer-response function: `x-robots-tag: noindex` on token releases' responses; with rules, the
    * headers of a release's `_headers` and the status of its 404 and 410 pages. None when neither.
    */
   private responseFunction(props: SiteHostingProps): cloudfront.Function | undefined {
-    const previews = previewRouting(props.releases?.previews);
+    const tokenReleases = props.releases?.tokenReleases;
     const rules = props.releases && (props.releases.redirects || props.releases.headers) ? this.keyValueStore : undefined;
-    if (!previews && !rules) {
+    if (!tokenReleases && !rules) {
       return undefined;
     }
     // The id is the one the function had with previews alone: the function is updated, not replaced.
     return new cloudfront.Function(this, 'PreviewResponse', {
-      comment: [previews ? 'Preview responses are not indexed (x-robots-tag: noindex)' : '', rules ? 'Headers of _headers, pages of _redirects' : '']
+      comment: [tokenReleases ? 'Preview responses are not indexed (x-robots-tag: noindex)' : '', rules ? 'Headers of _headers, pages of _redirects' : '']
         .filter(Boolean).join('; '),
       runtime: cloudfront.FunctionRuntime.JS_2_0,
       keyValueStore: rules,
-      code: cloudfront.FunctionCode.fromInline(responseFunctionCode({ previews, rules: rules && { keyValueStoreId: rules.keyValueStoreId } })),
+      code: cloudfront.FunctionCode.fromInline(responseFunctionCode({ tokenReleases, rules: rules && { keyValueStoreId: rules.keyValueStoreId } })),
     });
   }
 
@@ -418,9 +413,4 @@ export function distributionArn(distribution: cloudfront.IDistribution): string 
     resource: 'distribution',
     resourceName: distribution.distributionId,
   });
-}
-
-/** What the CloudFront functions know of previews: the domain of the preview hosts. */
-function previewRouting(previews: PreviewHosting | undefined): PreviewRouting | undefined {
-  return previews && { domain: previews.domain?.domainName };
 }

@@ -13,6 +13,7 @@ import { CacheControlOptions, InPlaceDeployProject } from './in-place-deploy-pro
 import { PreviewOptions, SitePreviews, validatePreviewDomain } from './previews';
 import { LIVE_RELEASE_KEY, RELEASE_ENV, RELEASES_PREFIX } from './release-contract';
 import { GoLiveProject, ReleaseProjectProps, RollbackProject, UploadReleaseProject } from './release-projects';
+import { TokenReleases } from './routing-function';
 import { securityHeaderValues, SiteDomainOptions, SiteHosting } from './site-hosting';
 import { VerifyReleaseOptions, verifySettings } from './verify-release';
 import { acceptFindings, markResource, ResourceKind } from '../compliance/accepted-findings';
@@ -270,9 +271,7 @@ export class StaticSitePipeline extends Construct {
       releases: atomic ? {
         redirects: props.redirects ?? false,
         headers: props.headers ?? false,
-        // Previews, and the go-live check, which reads the candidate release as preview 'go-live.check'
-        // with a token of its own, need the routing function to read preview tokens.
-        previews: props.previews || props.verifyRelease?.enabled !== false ? { domain: props.previews?.domain } : undefined,
+        tokenReleases: tokenReleasesOf(props),
       } : undefined,
     });
     if (atomic) {
@@ -352,8 +351,7 @@ export class StaticSitePipeline extends Construct {
     options: PreviewOptions): SitePreviews {
     return new SitePreviews(this, 'Previews', {
       options,
-      source: props.source,
-      repository: core.repository,
+      pullRequests: core.pullRequests,
       branch: core.sourceBranch,
       buildOptions: props.buildOptions ?? {},
       defaultOutputDirectory: DEFAULT_OUTPUT_DIRECTORY,
@@ -437,6 +435,15 @@ function releaseProjectProps(scope: Construct, core: PipelineCore, hosting: Site
     compute,
     verify: releaseVerification(scope, hosting, compute, props),
   };
+}
+
+/**
+ * Whether the site's releases are read with a token, and where: previews are (each link carries its
+ * token), and so is the candidate release of the go-live check (`verifyRelease`, on by default),
+ * read as the preview 'go-live.check' with a token of its own. The one place both features meet.
+ */
+function tokenReleasesOf(props: StaticSitePipelineProps): TokenReleases | undefined {
+  return props.previews || props.verifyRelease?.enabled !== false ? { previewDomain: props.previews?.domain } : undefined;
 }
 
 /** How a release is uploaded: the build artifact holds the output directory's contents at its root. */

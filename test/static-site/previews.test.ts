@@ -8,7 +8,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { PipelineSource, StaticSitePipeline, StaticSitePipelineProps } from '../../src';
-import { PREVIEW_RELEASE_OBJECTS } from '../../src/static-site/previews';
+import { PREVIEW_RELEASE_OBJECTS } from '../../src/static-site/release-contract';
 import { DeployMode } from '../../src/static-site/static-site-pipeline';
 import { stageEntry } from '../../verify/template-checks/stage-conditions';
 import { fakeAwsEnvironment, fakeAwsTestDirs } from '../fake-aws';

@@ -26,9 +26,9 @@ describe('the scale of _redirects and _headers (the README states these numbers)
     const routing = routingFunctionCode({
       singlePageApp: true,
       hostRedirect: { fromHosts: ['example.com'], toHost: 'www.example.com' },
-      releases: { keyValueStoreId: 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111', redirects: true, previews: { domain: 'preview.example.com' } },
+      releases: { keyValueStoreId: 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111', redirects: true, tokenReleases: { previewDomain: { domainName: 'preview.example.com' } } },
     });
-    const response = responseFunctionCode({ previews: { domain: 'preview.example.com' }, rules: { keyValueStoreId: 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111' } });
+    const response = responseFunctionCode({ tokenReleases: { previewDomain: { domainName: 'preview.example.com' } }, rules: { keyValueStoreId: 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111' } });
     expect(Buffer.byteLength(routing)).toBeLessThan(CLOUDFRONT_FUNCTION_MAX_BYTES);
     expect(Buffer.byteLength(response)).toBeLessThan(CLOUDFRONT_FUNCTION_MAX_BYTES);
   });
