@@ -42,6 +42,9 @@ function printTable(results: ProofResult[]): void {
   rows.forEach((row) => console.log(line(row)));
   for (const r of results) {
     for (const d of r.details ?? []) console.log(`  ${r.proof}: ${d}`);
+  }
+  // The failures last, after every proof's details: a log cut to its end (CI's) still shows them.
+  for (const r of results) {
     for (const f of r.failures) console.log(`  FAILED ${r.proof}: ${f}`);
   }
   const tried = results.reduce((n, r) => n + r.tried, 0);
