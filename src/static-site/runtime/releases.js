@@ -23,7 +23,6 @@ const LIMITS = CONTRACT.keyValueStoreLimits;
 const PAGE = /\.html?$/;
 
 /** @typedef {ReturnType<typeof import('./site-cli.js').siteCli>} SiteCli */
-/** @typedef {ReturnType<typeof import('./step-clock.js').stepClock>} StepClock */
 
 /** Time kept for a store write with its retries, a copy of the not-found page, or a metrics read. */
 const WRITE_MS = 20000;
