@@ -63,8 +63,8 @@ describe('a packed program carries the files it requires when it loads', () => {
       .toThrow('runtime program site-cli.js requires step-clock.js when it loads, which is not packed with it');
   });
 
-  test('a file required later, inside a function (the rule programs of go-live), may be left out', () => {
-    expect(() => unpackRuntimeFilesCommands('PROGRAM_DIR', staticSiteDir, ['release.js', 'site-cli.js', 'step-clock.js', 'release-contract.json']))
+  test('a file required later, inside a function (the verification and rule programs of go-live), may be left out', () => {
+    expect(() => unpackRuntimeFilesCommands('PROGRAM_DIR', staticSiteDir, ['release.js', 'releases.js', 'site-cli.js', 'step-clock.js', 'release-contract.json']))
       .not.toThrow();
   });
 

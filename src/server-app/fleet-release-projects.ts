@@ -112,9 +112,12 @@ function rollbackBuildSpecObject(): object {
   return { version: '0.2', phases: { build: { commands: rollbackCommands() } } };
 }
 
-/** Unpacks the program (runtime/fleet-release.js, its CLI helpers and the contract) from the buildspec. */
+/** Unpacks the program (runtime/fleet-release.js, the files it loads and the contract) from the buildspec. */
 function unpackProgram(): string[] {
-  return unpackRuntimeFilesCommands(PROGRAM_DIR, SERVER_APP_DIR, ['fleet-release.js', 'fleet-cli.js', 'fleet-release-contract.json']);
+  return unpackRuntimeFilesCommands(PROGRAM_DIR, SERVER_APP_DIR, [
+    'fleet-release.js', 'fleet-settings.js', 'fleet-traffic.js', 'fleet-capacity.js', 'fleet-revisions.js', 'fleet-judging.js', 'fleet-cli.js',
+    'fleet-release-contract.json',
+  ]);
 }
 
 /** The compute, key, logs and environment of a fleet project. */

@@ -21,7 +21,7 @@ export interface HostRedirect {
 export interface ReleaseRouting {
   /** Id of the KeyValueStore associated with the function (a CDK token at synth time is fine). */
   readonly keyValueStoreId: string;
-  /** Answer each request by the `_redirects` rules of its release (runtime/redirects.js writes them, runtime/routing.js reads them). */
+  /** Answer each request by the `_redirects` rules of its release (runtime/redirect-records.js writes them, runtime/routing.js reads them). */
   readonly redirects: boolean;
   /** Serve the release a valid token names to a request carrying it; absent: live only, with no token ever read. */
   readonly tokenReleases?: TokenReleases;

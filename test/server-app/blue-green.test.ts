@@ -320,7 +320,10 @@ describe('the release stage', () => {
   test('the buildspecs carry the program files of src/server-app/runtime as they are, programs without their comment lines', () => {
     const files = packedFiles(releaseCommands());
     const runtime = path.join(__dirname, '..', '..', 'src', 'server-app', 'runtime');
-    expect(Object.keys(files).sort()).toEqual(['fleet-cli.js', 'fleet-release-contract.json', 'fleet-release.js']);
+    expect(Object.keys(files).sort()).toEqual([
+      'fleet-capacity.js', 'fleet-cli.js', 'fleet-judging.js', 'fleet-release-contract.json', 'fleet-release.js', 'fleet-revisions.js',
+      'fleet-settings.js', 'fleet-traffic.js',
+    ]);
     for (const [name, text] of Object.entries(files)) {
       const source = fs.readFileSync(path.join(runtime, name), 'utf8');
       expect(text).toBe(name.endsWith('.js') ? withoutCommentLines(source) : source);

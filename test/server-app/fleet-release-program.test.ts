@@ -1,15 +1,17 @@
 /**
- * The decisions of the fleet release program (src/server-app/runtime/fleet-release.js), tested by
- * loading that very file: where traffic goes, which fleet is live and which gets a release, what
- * breaches a bake, where a rollback goes. Its calls to AWS run against moto and stand-ins in the
- * release proof (verify/proofs/11-fleet-release-on-moto.ts).
+ * The decisions of the fleet release program (src/server-app/runtime/fleet-release.js and the files
+ * it loads), tested by loading those very files: where traffic goes, which fleet is live and which
+ * gets a release, what breaches a bake, where a rollback goes. Its calls to AWS run against moto and
+ * stand-ins in the release proof (verify/proofs/11-fleet-release-on-moto.ts).
  */
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 
 const RUNTIME = path.join(__dirname, '..', '..', 'src', 'server-app', 'runtime');
 /* eslint-disable @typescript-eslint/no-require-imports */
-const program = require(path.join(RUNTIME, 'fleet-release.js'));
+const fleetTraffic = require(path.join(RUNTIME, 'fleet-traffic.js'));
+const fleetJudging = require(path.join(RUNTIME, 'fleet-judging.js'));
+const fleetRevisions = require(path.join(RUNTIME, 'fleet-revisions.js'));
 const cli = require(path.join(RUNTIME, 'fleet-cli.js'));
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -41,60 +43,61 @@ const checkRule = (header: string) => ({
 
 describe('where the listener sends users', () => {
   test('the live rule\'s weights, in percent of their sum', () => {
-    const traffic = program.trafficOf([defaultRule, liveRule(9, 1)], SETTINGS);
+    const traffic = fleetTraffic.trafficOf([defaultRule, liveRule(9, 1)], SETTINGS);
     expect(traffic.weights).toEqual({ blue: 90, green: 10 });
     expect(traffic.liveRule.RuleArn).toBe('live');
   });
 
   test('without a live rule, everything to the fleet of the default action', () => {
-    const traffic = program.trafficOf([defaultRule], SETTINGS);
+    const traffic = fleetTraffic.trafficOf([defaultRule], SETTINGS);
     expect(traffic.weights).toEqual({ blue: 100, green: 0 });
     expect(traffic.liveRule).toBeUndefined();
   });
 
   test('a rule of someone else\'s at priority 50000 is not the live rule', () => {
     const theirs = { RuleArn: 'theirs', Priority: '50000', Actions: [{ Type: 'forward', TargetGroupArn: OTHER_TG }] };
-    expect(program.trafficOf([defaultRule, theirs], SETTINGS).liveRule).toBeUndefined();
+    expect(fleetTraffic.trafficOf([defaultRule, theirs], SETTINGS).liveRule).toBeUndefined();
   });
 
   test('the check rule is the release\'s only with the release\'s header; another rule at priority 1 is someone else\'s', () => {
-    const ours = program.trafficOf([defaultRule, checkRule('X-Release-Check')], SETTINGS);
+    const ours = fleetTraffic.trafficOf([defaultRule, checkRule('X-Release-Check')], SETTINGS);
     expect([ours.checkRule?.RuleArn, ours.otherCheckRule]).toEqual(['check', undefined]);
-    const theirs = program.trafficOf([defaultRule, checkRule('x-admin')], SETTINGS);
+    const theirs = fleetTraffic.trafficOf([defaultRule, checkRule('x-admin')], SETTINGS);
     expect([theirs.checkRule, theirs.otherCheckRule?.RuleArn]).toEqual([undefined, 'check']);
   });
 });
 
 describe('which fleet is live, and which gets the release', () => {
-  const traffic = (rules: unknown[]) => program.trafficOf(rules, SETTINGS);
+  const traffic = (rules: unknown[]) => fleetTraffic.trafficOf(rules, SETTINGS);
 
   test('the fleet with all the weight, or split when both have some', () => {
-    expect(program.liveFleetOf(traffic([defaultRule, liveRule(0, 100)]), false)).toBe('green');
-    expect(program.liveFleetOf(traffic([defaultRule, liveRule(90, 10)]), false)).toBe('split');
+    expect(fleetTraffic.liveFleetOf(traffic([defaultRule, liveRule(0, 100)]), false)).toBe('green');
+    expect(fleetTraffic.liveFleetOf(traffic([defaultRule, liveRule(90, 10)]), false)).toBe('split');
   });
 
   test('before the first release, blue behind the default action is live only with a healthy target (an in-place fleet switched to blue/green)', () => {
-    expect(program.liveFleetOf(traffic([defaultRule]), false)).toBe('');
-    expect(program.liveFleetOf(traffic([defaultRule]), true)).toBe('blue');
+    expect(fleetTraffic.liveFleetOf(traffic([defaultRule]), false)).toBe('');
+    expect(fleetTraffic.liveFleetOf(traffic([defaultRule]), true)).toBe('blue');
   });
 
   test('the release goes to the fleet without traffic; to green before the first release, never to the default action\'s fleet', () => {
-    expect(program.idleFleetOf('blue')).toBe('green');
-    expect(program.idleFleetOf('green')).toBe('blue');
-    expect(program.idleFleetOf('')).toBe('green');
+    expect(fleetTraffic.idleFleetOf('blue')).toBe('green');
+    expect(fleetTraffic.idleFleetOf('green')).toBe('blue');
+    expect(fleetTraffic.idleFleetOf('')).toBe('green');
   });
 });
 
 describe('the live rule\'s action', () => {
   test('forwards to both fleets with their weights; stickiness only when asked', () => {
-    expect(program.forwardActions(SETTINGS, { blue: 90, green: 10 }, true)).toEqual([{
+    expect(fleetTraffic.forwardActions(SETTINGS, { blue: 90, green: 10 }, true)).toEqual([{
       Type: 'forward',
       ForwardConfig: {
         TargetGroups: [{ TargetGroupArn: BLUE_TG, Weight: 90 }, { TargetGroupArn: GREEN_TG, Weight: 10 }],
         TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 600 },
       },
     }]);
-    expect(program.forwardActions(SETTINGS, { blue: 100, green: 0 }, false)[0].ForwardConfig.TargetGroupStickinessConfig).toEqual({ Enabled: false });
+    expect(fleetTraffic.forwardActions(SETTINGS, { blue: 100, green: 0 }, false)[0].ForwardConfig.TargetGroupStickinessConfig)
+      .toEqual({ Enabled: false });
   });
 });
 
@@ -105,21 +108,21 @@ describe('what breaches a bake', () => {
   });
 
   test('a minute of enough requests with more 5xx than the maximum share', () => {
-    expect(program.metricsBreach(data({ requests: [100, 100], errors: [1, 2] }), SETTINGS, 'green'))
+    expect(fleetJudging.metricsBreach(data({ requests: [100, 100], errors: [1, 2] }), SETTINGS, 'green'))
       .toBe('fleet green answered 2 of 100 requests with 5xx in the minute of 2025-01-01T12:01:00.000Z (2.0%, more than 1%)');
   });
 
   test('not a minute at the maximum share, nor one of too few requests', () => {
-    expect(program.metricsBreach(data({ requests: [100, 9], errors: [1, 9] }), SETTINGS, 'green')).toBe('');
+    expect(fleetJudging.metricsBreach(data({ requests: [100, 9], errors: [1, 9] }), SETTINGS, 'green')).toBe('');
   });
 
   test('a minute with an unhealthy host', () => {
-    expect(program.metricsBreach(data({ requests: [0], errors: [0], unhealthy: [1] }), SETTINGS, 'blue'))
+    expect(fleetJudging.metricsBreach(data({ requests: [0], errors: [0], unhealthy: [1] }), SETTINGS, 'blue'))
       .toBe('fleet blue had 1 unhealthy host(s) behind the load balancer in the minute of 2025-01-01T12:00:00.000Z');
   });
 
   test('no data (no traffic yet) is no breach', () => {
-    expect(program.metricsBreach({ MetricDataResults: [] }, SETTINGS, 'green')).toBe('');
+    expect(fleetJudging.metricsBreach({ MetricDataResults: [] }, SETTINGS, 'green')).toBe('');
   });
 });
 
@@ -127,39 +130,39 @@ describe('where a rollback goes', () => {
   const revision = (firstUsed: number, succeeded = true) => ({ deployment: `d-${firstUsed}`, succeeded, firstUsed, description: `release ${firstUsed}` });
 
   test('to the other fleet when it holds the release before the live one', () => {
-    expect(program.rollbackTargetOf('green', { blue: revision(1), green: revision(2) }, '').target).toBe('blue');
+    expect(fleetRevisions.rollbackTargetOf('green', { blue: revision(1), green: revision(2) }, '').target).toBe('blue');
   });
 
   test('nowhere when the other fleet holds a later revision: a release that failed its check or was rolled back', () => {
-    const { target, why } = program.rollbackTargetOf('blue', { blue: revision(1), green: revision(2) }, '');
+    const { target, why } = fleetRevisions.rollbackTargetOf('blue', { blue: revision(1), green: revision(2) }, '');
     expect(target).toBeUndefined();
     expect(why).toBe('fleet green holds a revision deployed after the live one (a release that did not go live, or one rolled back)');
   });
 
   test('nowhere when the other fleet\'s last deployment failed, or it never had one', () => {
-    expect(program.rollbackTargetOf('green', { blue: revision(1, false), green: revision(2) }, '').target).toBeUndefined();
-    expect(program.rollbackTargetOf('green', { blue: undefined, green: revision(2) }, '').why).toBe('fleet blue never had a revision deployed');
+    expect(fleetRevisions.rollbackTargetOf('green', { blue: revision(1, false), green: revision(2) }, '').target).toBeUndefined();
+    expect(fleetRevisions.rollbackTargetOf('green', { blue: undefined, green: revision(2) }, '').why).toBe('fleet blue never had a revision deployed');
   });
 
   test('with traffic split (an interrupted release), to the fleet of the older revision', () => {
-    expect(program.rollbackTargetOf('split', { blue: revision(3), green: revision(2) }, '').target).toBe('green');
+    expect(fleetRevisions.rollbackTargetOf('split', { blue: revision(3), green: revision(2) }, '').target).toBe('green');
   });
 
   test('to the fleet named in FLEET, whatever it holds; another name is refused', () => {
-    expect(program.rollbackTargetOf('blue', { blue: revision(1), green: revision(2) }, 'green').target).toBe('green');
-    expect(program.rollbackTargetOf('blue', {}, 'purple')).toEqual({ target: undefined, why: 'FLEET must be blue or green, got \'purple\'' });
+    expect(fleetRevisions.rollbackTargetOf('blue', { blue: revision(1), green: revision(2) }, 'green').target).toBe('green');
+    expect(fleetRevisions.rollbackTargetOf('blue', {}, 'purple')).toEqual({ target: undefined, why: 'FLEET must be blue or green, got \'purple\'' });
   });
 });
 
 describe('the build the deploy step deploys', () => {
   test('is the S3 object CodePipeline gives CodeBuild as its input, as a zip bundle', () => {
-    expect(program.revisionOfBuild('arn:aws:s3:::artifacts-bucket/Pipeline/Build/AbCdEf1.zip')).toEqual({
+    expect(fleetRevisions.revisionOfBuild('arn:aws:s3:::artifacts-bucket/Pipeline/Build/AbCdEf1.zip')).toEqual({
       revisionType: 'S3', s3Location: { bucket: 'artifacts-bucket', key: 'Pipeline/Build/AbCdEf1.zip', bundleType: 'zip' },
     });
   });
 
   test('fails outside a pipeline, naming the variable', () => {
-    expect(() => program.revisionOfBuild('')).toThrow('CODEBUILD_SOURCE_VERSION must name the build artifact (arn:aws:s3:::<bucket>/<key>), got \'\'; '
+    expect(() => fleetRevisions.revisionOfBuild('')).toThrow('CODEBUILD_SOURCE_VERSION must name the build artifact (arn:aws:s3:::<bucket>/<key>), got \'\'; '
       + 'the deploy step runs in the pipeline, with the build as its input.');
   });
 });

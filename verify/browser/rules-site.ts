@@ -9,7 +9,8 @@ import { LIVE_RELEASE_KEY, RELEASE_RULES, RELEASES_PREFIX } from '../../src/stat
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { parseHeaders, compileHeaders } = require('../../src/static-site/runtime/headers.js');
-const { parseRedirects, compileRedirects } = require('../../src/static-site/runtime/redirects.js');
+const { compileRedirects } = require('../../src/static-site/runtime/redirect-records.js');
+const { parseRedirects } = require('../../src/static-site/runtime/redirects.js');
 const CONTRACT = require('../../src/static-site/runtime/release-contract.json');
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -33,7 +33,7 @@ export interface ExpectedCall {
  * - CodeDeploy service role (in-place, launch templates): https://docs.aws.amazon.com/codedeploy/latest/userguide/getting-started-create-service-role.html
  * - instance role: https://docs.aws.amazon.com/codedeploy/latest/userguide/getting-started-create-iam-instance-profile.html
  * - VPC flow logs role: https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html
- * - blue/green release and rollback projects: the calls of src/server-app/runtime/fleet-release.js, whose
+ * - blue/green release and rollback projects: the calls of the fleet release program (src/server-app/runtime/fleet-*.js), whose
  *   actions and resources are https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselasticloadbalancingv2.html,
  *   https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html and
  *   https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodedeploy.html

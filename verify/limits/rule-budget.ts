@@ -12,7 +12,8 @@ import { PREVIEW_LIMITS, PREVIEW_RECORD_BYTES } from '../../src/static-site/prev
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { parseHeaders, compileHeaders } = require('../../src/static-site/runtime/headers.js');
-const { parseRedirects, compileRedirects } = require('../../src/static-site/runtime/redirects.js');
+const { compileRedirects } = require('../../src/static-site/runtime/redirect-records.js');
+const { parseRedirects } = require('../../src/static-site/runtime/redirects.js');
 const CONTRACT = require('../../src/static-site/runtime/release-contract.json');
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -1,8 +1,8 @@
 // @ts-check
 'use strict';
-// What the fleet release program needs around its decisions: the AWS CLI, the step's deadline,
-// waiting, and requests through the load balancer. The static site's programs have their own
-// (src/static-site/runtime/site-cli.js); both could share one module once a package of runtime
+// What the fleet release program needs around its decisions: how it fails, the AWS CLI, the step's
+// deadline, waiting, and requests through the load balancer. The static site's programs have their
+// own (src/static-site/runtime/site-cli.js); both could share one module once a package of runtime
 // helpers exists.
 
 const { execFileSync } = require('child_process');
@@ -109,4 +109,16 @@ function get(url, headers, timeoutMs) {
   });
 }
 
-module.exports = { run, json, deadlineOf, sleep, waitFor, get };
+/**
+ * Fails the step with `message`, which says all a user needs: the program prints it without a stack.
+ *
+ * @param {string} message
+ * @returns {never}
+ */
+function fail(message) {
+  throw new ReleaseError(message);
+}
+
+class ReleaseError extends Error {}
+
+module.exports = { fail, ReleaseError, run, json, deadlineOf, sleep, waitFor, get };

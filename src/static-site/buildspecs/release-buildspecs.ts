@@ -76,7 +76,7 @@ export function releaseGoLiveCommands(options: GoLiveOptions): string[] {
     requireVariable(RELEASE_ENV.keyValueStoreArn),
     requireVariable(RELEASE_ENV.releaseId),
     ...siteDirectoryChecks(options.sourceDirectory),
-    ...unpackReleaseProgram(RULE_PROGRAMS),
+    ...unpackReleaseProgram([...VERIFY_PROGRAMS, ...RULE_PROGRAMS]),
     `${releaseProgram()} publish ${shellQuote(options.sourceDirectory)} ${options.releasesToKeep} ${shellQuote(options.notFoundPage)} ${shellQuote(JSON.stringify(options.rules))}`,
   ];
 }
@@ -119,15 +119,18 @@ export function rollbackBuildSpecObject(notFoundPage: string): object {
 /** Shell variable holding the directory the release program is unpacked in. */
 const PROGRAM_DIR = 'RELEASE_PROGRAM_DIR';
 
+/** The programs of verified releases (the check through the distribution, the bake), which the go-live step loads and the rollback does not. */
+const VERIFY_PROGRAMS = ['release-check.js', 'release-bake.js'];
+
 /** The programs of `_redirects` and `_headers`, which the go-live step loads and the rollback does not. */
-const RULE_PROGRAMS = ['release-rules.js', 'redirects.js', 'headers.js', 'rule-table.js', 'edge-rules.js'];
+const RULE_PROGRAMS = ['release-rules.js', 'redirects.js', 'redirect-records.js', 'headers.js', 'rule-table.js', 'edge-rules.js'];
 
 /**
  * Unpacks the release program (runtime/release.js, the files it requires and the contract it reads),
  * with `more` programs, from the buildspec.
  */
 function unpackReleaseProgram(more: string[] = []): string[] {
-  return unpackRuntimeFilesCommands(PROGRAM_DIR, STATIC_SITE_DIR, ['release.js', 'site-cli.js', 'step-clock.js', 'release-contract.json', ...more]);
+  return unpackRuntimeFilesCommands(PROGRAM_DIR, STATIC_SITE_DIR, ['release.js', 'releases.js', 'site-cli.js', 'step-clock.js', 'release-contract.json', ...more]);
 }
 
 /** `node <release program>`, once unpacked. */

@@ -13,7 +13,8 @@
 
 const fs = require('fs');
 const path = require('path');
-const { browserForm, servedPaths } = require('./redirects.js');
+const { servedPaths } = require('./redirect-records.js');
+const { browserForm } = require('./redirects.js');
 const CONTRACT = require('./release-contract.json');
 const { normalizePath, matchPath, firstSegment, tableRecords, contentTag, lineProblem } = require('./rule-table.js');
 const { literal, filters, batches, FILTER_BYTES } = require('./site-cli.js');

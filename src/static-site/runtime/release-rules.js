@@ -1,15 +1,17 @@
 // @ts-check
 'use strict';
 // A release's rules at go-live: `_redirects` and `_headers` of the build checked and made into the
-// records the CloudFront functions read (runtime/redirects.js, runtime/headers.js), the copies of
-// the pages that 404 and 410 rules answer with, marked with their status for the viewer-response
-// function, and the uploads that give files the Cache-Control of `_headers`. Every problem of both files is reported at once, with its line,
-// before anything is written: a bad file fails the deploy and leaves the live release as it was.
+// records the CloudFront functions read (runtime/redirects.js and runtime/redirect-records.js,
+// runtime/headers.js), the copies of the pages that 404 and 410 rules answer with, marked with their
+// status for the viewer-response function, and the uploads that give files the Cache-Control of
+// `_headers`. Every problem of both files is reported at once, with its line, before anything is
+// written: a bad file fails the deploy and leaves the live release as it was.
 
 const fs = require('fs');
 const path = require('path');
 const { readHeaders, compileHeaders, cacheControlUploads } = require('./headers.js');
-const { parseRedirects, compileRedirects, servedPaths } = require('./redirects.js');
+const { compileRedirects, servedPaths } = require('./redirect-records.js');
+const { parseRedirects } = require('./redirects.js');
 const CONTRACT = require('./release-contract.json');
 const { normalizePath, matchPath } = require('./rule-table.js');
 

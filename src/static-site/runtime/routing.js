@@ -155,7 +155,7 @@ function unavailable() {
   };
 }
 
-// The answer of the release's first `_redirects` rule that matches the request (runtime/redirects.js
+// The answer of the release's first `_redirects` rule that matches the request (runtime/redirect-records.js
 // writes them): a redirect response, the request rewritten (200 to a path, 404 and 410 to the copy
 // of their page that the response function gives its status), or null. Reads the release's table,
 // then the path's record when its first segment has records (a file there hides rules without `!`).

@@ -1,7 +1,7 @@
 // @ts-check
 'use strict';
-// What `_redirects` and `_headers` (runtime/redirects.js, runtime/headers.js) share: how a path is
-// matched, and how a release's rules are laid out in the KeyValueStore so that the CloudFront
+// What `_redirects` and `_headers` (runtime/redirect-records.js, runtime/headers.js) share: how a
+// path is matched, and how a release's rules are laid out in the KeyValueStore so that the CloudFront
 // functions read as few keys as they can. The functions (runtime/routing.js and
 // runtime/preview-response.js) match paths with runtime/edge-rules.js, which this file loads too.
 //
