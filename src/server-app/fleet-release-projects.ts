@@ -1,4 +1,3 @@
-import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -221,6 +220,3 @@ class FleetRules {
     suppressNagFindings(policy, [{ id: 'AwsSolutions-IAM5', reason, appliesTo: [nagResourceFinding(policy, arn)] }]);
   }
 }
-
-/** Where the program lives, for tests. */
-export const FLEET_PROGRAM = path.join(SERVER_APP_DIR, 'runtime', 'fleet-release.js');
