@@ -9,9 +9,11 @@
 - state: where traffic goes (the listener's rules), each group's sizes and scheduled actions.
 - scale-in: what the scheduled scale-in does when the rollback window has passed: a group to 0.
 - alarm: sets an alarm's state.
+- target-5xx: the HTTPCode_Target_5XX_Count of a target group in the last ten minutes, as CloudWatch sums it.
 
 Run while moto does not enforce IAM (the proof turns enforcement off around it).
 """
+import datetime
 import json
 import sys
 
@@ -33,6 +35,8 @@ def main():
         client('autoscaling').update_auto_scaling_group(AutoScalingGroupName=command['group'], MinSize=0, DesiredCapacity=0)
         client('autoscaling').delete_scheduled_action(AutoScalingGroupName=command['group'], ScheduledActionName=command['action'])
         print('{}')
+    elif kind == 'target-5xx':
+        print(json.dumps({'sum': target_5xx(client, command)}))
     elif kind == 'alarm':
         client('cloudwatch').set_alarm_state(AlarmName=command['alarm'], StateValue=command['state'], StateReason='set by the proof')
         print('{}')
@@ -97,6 +101,15 @@ def state(client, command):
             'scheduled': [{'name': a['ScheduledActionName'], 'start': a.get('StartTime'), 'min': a.get('MinSize'), 'desired': a.get('DesiredCapacity')} for a in actions],
         }
     return {'rules': rules, 'groups': groups}
+
+
+def target_5xx(client, command):
+    end = datetime.datetime.now(datetime.timezone.utc)
+    data = client('cloudwatch').get_metric_statistics(
+        Namespace='AWS/ApplicationELB', MetricName='HTTPCode_Target_5XX_Count', Statistics=['Sum'], Period=60,
+        Dimensions=[{'Name': 'LoadBalancer', 'Value': command['loadBalancer']}, {'Name': 'TargetGroup', 'Value': command['targetGroup']}],
+        StartTime=end - datetime.timedelta(minutes=10), EndTime=end)
+    return sum(point['Sum'] for point in data['Datapoints'])
 
 
 if __name__ == '__main__':

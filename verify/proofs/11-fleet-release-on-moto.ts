@@ -127,6 +127,17 @@ const proof: Proof = {
       check('first release: the check reached green through its secret-header rule alone, and got 200 on /health and /',
         ['/health', '/'].every((p) => firstServed.some((s) => s.checked && s.path === p && s.fleet === 'green' && s.status === 200 && s.rule === String(FLEET_RELEASE.checkRulePriority))),
         () => JSON.stringify(firstServed.filter((s) => s.checked)));
+      // Users' requests that reached the listener before the live rule existed went to the default action's blue, which
+      // had no instance: the load balancer answers those 503s itself, and CloudWatch counts them as none of blue's
+      // targets' 5xx (or blue's next bake, in the same minute, would roll it back).
+      const defaultAnswered = firstServed.filter((s) => !s.checked && s.rule === 'default').length;
+      await sleep(1500);
+      const blue5xx = await servers.admin({
+        kind: 'target-5xx', loadBalancer: servers.world.loadBalancerFullName, targetGroup: servers.world.targetGroups.blue.fullName,
+      });
+      check('first release: the 503s the load balancer made for blue\'s empty group are none of blue\'s target 5xx', blue5xx.sum === 0,
+        () => `${blue5xx.sum} target 5xx counted for blue (${defaultAnswered} requests reached the default action)`);
+      details.push(`first release: ${defaultAnswered} users' requests reached the default action (blue, empty) before the live rule existed`);
       await servers.clearServed();
 
       // 2. A good release: blue gets it, 10% of the users for the bake, then all of them; green runs on for the rollback window.
