@@ -201,7 +201,7 @@ export class ReleaseServers {
 /**
  * A policy as moto can evaluate it: moto's evaluator treats every Condition as unmet (it has no
  * request context) and then denies the action outright, even in an Allow statement, so conditions
- * are removed; iam-simulate proves them (verify/proofs/2-iam.ts).
+ * are removed; iam-simulate proves them (verify/proofs/02-iam.ts).
  */
 export function withoutConditions(document: { Statement: Array<Record<string, unknown>> }): { conditioned: string[]; document: object } {
   const conditioned: string[] = [];

@@ -1,5 +1,5 @@
 /**
- * Proof 5: a real browser sees the site right. The example app is built as the pipeline builds it,
+ * A real browser sees the site right. The example app is built as the pipeline builds it,
  * served by a local emulation of the README example's CloudFront distribution (its own routing
  * function code, error responses and security headers policy, read from the synthesized
  * template), and opened in headless Chromium.
