@@ -19,6 +19,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { DeploymentTarget, PipelineSource, ServerAppPipeline, StaticSitePipeline } from '../src';
 import { FAKE_SITE, fakeAwsProgram, fakeAwsTestDirs, SITE_BUILD_FIXTURE } from './fake-aws';
 import { commandNames } from './shell-commands';
+import { resourcesOfType } from './support/template-resources';
 import { newStack } from './util';
 import { DeployMode } from '../src/static-site/static-site-pipeline';
 
@@ -198,9 +199,9 @@ test('the listing reads what the deploy steps ran before they moved to Node.js',
 
 /** The projects of the template on a Lambda image, with the construct's commands (a build's post_build only: the rest is the user's). */
 function lambdaProjects(template: Template): LambdaProject[] {
-  return Object.values<any>(template.toJSON().Resources)
-    .filter((r) => r.Type === 'AWS::CodeBuild::Project' && r.Properties.Environment.Type === 'LINUX_LAMBDA_CONTAINER')
-    .map((r) => {
+  return resourcesOfType<any>(template.toJSON(), 'AWS::CodeBuild::Project')
+    .filter(([, r]) => r.Properties.Environment.Type === 'LINUX_LAMBDA_CONTAINER')
+    .map(([, r]) => {
       const description: string = r.Properties.Description;
       const spec = JSON.parse(placeholders(r.Properties.Source.BuildSpec));
       const phases = description.startsWith('Builds') ? ['post_build'] : Object.keys(spec.phases);

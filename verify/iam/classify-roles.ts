@@ -2,6 +2,7 @@ import { CfnResource } from './resolve-template';
 import { resourceArn } from './resource-arns';
 import { DeploymentGroupModel, FleetReleaseModel, PipelineModel, RoleJob, RoleKind } from './role-jobs';
 import { RoleModel, StackModel } from './stack-model';
+import { resourcesOfType } from '../../test/support/template-resources';
 
 /**
  * How the descriptions this library gives its CodeBuild projects begin, which tell the build from
@@ -42,21 +43,21 @@ export interface Classification {
  */
 export function classifyRoles(model: StackModel): Classification {
   const wiring = new Wiring(model);
-  const pipelines = wiring.resourcesOf('AWS::CodePipeline::Pipeline').flatMap(([id, r]) => wiring.pipeline(id, r));
+  const pipelines = resourcesOfType(model.template, 'AWS::CodePipeline::Pipeline').flatMap(([id, r]) => wiring.pipeline(id, r));
   for (const { model: pipeline, resource } of pipelines) {
     wiring.pipelineJobs(pipeline, resource);
   }
   const pipelineModels = pipelines.map((p) => p.model);
-  for (const [id, r] of wiring.resourcesOf('AWS::CodeBuild::Project')) {
+  for (const [id, r] of resourcesOfType(model.template, 'AWS::CodeBuild::Project')) {
     wiring.projectJob(id, r);
   }
-  for (const [id, r] of wiring.resourcesOf('AWS::Events::Rule')) {
+  for (const [id, r] of resourcesOfType(model.template, 'AWS::Events::Rule')) {
     wiring.eventsJobs(id, r, pipelineModels);
   }
-  for (const [id, r] of wiring.resourcesOf('AWS::CodeDeploy::DeploymentGroup')) {
+  for (const [id, r] of resourcesOfType(model.template, 'AWS::CodeDeploy::DeploymentGroup')) {
     wiring.deploymentJobs(id, r);
   }
-  for (const [id, r] of wiring.resourcesOf('AWS::EC2::FlowLog')) {
+  for (const [id, r] of resourcesOfType(model.template, 'AWS::EC2::FlowLog')) {
     wiring.flowLogsJob(id, r);
   }
   wiring.remainingArtifactReaders(pipelineModels);
@@ -73,11 +74,6 @@ class Wiring {
   private readonly deployments = new Map<string, { pipeline: PipelineModel; action: string; inputs: string[] }>();
 
   constructor(private readonly model: StackModel) {}
-
-  /** The resources of the stack of `type`, with their logical ids. */
-  public resourcesOf(type: string): Array<[string, CfnResource]> {
-    return Object.entries(this.model.template.Resources).filter(([, r]) => r.Type === type);
-  }
 
   /** The pipeline model of an `AWS::CodePipeline::Pipeline`. */
   public pipeline(id: string, r: CfnResource): Array<{ model: PipelineModel; resource: CfnResource }> {
@@ -161,7 +157,7 @@ class Wiring {
       }
       this.attempt(`events rule ${id}`, () => {
         const targetArn = this.string(target.Arn);
-        const projectId = this.resourcesOf('AWS::CodeBuild::Project').find(([pid]) => resourceArn(this.model.resolver, pid) === targetArn)?.[0];
+        const projectId = resourcesOfType(this.model.template, 'AWS::CodeBuild::Project').find(([pid]) => resourceArn(this.model.resolver, pid) === targetArn)?.[0];
         if (projectId) {
           this.add('events-build', this.string(target.RoleArn), { project: { name: this.string({ Ref: projectId }), arn: targetArn } });
           return;
@@ -259,7 +255,7 @@ class Wiring {
       case 'Build/CodeBuild':
       case 'Test/CodeBuild': {
         const name = this.string(config.ProjectName);
-        const projectId = this.resourcesOf('AWS::CodeBuild::Project').find(([id]) => this.string({ Ref: id }) === name)?.[0];
+        const projectId = resourcesOfType(this.model.template, 'AWS::CodeBuild::Project').find(([id]) => this.string({ Ref: id }) === name)?.[0];
         if (!projectId) {
           throw new Error(`it runs project ${name}, which is not in the stack`);
         }
@@ -273,7 +269,7 @@ class Wiring {
         const application = this.string(config.ApplicationName);
         const groupArn = `arn:${env.partition}:codedeploy:${env.region}:${env.account}:deploymentgroup:${application}/${this.string(config.DeploymentGroupName)}`;
         this.deployments.set(groupArn, { pipeline, action, inputs: names(a.InputArtifacts) });
-        const groupId = this.resourcesOf('AWS::CodeDeploy::DeploymentGroup')
+        const groupId = resourcesOfType(this.model.template, 'AWS::CodeDeploy::DeploymentGroup')
           .find(([id, g]) => this.deploymentGroupArn(id, g) === groupArn)?.[0];
         if (!groupId) {
           throw new Error(`it deploys to ${groupArn}, which is not in the stack`);
@@ -295,7 +291,7 @@ class Wiring {
 
   /** The ARN of the KMS key of a topic of the stack, when it is encrypted with one. */
   private topicKeyArn(topicArn: string): string | undefined {
-    const topic = this.resourcesOf('AWS::SNS::Topic').find(([id]) => this.string({ Ref: id }) === topicArn)?.[1];
+    const topic = resourcesOfType(this.model.template, 'AWS::SNS::Topic').find(([id]) => this.string({ Ref: id }) === topicArn)?.[1];
     const key = topic?.Properties?.KmsMasterKeyId;
     return key === undefined ? undefined : this.string(key);
   }
@@ -422,7 +418,7 @@ class Wiring {
     const { partition, region, account } = this.model.env;
     const fleets: any[] = Object.values(settings.fleets);
     const groupArn = (name: string) => `arn:${partition}:codedeploy:${region}:${account}:deploymentgroup:${settings.application}/${name}`;
-    const groupIds = fleets.map((f) => this.resourcesOf('AWS::CodeDeploy::DeploymentGroup').find(([id]) => this.string({ Ref: id }) === f.deploymentGroup)?.[0]);
+    const groupIds = fleets.map((f) => resourcesOfType(this.model.template, 'AWS::CodeDeploy::DeploymentGroup').find(([id]) => this.string({ Ref: id }) === f.deploymentGroup)?.[0]);
     const configs = groupIds.map((id) => this.string(this.model.template.Resources[id!].Properties?.DeploymentConfigName ?? 'CodeDeployDefault.OneAtATime'));
     const alarmNames: string[] = [...fleets.flatMap((f) => f.alarmNames), ...settings.alarmNames];
     return {
@@ -438,7 +434,7 @@ class Wiring {
 
   /** The page (without its leading slash) the distribution serving `bucket` answers 404s with. */
   private notFoundPageOf(bucket: string): string | undefined {
-    for (const [, d] of this.resourcesOf('AWS::CloudFront::Distribution')) {
+    for (const [, d] of resourcesOfType(this.model.template, 'AWS::CloudFront::Distribution')) {
       const config = d.Properties?.DistributionConfig ?? {};
       const serves = (config.Origins ?? []).some((o: any) => {
         const origin = o.DomainName?.['Fn::GetAtt']?.[0];
@@ -463,7 +459,7 @@ class Wiring {
 
   /** The ARN of the resource of `type` named `name`: one of the stack, else `outside` when given. */
   private arnByName(type: string, name: string, outside?: string): string {
-    const found = this.resourcesOf(type).find(([id]) => this.model.resolver.physicalName(id) === name);
+    const found = resourcesOfType(this.model.template, type).find(([id]) => this.model.resolver.physicalName(id) === name);
     if (found) {
       return resourceArn(this.model.resolver, found[0]);
     }

@@ -1,5 +1,6 @@
 import { CfnTemplate, TemplateResolver } from './resolve-template';
 import { DeployEnvironment } from './resource-attributes';
+import { resourcesOfType } from '../../test/support/template-resources';
 
 /** An IAM policy document with every intrinsic resolved. */
 export interface PolicyDocument {
@@ -72,8 +73,7 @@ export function readStackModel(stackName: string, template: CfnTemplate, env: De
     }
   };
 
-  const resources = Object.entries(template.Resources);
-  const ofType = (type: string) => resources.filter(([, r]) => r.Type === type);
+  const ofType = (type: string) => resourcesOfType(template, type);
   const managedPolicies = ofType('AWS::IAM::ManagedPolicy').flatMap(([id, r]) => {
     const arn = attempt(`${id} ARN`, () => resolver.resolveString({ Ref: id }));
     const document = attempt(`${id} PolicyDocument`, () => resolver.resolve(r.Properties?.PolicyDocument) as PolicyDocument);
@@ -120,7 +120,7 @@ export function readStackModel(stackName: string, template: CfnTemplate, env: De
     attachPolicy(roles, m.policy, m.roles, resolver, attempt, m.logicalId);
   }
 
-  const resourcePolicies = readResourcePolicies(resources, resolver, attempt);
+  const resourcePolicies = readResourcePolicies(Object.entries(template.Resources), resolver, attempt);
   const allPolicies = [
     ...roles.flatMap((r) => [...r.trustPolicy ? [{ name: `${r.logicalId} trust policy`, document: r.trustPolicy }] : [], ...r.policies]),
     ...resourcePolicies,
