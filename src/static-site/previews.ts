@@ -31,6 +31,7 @@ import { markResource, ResourceKind } from '../compliance/accepted-findings';
 import { suppressNagFindings } from '../compliance/nag';
 import { DeployStepCompute } from '../deploy-compute';
 import { ManagedPolicyRole, pipelineActionRole } from '../managed-policy-role';
+import { ProjectKind } from '../project-kind';
 import { filePathsCriteria, PipelineSource } from '../source';
 import { skipStagesUnless } from '../stage-conditions';
 import { validateDomainName, validateIntegerRange, validationError } from '../validation';
@@ -184,6 +185,7 @@ export class SitePreviews extends Construct {
     const props = this.props;
     const outputDirectory = props.buildOptions.outputDirectory ?? props.defaultOutputDirectory;
     const publish = new StandaloneProject(this, 'Publish', {
+      kind: ProjectKind.PREVIEW_PUBLISH,
       description: `Publishes the preview of a pull request into ${props.branch} and comments its link (started by the preview build)`,
       buildSpec: codebuild.BuildSpec.fromObject({
         version: '0.2',
@@ -207,6 +209,7 @@ export class SitePreviews extends Construct {
     }));
     const forwarded = [PREVIEW_NAME_VARIABLE, RELEASE_ENV.releaseId, PULL_REQUEST.id, PULL_REQUEST.sourceCommit, PULL_REQUEST.destinationCommit];
     const build = new SourceBuildProject(this, 'Build', {
+      kind: ProjectKind.PREVIEW_BUILD,
       description: `Builds, tests and uploads a preview of each pull request into ${props.branch}`,
       source: codebuild.Source.codeCommit({ repository }),
       options: {
@@ -229,6 +232,7 @@ export class SitePreviews extends Construct {
     build.addToRolePolicy(startPublishStatement(publish, forwarded));
 
     const remove = new StandaloneProject(this, 'Remove', {
+      kind: ProjectKind.PREVIEW_REMOVE,
       description: `Removes the preview of a pull request into ${props.branch} once it is closed or merged`,
       buildSpec: codebuild.BuildSpec.fromObject({
         version: '0.2',
@@ -300,6 +304,7 @@ export class SitePreviews extends Construct {
       artifactBucket,
       encryptionKey: props.encryptionKey,
       logRetention: props.logRetention,
+      kind: ProjectKind.PREVIEW_PIPELINE_BUILD,
       description: `Builds and tests the head of each pull request into ${props.branch} for its preview`,
     });
     const buildOutput = new codepipeline.Artifact('Build');
@@ -310,6 +315,7 @@ export class SitePreviews extends Construct {
       })],
     });
     const upload = new PipelineStepProject(this, 'Upload', {
+      kind: ProjectKind.PREVIEW_UPLOAD,
       description: `Uploads the preview of a pull request into ${props.branch} as a release`,
       buildSpec: codebuild.BuildSpec.fromObject({
         version: '0.2',
@@ -321,6 +327,7 @@ export class SitePreviews extends Construct {
     });
     grantUpload(upload, props.bucket);
     const publish = new PipelineStepProject(this, 'Publish', {
+      kind: ProjectKind.PREVIEW_PUBLISH,
       description: `Publishes the preview of a pull request into ${props.branch}`,
       buildSpec: codebuild.BuildSpec.fromObject({
         version: '0.2',
@@ -359,6 +366,7 @@ export class SitePreviews extends Construct {
     // Remove: source (the closed pull request) -> pull request? and its name -> remove its preview.
     const removePipeline = this.previewPipeline('RemovePipeline', artifactBucket, [codepipeline.GitPullRequestEvent.CLOSED]);
     const remove = new PipelineStepProject(this, 'Remove', {
+      kind: ProjectKind.PREVIEW_REMOVE,
       description: `Removes the preview of a pull request into ${props.branch} once it is closed or merged`,
       buildSpec: codebuild.BuildSpec.fromObject({
         version: '0.2',
@@ -452,6 +460,7 @@ export class SitePreviews extends Construct {
     source: actions.CodeStarConnectionsSourceAction, sourceOutput: codepipeline.Artifact): actions.CodeBuildAction {
     const variables = { pipeline: 'PIPELINE_NAME', execution: RELEASE_ENV.executionId, branch: BRANCH_VARIABLE };
     const project = new PipelineStepProject(this, `Identify${id}`, {
+      kind: ProjectKind.PREVIEW_IDENTIFY,
       description: `Tells whether a pull request into ${this.props.branch} started the preview pipeline's execution, and names its preview`,
       buildSpec: codebuild.BuildSpec.fromObject({
         version: '0.2',

@@ -2,31 +2,32 @@ import { CfnResource } from './resolve-template';
 import { resourceArn } from './resource-arns';
 import { DeploymentGroupModel, FleetReleaseModel, PipelineModel, RoleJob, RoleKind } from './role-jobs';
 import { RoleModel, StackModel } from './stack-model';
+import { ProjectKind } from '../../src/project-kind';
 import { resourcesOfType } from '../../test/support/template-resources';
 
 /**
- * How the descriptions this library gives its CodeBuild projects begin, which tell the build from
- * the deploy steps; all but the rollback project (started by hand) run in a pipeline action.
+ * The role kind of each kind of CodeBuild project the library records (src/project-kind.ts), and
+ * whether a pipeline action runs it: all but the rollbacks (started by hand) and the CodeCommit
+ * preview build (started by EventBridge rules) do; a preview's Publish and Remove are pipeline
+ * steps of a connection and started by the preview build or rules on CodeCommit.
  */
-const PROJECT_KINDS: Array<{ readonly description: string; readonly kind: RoleKind; readonly inPipeline: boolean | 'either' }> = [
-  { description: 'Builds and tests each pushed commit', kind: 'build-project', inPipeline: true },
-  { description: 'Publishes the site build to S3 and invalidates CloudFront', kind: 'site-deploy-project', inPipeline: true },
-  { description: 'Uploads the site build as a new release', kind: 'release-upload-project', inPipeline: true },
-  { description: 'Verifies the uploaded release and makes it the live one', kind: 'go-live-project', inPipeline: true },
-  { description: 'Makes the previous release', kind: 'rollback-project', inPipeline: false },
-  { description: 'Tells whether a push changed files', kind: 'changes-check-project', inPipeline: true },
-  // Pull-request previews: the connection pipeline's build is a build project of its own pipeline;
-  // CodeCommit previews start their projects from EventBridge rules and from the preview build.
-  { description: 'Builds and tests the head of each pull request', kind: 'build-project', inPipeline: true },
-  { description: 'Builds, tests and uploads a preview of each pull request', kind: 'preview-build-project', inPipeline: false },
-  { description: 'Tells whether a pull request into ', kind: 'preview-identify-project', inPipeline: true },
-  { description: 'Uploads the preview of a pull request', kind: 'preview-upload-project', inPipeline: true },
-  { description: 'Publishes the preview of a pull request', kind: 'preview-project', inPipeline: 'either' },
-  { description: 'Removes the preview of a pull request', kind: 'preview-project', inPipeline: 'either' },
-  // Blue/green releases of a managed fleet: every step in the pipeline, the rollback by hand.
-  { description: 'Releases the build blue/green', kind: 'fleet-release-project', inPipeline: true },
-  { description: 'Sends all traffic to the fleet holding the release before', kind: 'fleet-rollback-project', inPipeline: false },
-];
+const PROJECT_KINDS: Record<ProjectKind, { readonly kind: RoleKind; readonly inPipeline: boolean | 'either' }> = {
+  [ProjectKind.BUILD]: { kind: 'build-project', inPipeline: true },
+  // The build of a connection's preview pipeline is a build project of its own pipeline.
+  [ProjectKind.PREVIEW_PIPELINE_BUILD]: { kind: 'build-project', inPipeline: true },
+  [ProjectKind.SITE_DEPLOY]: { kind: 'site-deploy-project', inPipeline: true },
+  [ProjectKind.RELEASE_UPLOAD]: { kind: 'release-upload-project', inPipeline: true },
+  [ProjectKind.GO_LIVE]: { kind: 'go-live-project', inPipeline: true },
+  [ProjectKind.ROLLBACK]: { kind: 'rollback-project', inPipeline: false },
+  [ProjectKind.CHANGES_CHECK]: { kind: 'changes-check-project', inPipeline: true },
+  [ProjectKind.PREVIEW_BUILD]: { kind: 'preview-build-project', inPipeline: false },
+  [ProjectKind.PREVIEW_IDENTIFY]: { kind: 'preview-identify-project', inPipeline: true },
+  [ProjectKind.PREVIEW_UPLOAD]: { kind: 'preview-upload-project', inPipeline: true },
+  [ProjectKind.PREVIEW_PUBLISH]: { kind: 'preview-project', inPipeline: 'either' },
+  [ProjectKind.PREVIEW_REMOVE]: { kind: 'preview-project', inPipeline: 'either' },
+  [ProjectKind.FLEET_RELEASE]: { kind: 'fleet-release-project', inPipeline: true },
+  [ProjectKind.FLEET_ROLLBACK]: { kind: 'fleet-rollback-project', inPipeline: false },
+};
 
 /** What a role of the template is for, or why the proof cannot tell. */
 export interface Classification {
@@ -108,14 +109,15 @@ class Wiring {
     }
   }
 
-  /** The job of the role of a CodeBuild project, from its description and the action running it. */
+  /** The job of the role of a CodeBuild project, from the kind the library recorded on it and the action running it. */
   public projectJob(id: string, r: CfnResource): void {
     this.attempt(`CodeBuild project ${id}`, () => {
       const props = r.Properties ?? {};
-      const known = PROJECT_KINDS.find((k) => String(props.Description ?? '').startsWith(k.description));
-      if (!known) {
-        throw new Error(`its description '${props.Description}' is none the proof knows, so its role's job is unknown`);
+      const projectKind = this.model.projectKinds.get(id);
+      if (!projectKind) {
+        throw new Error('it has no project kind recorded (src/project-kind.ts), so its role\'s job is unknown');
       }
+      const known = PROJECT_KINDS[projectKind];
       const name = this.string({ Ref: id });
       const use = this.projectUses.get(name);
       if (known.inPipeline !== 'either' && known.inPipeline !== Boolean(use)) {

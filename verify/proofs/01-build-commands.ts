@@ -12,13 +12,14 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { StaticSiteStack } from '../../examples/static-site';
+import { ProjectKind } from '../../src/project-kind';
+import { projectKinds } from '../../test/support/project-kinds';
+import { resourcesOfType } from '../../test/support/template-resources';
 import { exampleStacks } from '../example-stacks';
 import { Proof, ProofResult } from '../proof';
 import { DeploymentTarget, PipelineSource, ServerAppPipeline } from 'cdk-deploy-pipelines';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
-/** How src/build.ts describes the project that builds and tests each commit. */
-const BUILD_PROJECT_DESCRIPTION = 'Builds and tests each pushed commit';
 /** Longest a phase may run here; a real one may run longer, but CI's whole run has 90 minutes. */
 const PHASE_TIMEOUT_MS = 10 * 60 * 1000;
 /** Lines of a phase's output quoted in a failure. */
@@ -248,7 +249,7 @@ const proof: Proof = {
         continue;
       }
       if (jobs.length === 0) {
-        cases.push({ name: `${stack.stackName}: a build project`, ok: false, detail: `no AWS::CodeBuild::Project with Description '${BUILD_PROJECT_DESCRIPTION}'` });
+        cases.push({ name: `${stack.stackName}: a build project`, ok: false, detail: `no AWS::CodeBuild::Project of kind ${ProjectKind.BUILD}` });
         continue;
       }
       for (const job of jobs) {
@@ -374,9 +375,10 @@ function serverArtifactCases(artifact: Artifact, build: BuildRun): Case[] {
 
 /** The build projects of a synthesized stack, with their buildspecs parsed. */
 function buildJobs(stack: Stack, template: any): BuildJob[] {
-  const pipelineIds = Object.keys(resourcesOfType(template, 'AWS::CodePipeline::Pipeline'));
-  return Object.entries(resourcesOfType(template, 'AWS::CodeBuild::Project'))
-    .filter(([, r]) => r.Properties.Description === BUILD_PROJECT_DESCRIPTION)
+  const pipelineIds = resourcesOfType(template, 'AWS::CodePipeline::Pipeline').map(([id]) => id);
+  const buildIds = [...projectKinds(stack)].filter(([, kind]) => kind === ProjectKind.BUILD).map(([id]) => id);
+  return resourcesOfType<any>(template, 'AWS::CodeBuild::Project')
+    .filter(([id]) => buildIds.includes(id))
     .map(([id, r]) => ({
       stackName: stack.stackName,
       projectId: id,
@@ -388,14 +390,10 @@ function buildJobs(stack: Stack, template: any): BuildJob[] {
     }));
 }
 
-function resourcesOfType(template: any, type: string): Record<string, any> {
-  return Object.fromEntries(Object.entries<any>(template.Resources ?? {}).filter(([, r]) => r.Type === type));
-}
-
 /** The action providers of every pipeline in the template (e.g. 'CodeBuild', 'CodeDeploy'). */
 function pipelineProviders(template: any): string[] {
-  return Object.values(resourcesOfType(template, 'AWS::CodePipeline::Pipeline'))
-    .flatMap((p) => p.Properties.Stages ?? [])
+  return resourcesOfType<any>(template, 'AWS::CodePipeline::Pipeline')
+    .flatMap(([, p]) => p.Properties.Stages ?? [])
     .flatMap((s: any) => s.Actions ?? [])
     .map((a: any) => a.ActionTypeId?.Provider);
 }

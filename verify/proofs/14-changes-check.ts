@@ -11,6 +11,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
+import { ProjectKind } from '../../src/project-kind';
+import { onlyProjectOfKind, projectKinds } from '../../test/support/project-kinds';
 import { exampleStacks } from '../example-stacks';
 import { Proof, ProofResult } from '../proof';
 import { pythonTool } from '../python-tools';
@@ -56,7 +58,7 @@ const proof: Proof = {
     const model = codeCommitModel();
     const stack = exampleStacks().find((s) => s.stackName === EXAMPLE_STACK)!;
     const projects = Template.fromStack(stack).findResources('AWS::CodeBuild::Project');
-    const check = Object.values<any>(projects).find((p) => String(p.Properties.Description).startsWith('Tells whether a push changed files'));
+    const check = projects[onlyProjectOfKind(projectKinds(stack), ProjectKind.CHANGES_CHECK)];
     const commands: string[] = JSON.parse(check.Properties.Source.BuildSpec).phases.build.commands;
     const cases: CheckCase[] = [];
     const details: string[] = [`botocore GetDifferences input members: ${model.input.join(', ')}`];
