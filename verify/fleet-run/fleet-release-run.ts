@@ -19,7 +19,7 @@ import { readStackModel, StackModel } from '../iam/stack-model';
 import { pythonTool, pythonToolsBin } from '../python-tools';
 import { ProjectRun, runCommandsAsync } from '../release-run/release-projects';
 import {
-  Answer, debianAwsCliV2, freePort, request, requestWithStatus, stopServers, waitFor, withMotoActionNames, withoutConditions,
+  Answer, debianAwsCliV2, freePort, MOTO_CLI_DIR, request, requestWithStatus, stopServers, waitFor, withMotoActionNames, withoutConditions,
 } from '../release-run/release-servers';
 
 /** The example stack whose blue/green release the proof runs, and where it is deemed deployed. */
@@ -86,8 +86,6 @@ export interface MotoWorld {
   readonly targetGroups: Record<'blue' | 'green', { arn: string; fullName: string }>;
 }
 
-/** The `aws` the commands find first on PATH: Debian's CLI v2, sent to moto, or to the CodeDeploy stand-in for `deploy`. */
-const FLEET_CLI_DIR = path.join(__dirname, 'cli');
 const ADMINISTRATOR = 'Administrator';
 
 /** moto_server and the two stand-ins of one run; `stop` ends them. */
@@ -143,7 +141,7 @@ export class FleetServers {
     const key = this.world.keys[role];
     if (!key) throw new Error(`no user for role ${role}`);
     return {
-      PATH: [FLEET_CLI_DIR, pythonToolsBin(), process.env.PATH].join(path.delimiter),
+      PATH: [MOTO_CLI_DIR, pythonToolsBin(), process.env.PATH].join(path.delimiter),
       AWS_CLI_V2: debianAwsCliV2(),
       HOME: process.env.HOME ?? '/tmp',
       LANG: 'C.UTF-8',
