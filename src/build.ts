@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { ArtifactKey } from './artifact-store';
 import { PipelineStepProject, PipelineStepProjectProps, StandaloneProject } from './codebuild-project';
 import { nagResourceFinding, suppressNagFindings } from './compliance/nag';
+import { ProjectKind } from './project-kind';
 import { failUnless, shellQuote } from './shell';
 import {
   isLambdaImage,
@@ -137,6 +138,8 @@ export interface BuildProjectProps {
   readonly encryptionKey: ArtifactKey;
   /** How long build logs are kept. */
   readonly logRetention: logs.RetentionDays;
+  /** What the project does: the pipeline's build, or a preview's. */
+  readonly kind: ProjectKind;
   /** What the project is for, in the console. @default 'Builds and tests each pushed commit' */
   readonly description?: string;
 }
@@ -227,6 +230,7 @@ function buildProjectSettings(scope: Construct, id: string, props: BuildProjectP
   ], buildSpec);
 
   const projectProps: PipelineStepProjectProps = {
+    kind: props.kind,
     description: props.description ?? 'Builds and tests each pushed commit',
     buildSpec: codebuild.BuildSpec.fromObject(buildSpec),
     environment: {

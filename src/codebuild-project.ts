@@ -7,9 +7,12 @@ import { ArtifactKey } from './artifact-store';
 import { markResource, ResourceKind } from './compliance/accepted-findings';
 import { nagResourceFinding, suppressNagFindings } from './compliance/nag';
 import { ManagedPolicyRole } from './managed-policy-role';
+import { ProjectKind, recordProjectKind } from './project-kind';
 
 /** What every CodeBuild project of this library is given. */
 export interface ProjectDefaults {
+  /** What the project does, recorded on it for the tests and proofs (not in the template). */
+  readonly kind: ProjectKind;
   /** The pipeline artifact key; cdk-nag's CB4 asks every project for a customer managed key. */
   readonly encryptionKey: ArtifactKey;
   /**
@@ -57,7 +60,7 @@ export class StandaloneProject extends codebuild.Project {
 /** The project's own props with this library's role and key settings. */
 function projectProps<P extends ProjectDefaults>(scope: Construct, id: string,
   props: P): Omit<P, keyof ProjectDefaults> & codebuild.PipelineProjectProps {
-  const { encryptionKey, writesArtifacts, logRetention, ...projectOwnProps } = props;
+  const { kind, encryptionKey, writesArtifacts, logRetention, ...projectOwnProps } = props;
   return {
     ...projectOwnProps,
     role: new ManagedPolicyRole(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') }),
@@ -67,11 +70,12 @@ function projectProps<P extends ProjectDefaults>(scope: Construct, id: string,
 }
 
 /**
- * Names the key on a project that writes nothing, without granting it encryption (aws-cdk-lib
- * grants a pipeline's projects both when it binds them), and gives the project a log group with
- * an expiry.
+ * Records the project's kind, names the key on a project that writes nothing, without granting it
+ * encryption (aws-cdk-lib grants a pipeline's projects both when it binds them), and gives the
+ * project a log group with an expiry.
  */
 function applyProjectDefaults(scope: Construct, id: string, project: codebuild.Project, defaults: ProjectDefaults): void {
+  recordProjectKind(project.node.defaultChild!, defaults.kind);
   if (!defaults.writesArtifacts) {
     defaults.encryptionKey.limitToDecrypt(project);
     (project.node.defaultChild as codebuild.CfnProject).encryptionKey = defaults.encryptionKey.keyArn;

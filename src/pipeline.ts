@@ -17,6 +17,7 @@ import { BuildOptions, BuildProject } from './build';
 import { markResource, ResourceKind } from './compliance/accepted-findings';
 import { ManagedPolicyRole, pipelineActionRole } from './managed-policy-role';
 import { PipelineKey } from './pipeline-key';
+import { ProjectKind } from './project-kind';
 import { PullRequestSource } from './pull-requests';
 import { ChangesCheck, PipelineSource, PushFilter } from './source';
 import { validateEmails, validateMaxLength, validatePipelineName, validateWholeDays, validationError } from './validation';
@@ -211,6 +212,7 @@ export class PipelineCore extends Construct {
     });
 
     this.buildProject = new BuildProject(this, 'Build', {
+      kind: ProjectKind.BUILD,
       options: props.buildOptions ?? {},
       defaultOutputDirectory: props.defaultOutputDirectory,
       postBuildCommands: props.postBuildCommands,

@@ -67,7 +67,7 @@ export function fakeAwsProgram(): string {
   return path.join(fakeAwsBin(), 'aws');
 }
 
-/** This test file's copy of the fake `aws`, made on first use, and removed by fakeAwsTestDirs. */
+/** This test file's copy of the fake `aws`, made on first use, and removed by removeFakeAwsCopy. */
 let fakeAwsCopy: string | undefined;
 
 /**
@@ -85,6 +85,12 @@ function fakeAwsBin(): string {
   return fakeAwsCopy;
 }
 
+/** Removes the copy of the fake `aws`, if one was made. */
+export function removeFakeAwsCopy(): void {
+  if (fakeAwsCopy) fs.rmSync(fakeAwsCopy, { recursive: true, force: true });
+  fakeAwsCopy = undefined;
+}
+
 /**
  * For the tests of one file that run a runtime program against the fake `aws`. `tempDir` makes a
  * new directory `<prefix>-<label>-*`; it, any directory given to `removeAfterTests`, and the copy
@@ -94,8 +100,7 @@ export function fakeAwsTestDirs(prefix: string): { tempDir: (label: string) => s
   const dirs: string[] = [];
   afterAll(() => {
     for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
-    if (fakeAwsCopy) fs.rmSync(fakeAwsCopy, { recursive: true, force: true });
-    fakeAwsCopy = undefined;
+    removeFakeAwsCopy();
   });
   const removeAfterTests = (dir: string) => {
     dirs.push(dir);

@@ -19,13 +19,19 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { DeploymentTarget, PipelineSource, ServerAppPipeline, StaticSitePipeline } from '../src';
 import { FAKE_SITE, fakeAwsProgram, fakeAwsTestDirs, SITE_BUILD_FIXTURE } from './fake-aws';
 import { commandNames } from './shell-commands';
+import { projectKinds } from './support/project-kinds';
+import { resourcesOfType } from './support/template-resources';
 import { newStack } from './util';
+import { ProjectKind } from '../src/project-kind';
 import { DeployMode } from '../src/static-site/static-site-pipeline';
 
 /** What a Lambda image promises besides the shell. */
 const IMAGE_TOOLS = ['aws', 'node'];
 /** The shell builtins the commands may use (builtins of bash and of POSIX sh alike). */
 const BUILTINS = new Set(['cd', 'echo', 'exit', 'export', 'printf', 'test', '[', ':', 'true', 'false', 'set', 'unset']);
+/** The kinds of project that run the user's build: only their post_build phase holds the construct's commands. */
+const BUILD_KINDS = [ProjectKind.BUILD, ProjectKind.PREVIEW_BUILD, ProjectKind.PREVIEW_PIPELINE_BUILD];
+
 /** The image of builds on Lambda compute in the stacks below. */
 const LAMBDA_BUILD_IMAGE = codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20;
 const CONNECTION = PipelineSource.connection({
@@ -50,14 +56,14 @@ const { tempDir } = fakeAwsTestDirs('lambda-compute');
 
 /** A project of a stack that runs on a Lambda image: the construct's commands in it, and its variables. */
 interface LambdaProject {
-  readonly description: string;
+  readonly kind: ProjectKind;
   readonly commands: string[];
   readonly environment: Record<string, string>;
 }
 
-/** One run of a project's commands: which project (by the start of its description), where, with what. */
+/** One run of a project's commands: which project (by its kind), where, with what. */
 interface Step {
-  readonly project: string;
+  readonly project: ProjectKind;
   /** The folder it runs in: a copy of the site build, a folder holding one as `dist`, a revision, or an empty one. */
   readonly cwd: 'site' | 'workspace' | 'revision' | 'empty';
   /** Variables the pipeline action or the start gives it; a function of what earlier steps exported. */
@@ -70,22 +76,22 @@ interface Step {
 interface Scenario {
   readonly name: string;
   readonly build: (stack: Stack) => void;
-  /** Description start -> the commands other than builtins it names. */
-  readonly external: Record<string, string[]>;
+  /** The commands other than builtins each kind of project names. */
+  readonly external: Partial<Record<ProjectKind, string[]>>;
   readonly steps: Step[];
 }
 
 const releases: Step[] = [
-  { project: 'Uploads the site build as a new release', cwd: 'site', variables: () => ({ COMMIT_ID: 'c1'.repeat(20), EXECUTION_ID: EXECUTION }), exports: ['RELEASE_ID'] },
-  { project: 'Verifies the uploaded release', cwd: 'site', variables: (e) => ({ RELEASE_ID: e.RELEASE_ID }) },
-  { project: 'Uploads the site build as a new release', cwd: 'site', variables: () => ({ COMMIT_ID: 'c2'.repeat(20), EXECUTION_ID: EXECUTION }), exports: ['RELEASE_ID'] },
-  { project: 'Verifies the uploaded release', cwd: 'site', variables: (e) => ({ RELEASE_ID: e.RELEASE_ID }) },
-  { project: 'Makes the previous release', cwd: 'empty' },
+  { project: ProjectKind.RELEASE_UPLOAD, cwd: 'site', variables: () => ({ COMMIT_ID: 'c1'.repeat(20), EXECUTION_ID: EXECUTION }), exports: ['RELEASE_ID'] },
+  { project: ProjectKind.GO_LIVE, cwd: 'site', variables: (e) => ({ RELEASE_ID: e.RELEASE_ID }) },
+  { project: ProjectKind.RELEASE_UPLOAD, cwd: 'site', variables: () => ({ COMMIT_ID: 'c2'.repeat(20), EXECUTION_ID: EXECUTION }), exports: ['RELEASE_ID'] },
+  { project: ProjectKind.GO_LIVE, cwd: 'site', variables: (e) => ({ RELEASE_ID: e.RELEASE_ID }) },
+  { project: ProjectKind.ROLLBACK, cwd: 'empty' },
 ];
 const releaseCommands = {
-  'Uploads the site build as a new release': ['aws', 'node'],
-  'Verifies the uploaded release': ['node'],
-  'Makes the previous release': ['node'],
+  [ProjectKind.RELEASE_UPLOAD]: ['aws', 'node'],
+  [ProjectKind.GO_LIVE]: ['node'],
+  [ProjectKind.ROLLBACK]: ['node'],
 };
 
 const SCENARIOS: Scenario[] = [
@@ -94,17 +100,17 @@ const SCENARIOS: Scenario[] = [
     build: (stack) => new StaticSitePipeline(stack, 'Site', { source: CODECOMMIT, previews: {}, buildOptions: { buildImage: LAMBDA_BUILD_IMAGE } }),
     external: {
       ...releaseCommands,
-      'Builds and tests each pushed commit': [],
-      'Builds, tests and uploads a preview of each pull request': ['aws', 'node'],
-      'Publishes the preview of a pull request': ['aws', 'node'],
-      'Removes the preview of a pull request': ['node'],
+      [ProjectKind.BUILD]: [],
+      [ProjectKind.PREVIEW_BUILD]: ['aws', 'node'],
+      [ProjectKind.PREVIEW_PUBLISH]: ['aws', 'node'],
+      [ProjectKind.PREVIEW_REMOVE]: ['node'],
     },
     steps: [
-      { project: 'Builds and tests each pushed commit', cwd: 'workspace' },
+      { project: ProjectKind.BUILD, cwd: 'workspace' },
       ...releases,
-      { project: 'Builds, tests and uploads a preview of each pull request', cwd: 'workspace', variables: () => PULL_REQUEST, exports: ['RELEASE_ID', 'PREVIEW_NAME'] },
-      { project: 'Publishes the preview of a pull request', cwd: 'empty', variables: (e) => ({ ...PULL_REQUEST, RELEASE_ID: e.RELEASE_ID, PREVIEW_NAME: e.PREVIEW_NAME }) },
-      { project: 'Removes the preview of a pull request', cwd: 'empty', variables: () => PULL_REQUEST },
+      { project: ProjectKind.PREVIEW_BUILD, cwd: 'workspace', variables: () => PULL_REQUEST, exports: ['RELEASE_ID', 'PREVIEW_NAME'] },
+      { project: ProjectKind.PREVIEW_PUBLISH, cwd: 'empty', variables: (e) => ({ ...PULL_REQUEST, RELEASE_ID: e.RELEASE_ID, PREVIEW_NAME: e.PREVIEW_NAME }) },
+      { project: ProjectKind.PREVIEW_REMOVE, cwd: 'empty', variables: () => PULL_REQUEST },
     ],
   },
   {
@@ -112,29 +118,29 @@ const SCENARIOS: Scenario[] = [
     build: (stack) => new StaticSitePipeline(stack, 'Site', { source: CONNECTION, previews: {} }),
     external: {
       ...releaseCommands,
-      'Tells whether a pull request': ['node'],
-      'Uploads the preview of a pull request': ['aws', 'node'],
-      'Publishes the preview of a pull request': ['node'],
-      'Removes the preview of a pull request': ['node'],
+      [ProjectKind.PREVIEW_IDENTIFY]: ['node'],
+      [ProjectKind.PREVIEW_UPLOAD]: ['aws', 'node'],
+      [ProjectKind.PREVIEW_PUBLISH]: ['node'],
+      [ProjectKind.PREVIEW_REMOVE]: ['node'],
     },
     steps: [
       ...releases,
       {
-        project: 'Tells whether a pull request',
+        project: ProjectKind.PREVIEW_IDENTIFY,
         cwd: 'empty',
         exports: ['EXECUTION_TRIGGER', 'PREVIEW_NAME'],
         variables: () => ({ PIPELINE_NAME: 'site-previews', EXECUTION_ID: EXECUTION, PULL_REQUEST_BRANCH: 'feature/x' }),
       },
-      { project: 'Uploads the preview of a pull request', cwd: 'site', variables: (e) => ({ PREVIEW_NAME: e.PREVIEW_NAME, COMMIT_ID: 'c3'.repeat(20) }), exports: ['RELEASE_ID'] },
-      { project: 'Publishes the preview of a pull request', cwd: 'site', variables: (e) => ({ RELEASE_ID: e.RELEASE_ID, PREVIEW_NAME: e.PREVIEW_NAME }) },
-      { project: 'Removes the preview of a pull request', cwd: 'empty', variables: (e) => ({ PREVIEW_NAME: e.PREVIEW_NAME }) },
+      { project: ProjectKind.PREVIEW_UPLOAD, cwd: 'site', variables: (e) => ({ PREVIEW_NAME: e.PREVIEW_NAME, COMMIT_ID: 'c3'.repeat(20) }), exports: ['RELEASE_ID'] },
+      { project: ProjectKind.PREVIEW_PUBLISH, cwd: 'site', variables: (e) => ({ RELEASE_ID: e.RELEASE_ID, PREVIEW_NAME: e.PREVIEW_NAME }) },
+      { project: ProjectKind.PREVIEW_REMOVE, cwd: 'empty', variables: (e) => ({ PREVIEW_NAME: e.PREVIEW_NAME }) },
     ],
   },
   {
     name: 'a site deployed in place',
     build: (stack) => new StaticSitePipeline(stack, 'Site', { source: CODECOMMIT, deployMode: DeployMode.IN_PLACE }),
-    external: { 'Publishes the site build to S3 and invalidates CloudFront': ['aws', 'node'] },
-    steps: [{ project: 'Publishes the site build to S3 and invalidates CloudFront', cwd: 'site' }],
+    external: { [ProjectKind.SITE_DEPLOY]: ['aws', 'node'] },
+    steps: [{ project: ProjectKind.SITE_DEPLOY, cwd: 'site' }],
   },
   {
     name: 'a server app with a build on a Lambda image',
@@ -143,26 +149,26 @@ const SCENARIOS: Scenario[] = [
       target: DeploymentTarget.ec2Tags({ app: ['api'] }),
       buildOptions: { buildImage: LAMBDA_BUILD_IMAGE },
     }),
-    external: { 'Builds and tests each pushed commit': ['node'] },
-    steps: [{ project: 'Builds and tests each pushed commit', cwd: 'revision' }],
+    external: { [ProjectKind.BUILD]: ['node'] },
+    steps: [{ project: ProjectKind.BUILD, cwd: 'revision' }],
   },
 ];
 
 describe.each(SCENARIOS.map((s) => [s.name, s]))('%s', (_name, scenario) => {
   const stack = newStack();
   scenario.build(stack);
-  const projects = lambdaProjects(Template.fromStack(stack));
+  const projects = lambdaProjects(stack);
   const external = (project: LambdaProject) => {
-    const key = Object.keys(scenario.external).find((start) => project.description.startsWith(start));
-    if (!key) throw new Error(`the Lambda-compute project '${project.description}' is not listed: say which commands it may run`);
-    return scenario.external[key];
+    const listed = scenario.external[project.kind];
+    if (!listed) throw new Error(`the Lambda-compute project of kind ${project.kind} is not listed: say which commands it may run`);
+    return listed;
   };
 
   test('has projects on Lambda compute', () => {
     expect(projects.length).toBeGreaterThan(0);
   });
 
-  test.each(projects.map((p) => [p.description, p]))('%s names node, aws and shell builtins only, as listed', (_description, project) => {
+  test.each(projects.map((p) => [p.kind, p]))('the %s project names node, aws and shell builtins only, as listed', (_kind, project) => {
     const named = [...new Set(project.commands.flatMap(commandNames))].filter((name) => !BUILTINS.has(name)).sort();
     expect(named).toEqual(external(project));
     expect(named.filter((name) => !IMAGE_TOOLS.includes(name))).toEqual([]);
@@ -173,16 +179,16 @@ describe.each(SCENARIOS.map((s) => [s.name, s]))('%s', (_name, scenario) => {
     const exported: Record<string, string> = {};
     const ran = new Set<LambdaProject>();
     for (const step of scenario.steps) {
-      const project = projects.find((p) => p.description.startsWith(step.project))!;
+      const project = projects.find((p) => p.kind === step.project)!;
       const run = world.run(project, step, { ...exported, ...step.variables?.(exported) });
-      expect({ project: project.description, status: run.status, notFound: run.notFound, stderr: run.status === 0 ? '' : run.stderr })
-        .toEqual({ project: project.description, status: 0, notFound: [], stderr: '' });
+      expect({ project: project.kind, status: run.status, notFound: run.notFound, stderr: run.status === 0 ? '' : run.stderr })
+        .toEqual({ project: project.kind, status: 0, notFound: [], stderr: '' });
       Object.assign(exported, run.exported);
       ran.add(project);
     }
     // Every project ran, or one with the very same commands did.
     const unrun = projects.filter((p) => ![...ran].some((r) => r.commands.join('\n') === p.commands.join('\n')));
-    expect(unrun.map((p) => p.description)).toEqual([]);
+    expect(unrun.map((p) => p.kind)).toEqual([]);
   });
 });
 
@@ -196,16 +202,17 @@ test('the listing reads what the deploy steps ran before they moved to Node.js',
   expect(() => commandNames('for f in *; do echo "$f"; done')).toThrow("'for' is not read here");
 });
 
-/** The projects of the template on a Lambda image, with the construct's commands (a build's post_build only: the rest is the user's). */
-function lambdaProjects(template: Template): LambdaProject[] {
-  return Object.values<any>(template.toJSON().Resources)
-    .filter((r) => r.Type === 'AWS::CodeBuild::Project' && r.Properties.Environment.Type === 'LINUX_LAMBDA_CONTAINER')
-    .map((r) => {
-      const description: string = r.Properties.Description;
+/** The projects of the stack on a Lambda image, with the construct's commands (a build's post_build only: the rest is the user's). */
+function lambdaProjects(stack: Stack): LambdaProject[] {
+  const kinds = projectKinds(stack);
+  return resourcesOfType<any>(Template.fromStack(stack).toJSON(), 'AWS::CodeBuild::Project')
+    .filter(([, r]) => r.Properties.Environment.Type === 'LINUX_LAMBDA_CONTAINER')
+    .map(([id, r]) => {
+      const kind = kinds.get(id)!;
       const spec = JSON.parse(placeholders(r.Properties.Source.BuildSpec));
-      const phases = description.startsWith('Builds') ? ['post_build'] : Object.keys(spec.phases);
+      const phases = BUILD_KINDS.includes(kind) ? ['post_build'] : Object.keys(spec.phases);
       return {
-        description,
+        kind,
         commands: phases.flatMap((phase) => spec.phases[phase]?.commands ?? []),
         environment: Object.fromEntries((r.Properties.Environment.EnvironmentVariables ?? [])
           .map((v: any) => [v.Name, v.Name in FAKE_VALUES ? FAKE_VALUES[v.Name] : literal(v.Name, v.Value)])),
@@ -271,7 +278,7 @@ class FakeWorld {
         FAKE_AWS_STATE: this.state,
         FAKE_AWS_LOG: path.join(this.dir, 'aws.log'),
         NOT_FOUND_LOG: notFoundLog,
-        CODEBUILD_BUILD_ID: `${project.description.slice(0, 20).replace(/\W/g, '')}:0a1b2c3d`,
+        CODEBUILD_BUILD_ID: `${project.kind}:0a1b2c3d`,
         CODEBUILD_START_TIME: String(Date.now()),
         CODEBUILD_BUILD_SUCCEEDING: '1',
         CODEBUILD_SRC_DIR: cwd,

@@ -12,7 +12,7 @@ export interface ControlSuppression {
 /**
  * Records suppressions in the `guard.SuppressedRules` metadata of the resource behind `construct`
  * (the AWS Guard Rules Registry's key), each with its reason. The bundled Control Tower rules do
- * not read it; the compliance proof (verify/proofs/3-compliance.ts) does.
+ * not read it; the compliance proof (verify/proofs/03-compliance.ts) does.
  */
 export function suppressControlFindings(construct: IConstruct, suppressions: ControlSuppression[]): void {
   const resource = cfnResourceOf(construct);

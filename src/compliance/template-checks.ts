@@ -12,7 +12,7 @@ export interface TemplateCheckSuppression {
 /**
  * Records cfn-lint suppressions in the `cfn-lint` metadata of the resource behind `construct`:
  * `config.ignore_checks`, the key cfn-lint reads, and `reasons` by rule id, which cfn-lint ignores
- * and the cfn-lint proof (verify/proofs/7-cfn-lint.ts) requires.
+ * and the cfn-lint proof (verify/proofs/08-cfn-lint.ts) requires.
  *
  * @see https://github.com/aws-cloudformation/cfn-lint#metadata
  */

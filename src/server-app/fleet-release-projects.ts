@@ -12,6 +12,7 @@ import { ArtifactKey } from '../artifact-store';
 import { PipelineStepProject, StandaloneProject } from '../codebuild-project';
 import { nagResourceFinding, suppressNagFindings } from '../compliance/nag';
 import { DeployStepCompute } from '../deploy-compute';
+import { ProjectKind } from '../project-kind';
 import { unpackRuntimeFilesCommands } from '../runtime-program';
 
 /** The folder of ServerAppPipeline, whose runtime/ holds the fleet release program. */
@@ -46,6 +47,7 @@ export interface FleetReleaseProjectProps {
 export class FleetReleaseProject extends PipelineStepProject {
   constructor(scope: Construct, id: string, props: FleetReleaseProjectProps & { readonly rollbackProjectName: string }) {
     super(scope, id, {
+      kind: ProjectKind.FLEET_RELEASE,
       description: 'Releases the build blue/green: prepares the idle fleet, deploys to it and checks it, shifts traffic',
       buildSpec: codebuild.BuildSpec.fromObject(releaseBuildSpecObject()),
       ...projectDefaults(props, { [FLEET_RELEASE_ENV.rollbackProject]: props.rollbackProjectName }),
@@ -64,6 +66,7 @@ export class FleetReleaseProject extends PipelineStepProject {
 export class FleetRollbackProject extends StandaloneProject {
   constructor(scope: Construct, id: string, props: FleetReleaseProjectProps) {
     super(scope, id, {
+      kind: ProjectKind.FLEET_ROLLBACK,
       description: 'Sends all traffic to the fleet holding the release before the live one (or $FLEET): aws codebuild start-build --project-name <this project>',
       buildSpec: codebuild.BuildSpec.fromObject(rollbackBuildSpecObject()),
       ...projectDefaults(props, {}),

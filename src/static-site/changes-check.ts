@@ -13,6 +13,7 @@ import { keyValueStoreActions, releaseProjectDefaults, suppressReleaseObjects } 
 import { ArtifactKey } from '../artifact-store';
 import { PipelineStepProject } from '../codebuild-project';
 import { DeployStepCompute } from '../deploy-compute';
+import { ProjectKind } from '../project-kind';
 import { unpackRuntimeFilesCommands } from '../runtime-program';
 import { shellQuote } from '../shell';
 import { ChangesCheck, FilePathFilter } from '../source';
@@ -51,6 +52,7 @@ export class LiveReleaseChangesCheck extends Construct implements ChangesCheck {
   public action(filePaths: FilePathFilter): { action: codepipeline.IAction; changed: string } {
     const props = this.props;
     const project = new PipelineStepProject(this, 'Project', {
+      kind: ProjectKind.CHANGES_CHECK,
       description: 'Tells whether a push changed files of source.filePaths since the live release',
       buildSpec: codebuild.BuildSpec.fromObject({
         version: '0.2',

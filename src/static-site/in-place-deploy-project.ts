@@ -11,6 +11,7 @@ import { DeployStepCompute } from '../deploy-compute';
 import { uploadBuildSpecParts, validateInlineBuildSpec } from '../validation';
 import { DEFAULT_IMMUTABLE_PATTERNS, DEPLOY_ENV, deployBuildSpecObject } from './buildspecs/upload-commands';
 import { distributionArn } from './site-hosting';
+import { ProjectKind } from '../project-kind';
 
 /**
  * How browsers and CloudFront cache the deployed files.
@@ -74,6 +75,7 @@ export class InPlaceDeployProject extends PipelineStepProject {
       revalidated: props.cacheControl.revalidated ?? '',
     }), buildSpec);
     super(scope, id, {
+      kind: ProjectKind.SITE_DEPLOY,
       description: 'Publishes the site build to S3 and invalidates CloudFront',
       buildSpec: codebuild.BuildSpec.fromObject(buildSpec),
       environment: {

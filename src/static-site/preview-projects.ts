@@ -23,6 +23,7 @@ import { BuildOptions, SourceBuildProject } from '../build';
 import { PipelineStepProject, StandaloneProject } from '../codebuild-project';
 import { suppressNagFindings } from '../compliance/nag';
 import { DeployStepCompute } from '../deploy-compute';
+import { ProjectKind } from '../project-kind';
 import { CODECOMMIT_PULL_REQUEST } from '../pull-requests';
 
 /*
@@ -65,6 +66,7 @@ export class PullRequestStepProject extends PipelineStepProject {
 
   constructor(scope: Construct, id: string, props: PreviewProjectProps & { readonly pipelineName: string }) {
     super(scope, id, {
+      kind: ProjectKind.PREVIEW_IDENTIFY,
       description: `Tells whether a pull request into ${props.branch} started the preview pipeline's execution, and names its preview`,
       buildSpec: codebuild.BuildSpec.fromObject({
         version: '0.2',
@@ -86,6 +88,7 @@ export class PullRequestStepProject extends PipelineStepProject {
 export class PreviewUploadStep extends PipelineStepProject {
   constructor(scope: Construct, id: string, props: PreviewProjectProps & { readonly upload: UploadOptions }) {
     super(scope, id, {
+      kind: ProjectKind.PREVIEW_UPLOAD,
       description: `Uploads the preview of a pull request into ${props.branch} as a release`,
       buildSpec: codebuild.BuildSpec.fromObject({
         version: '0.2',
@@ -107,6 +110,7 @@ export class PreviewUploadStep extends PipelineStepProject {
 export class PreviewPublishStep extends PipelineStepProject {
   constructor(scope: Construct, id: string, props: PreviewProjectProps & { readonly sourceDirectory: string }) {
     super(scope, id, {
+      kind: ProjectKind.PREVIEW_PUBLISH,
       description: `Publishes the preview of a pull request into ${props.branch}`,
       buildSpec: codebuild.BuildSpec.fromObject({
         version: '0.2',
@@ -140,6 +144,7 @@ export class PreviewPublishProject extends StandaloneProject {
   constructor(scope: Construct, id: string, props: PreviewProjectProps & { readonly repository: codecommit.IRepository }) {
     const pullRequest = CODECOMMIT_PULL_REQUEST;
     super(scope, id, {
+      kind: ProjectKind.PREVIEW_PUBLISH,
       description: `Publishes the preview of a pull request into ${props.branch} and comments its link (started by the preview build)`,
       buildSpec: codebuild.BuildSpec.fromObject({
         version: '0.2',
@@ -189,6 +194,7 @@ export class PreviewBuildProject extends SourceBuildProject {
     const preview = props.preview;
     const forwarded = PreviewPublishProject.STARTED_WITH;
     super(scope, id, {
+      kind: ProjectKind.PREVIEW_BUILD,
       description: `Builds, tests and uploads a preview of each pull request into ${preview.branch}`,
       source: codebuild.Source.codeCommit({ repository: props.repository }),
       options: {
@@ -288,6 +294,7 @@ function deployProjectDefaults(props: PreviewProjectProps) {
 /** The props of a project that removes a preview, after `nameCommands` (none when the preview's name is given). */
 function removeProjectProps(props: PreviewProjectProps, nameCommands: string[]) {
   return {
+    kind: ProjectKind.PREVIEW_REMOVE,
     description: `Removes the preview of a pull request into ${props.branch} once it is closed or merged`,
     buildSpec: codebuild.BuildSpec.fromObject({
       version: '0.2',

@@ -26,6 +26,7 @@ import { ArtifactBucket, ArtifactKey } from '../artifact-store';
 import { BuildOptions, BuildProject } from '../build';
 import { DeployStepCompute } from '../deploy-compute';
 import { pipelineActionRole } from '../managed-policy-role';
+import { ProjectKind } from '../project-kind';
 import {
   CodeCommitPullRequests,
   ConnectionPullRequestPipeline,
@@ -224,6 +225,7 @@ export class SitePreviews extends Construct {
       artifactBucket,
       encryptionKey: props.encryptionKey,
       logRetention: props.logRetention,
+      kind: ProjectKind.PREVIEW_PIPELINE_BUILD,
       description: `Builds and tests the head of each pull request into ${props.branch} for its preview`,
     });
     const buildOutput = new codepipeline.Artifact('Build');

@@ -19,6 +19,7 @@ import {
 import { UploadOptions } from './buildspecs/upload-commands';
 import { RELEASE_ENV, RELEASES_PREFIX } from './release-contract';
 import { grantBakeMetrics, verifyEnvironment, VerifySettings } from './verify-release';
+import { ProjectKind } from '../project-kind';
 
 /** What a release project works on. */
 export interface ReleaseProjectProps {
@@ -55,6 +56,7 @@ export class UploadReleaseProject extends PipelineStepProject {
       revalidated: props.upload.defaultCacheControl,
     }), uploadSpec);
     super(scope, id, {
+      kind: ProjectKind.RELEASE_UPLOAD,
       description: 'Uploads the site build as a new release, without making it live',
       buildSpec: codebuild.BuildSpec.fromObject(uploadSpec),
       ...releaseProjectDefaults(props, { [RELEASE_ENV.bucket]: props.bucket.bucketName }),
@@ -78,6 +80,7 @@ export class GoLiveProject extends PipelineStepProject {
       { prop: 'contentSecurityPolicy', value: props.rules.securityHeaders['content-security-policy'], fix: 'give a shorter Content-Security-Policy' },
     ], spec);
     super(scope, id, {
+      kind: ProjectKind.GO_LIVE,
       description: 'Verifies the uploaded release and makes it the live one',
       buildSpec: codebuild.BuildSpec.fromObject(spec),
       ...releaseProjectDefaults(props, {
@@ -96,6 +99,7 @@ export class RollbackProject extends StandaloneProject {
     const spec = rollbackBuildSpecObject(props.notFoundPage);
     validateInlineBuildSpec(scope, [{ prop: 'notFoundPage', value: props.notFoundPage, fix: NOT_FOUND_PAGE_FIX }], spec);
     super(scope, id, {
+      kind: ProjectKind.ROLLBACK,
       description: 'Makes the previous release (or $RELEASE) the live one again: aws codebuild start-build --project-name <this project>',
       buildSpec: codebuild.BuildSpec.fromObject(spec),
       ...releaseProjectDefaults(props, storeVariables(props)),

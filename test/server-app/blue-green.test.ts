@@ -9,6 +9,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { BlueGreenServerAppStack } from '../../examples/server-app';
 import { DeployCompute } from '../../src/deploy-compute';
+import { ProjectKind } from '../../src/project-kind';
 import { withoutCommentLines } from '../../src/runtime-program';
 import { DeploymentTarget } from '../../src/server-app/deployment-target';
 import { FLEET_RELEASE, FLEET_RELEASE_ENV } from '../../src/server-app/fleet-release-contract';
@@ -17,6 +18,7 @@ import { ManagedFleetOptions } from '../../src/server-app/managed-fleet';
 import { BlueGreenReleaseOptions, ReleaseStrategy } from '../../src/server-app/release-strategy';
 import { ServerAppPipeline, ServerAppPipelineProps } from '../../src/server-app/server-app-pipeline';
 import { PipelineSource } from '../../src/source';
+import { onlyProjectOfKind, projectKinds } from '../support/project-kinds';
 import { logicalIdOf, nagErrors, projectRole, roleStatements, TEST_ENV } from '../util';
 
 /** A stack in the test environment, without cdk-nag (the example is checked with it). */
@@ -56,17 +58,15 @@ function deployActions(template: Template, name = 'Production'): Array<{ name: s
   }));
 }
 
-/** The CodeBuild project of the template whose description starts with `description`. */
-function project(template: Template, description: string): [string, any] {
-  const found = Object.entries<any>(template.findResources('AWS::CodeBuild::Project'))
-    .filter(([, p]) => String(p.Properties.Description).startsWith(description));
-  expect(found).toHaveLength(1);
-  return found[0];
+/** The CodeBuild project of `kind` of `stack`, whose template is `template`: its logical id and resource. */
+function project(stack: Stack, template: Template, kind: ProjectKind): [string, any] {
+  const id = onlyProjectOfKind(projectKinds(stack), kind);
+  return [id, template.toJSON().Resources[id]];
 }
 
 /** The settings the release program reads, with references shown as `{ Ref: id }` and `{ GetAtt: 'id.attr' }`. */
-function releaseSettings(template: Template): any {
-  const [, release] = project(template, 'Releases the build blue/green');
+function releaseSettings(stack: Stack, template: Template): any {
+  const [, release] = project(stack, template, ProjectKind.FLEET_RELEASE);
   const value = release.Properties.Environment.EnvironmentVariables.find((v: any) => v.Name === FLEET_RELEASE_ENV.settings).Value;
   const parts: unknown[] = typeof value === 'string' ? [value] : value['Fn::Join'][1];
   const text = parts.map((part: any) => (typeof part === 'string' ? part
@@ -187,7 +187,7 @@ describe('two fleets of one shape', () => {
     const app = exampleStack.app;
     expect(app.deploymentGroups).toHaveLength(2);
     expect(app.deploymentGroup).toBe(app.deploymentGroups[0]);
-    expect(exampleStack.resolve(app.rollbackProject!.projectName)).toEqual({ Ref: project(example, 'Sends all traffic to the fleet')[0] });
+    expect(exampleStack.resolve(app.rollbackProject!.projectName)).toEqual({ Ref: project(exampleStack, example, ProjectKind.FLEET_ROLLBACK)[0] });
   });
 });
 
@@ -278,7 +278,7 @@ describe('the release stage', () => {
   test('every release action runs the one release project, with the build as its input, as one action role', () => {
     const pipeline = Object.values<any>(example.findResources('AWS::CodePipeline::Pipeline'))[0];
     const actions = pipeline.Properties.Stages.find((s: any) => s.Name === 'DeployProduction').Actions;
-    const [release] = project(example, 'Releases the build blue/green');
+    const [release] = project(exampleStack, example, ProjectKind.FLEET_RELEASE);
     expect(new Set(actions.map((a: any) => a.Configuration.ProjectName.Ref))).toEqual(new Set([release]));
     expect(new Set(actions.map((a: any) => JSON.stringify(a.RoleArn))).size).toBe(1);
     expect(new Set(actions.map((a: any) => a.InputArtifacts[0].Name))).toEqual(new Set(['Build']));
@@ -300,7 +300,7 @@ describe('the release stage', () => {
   });
 
   test('the release project runs the program for its step, then reads the fleet into RELEASE_FLEET and exports it', () => {
-    const [, release] = project(example, 'Releases the build blue/green');
+    const [, release] = project(exampleStack, example, ProjectKind.FLEET_RELEASE);
     const spec = JSON.parse(release.Properties.Source.BuildSpec);
     expect(spec.phases.build.commands).toEqual(releaseCommands());
     expect(spec.env['exported-variables']).toEqual([FLEET_RELEASE_ENV.releaseFleet]);
@@ -312,7 +312,7 @@ describe('the release stage', () => {
   });
 
   test('the rollback project runs the program\'s rollback', () => {
-    const [, rollback] = project(example, 'Sends all traffic to the fleet');
+    const [, rollback] = project(exampleStack, example, ProjectKind.FLEET_ROLLBACK);
     expect(JSON.parse(rollback.Properties.Source.BuildSpec).phases.build.commands).toEqual(rollbackCommands());
     expect(rollbackCommands()[1]).toBe('node "$FLEET_PROGRAM_DIR/fleet-release.js" rollback');
   });
@@ -337,19 +337,19 @@ describe('the release stage', () => {
   });
 
   test('the release and rollback steps run on Lambda compute by default, and on EC2 compute when asked', () => {
-    const [, release] = project(example, 'Releases the build blue/green');
+    const [, release] = project(exampleStack, example, ProjectKind.FLEET_RELEASE);
     expect(release.Properties.Environment.ComputeType).toBe('BUILD_LAMBDA_1GB');
     const stack = testStack();
     const template = synth({ target: blueGreenFleet(stack), deployCompute: DeployCompute.EC2 }, stack);
-    for (const description of ['Releases the build blue/green', 'Sends all traffic to the fleet']) {
-      const [, p] = project(template, description);
+    for (const kind of [ProjectKind.FLEET_RELEASE, ProjectKind.FLEET_ROLLBACK]) {
+      const [, p] = project(stack, template, kind);
       expect([p.Properties.Environment.ComputeType, p.Properties.TimeoutInMinutes]).toEqual(['BUILD_GENERAL1_SMALL', 20]);
     }
-    expect(releaseSettings(template).stepSeconds).toBe(1200);
+    expect(releaseSettings(stack, template).stepSeconds).toBe(1200);
   });
 
   test('the program\'s settings name the fleets, the listener, the checks and the limits', () => {
-    const settings = releaseSettings(example);
+    const settings = releaseSettings(exampleStack, example);
     const id = (type: string, prefix: string) => logicalIdOf(example, type, prefix);
     const tg = (prefix: string) => id('AWS::ElasticLoadBalancingV2::TargetGroup', prefix);
     expect(settings).toEqual({
@@ -395,7 +395,7 @@ describe('the release stage', () => {
       target: blueGreenFleet(stack, { stickiness: Duration.minutes(10), maxErrorRatePercent: 2.5, rollbackWindow: Duration.minutes(0) }),
       alarms: [alarm],
     }, stack);
-    const settings = releaseSettings(template);
+    const settings = releaseSettings(stack, template);
     expect([settings.stickinessSeconds, settings.maxErrorRatePercent, settings.rollbackWindowSeconds, settings.alarmNames]).toEqual([600, 2.5, 0, ['api-errors']]);
     // The environment's alarm stops deployments to both fleets too.
     for (const group of Object.values<any>(template.findResources('AWS::CodeDeploy::DeploymentGroup'))) {
@@ -404,7 +404,7 @@ describe('the release stage', () => {
   });
 
   test('the outputs roll back, roll to a named fleet, and show the weights', () => {
-    const rollback = project(example, 'Sends all traffic to the fleet')[0];
+    const rollback = project(exampleStack, example, ProjectKind.FLEET_ROLLBACK)[0];
     const outputs = example.toJSON().Outputs;
     const value = (prefix: string) => JSON.stringify(Object.entries<any>(outputs).find(([k]) => k.startsWith(prefix))![1].Value);
     expect(value('ApiProductionReleaseRollbackCommand')).toContain(`"aws codebuild start-build --region ",{"Ref":"AWS::Region"}," --project-name ",{"Ref":"${rollback}"}`);
@@ -414,8 +414,8 @@ describe('the release stage', () => {
 });
 
 describe('IAM of the release', () => {
-  const releaseRole = projectRole(example, project(example, 'Releases the build blue/green')[0]);
-  const rollbackRole = projectRole(example, project(example, 'Sends all traffic to the fleet')[0]);
+  const releaseRole = projectRole(example, project(exampleStack, example, ProjectKind.FLEET_RELEASE)[0]);
+  const rollbackRole = projectRole(example, project(exampleStack, example, ProjectKind.FLEET_ROLLBACK)[0]);
   const actionsOf = (role: string) => roleStatements(example, role).flatMap((s: any) => [s.Action].flat());
   const resourcesOf = (role: string, action: string) => roleStatements(example, role)
     .filter((s: any) => [s.Action].flat().includes(action)).flatMap((s: any) => [s.Resource].flat());

@@ -2,7 +2,7 @@
  * The decisions of the fleet release program (src/server-app/runtime/fleet-release.js and the files
  * it loads), tested by loading those very files: where traffic goes, which fleet is live and which
  * gets a release, what breaches a bake, where a rollback goes. Its calls to AWS run against moto and
- * stand-ins in the release proof (verify/proofs/11-fleet-release-on-moto.ts).
+ * stand-ins in the release proof (verify/proofs/12-fleet-release-on-moto.ts).
  */
 import { spawnSync } from 'child_process';
 import * as path from 'path';

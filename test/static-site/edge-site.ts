@@ -1,6 +1,7 @@
-import * as vm from 'vm';
 import { RELEASE_RULES, RELEASES_PREFIX } from '../../src/static-site/release-contract';
 import { responseFunctionCode, RoutingFunctionOptions, routingFunctionCode } from '../../src/static-site/routing-function';
+
+import { CloudFrontFunction } from '../support/cloudfront-function';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { parseHeaders, compileHeaders } = require('../../src/static-site/runtime/headers.js');
@@ -53,8 +54,8 @@ export class EdgeSite {
   /** Objects of the bucket: key -> metadata. */
   public readonly objects = new Map<string, Record<string, string>>();
   public readonly notes: string[] = [];
-  private readonly routing: vm.Script;
-  private readonly response: vm.Script;
+  private readonly routing: CloudFrontFunction;
+  private readonly response: CloudFrontFunction;
   private readsOf: { request: string[]; response: string[] } = { request: [], response: [] };
 
   constructor(options: EdgeSiteOptions) {
@@ -88,8 +89,9 @@ export class EdgeSite {
       singlePageApp: options.singlePageApp ?? false,
       releases: { keyValueStoreId: STORE_ID, redirects: true },
     };
-    this.routing = new vm.Script(routingFunctionCode(routing).replace(/^import cf from 'cloudfront';\n/, ''));
-    this.response = new vm.Script(responseFunctionCode({ rules: { keyValueStoreId: STORE_ID } }).replace(/^import cf from 'cloudfront';\n/, ''));
+    const stores = { [STORE_ID]: this.store };
+    this.routing = new CloudFrontFunction(routingFunctionCode(routing), 'routing.js', stores);
+    this.response = new CloudFrontFunction(responseFunctionCode({ rules: { keyValueStoreId: STORE_ID } }), 'response.js', stores);
   }
 
   /** The prefix `~<tag>` of the shared records of the release's table of `kind` ('*' or '#'). */
@@ -116,7 +118,7 @@ export class EdgeSite {
       },
       cookies: Object.fromEntries(Object.entries(request.cookies ?? {}).map(([k, v]) => [k, { value: v }])),
     };
-    const routed = await this.run(this.routing, 'request', { request: JSON.parse(JSON.stringify(viewer)) });
+    const routed = await this.routing.handle({ request: JSON.parse(JSON.stringify(viewer)) }, (read) => this.readsOf.request.push(read));
     if (typeof routed.statusCode === 'number') {
       return { status: routed.statusCode, location: routed.headers?.location?.value, headers: flat(routed.headers) };
     }
@@ -137,28 +139,8 @@ export class EdgeSite {
       headers: Object.fromEntries(Object.entries(metadata).map(([k, v]) => [`x-amz-meta-${k}`, { value: v }])),
       cookies: {},
     };
-    const answered = await this.run(this.response, 'response', { request: viewer, response: origin });
+    const answered = await this.response.handle({ request: viewer, response: origin }, (read) => this.readsOf.response.push(read));
     return { status: answered.statusCode, file: key.slice(`${RELEASES_PREFIX}${RELEASE}/`.length), headers: flat(answered.headers) };
-  }
-
-  private async run(script: vm.Script, kind: 'request' | 'response', event: object): Promise<any> {
-    const reads = this.readsOf[kind];
-    const store = this.store;
-    const cf = {
-      kvs: () => ({
-        async get(key: string) {
-          reads.push(key);
-          if (!(key in store)) throw new Error(`no key ${key}`);
-          return store[key];
-        },
-        async exists(key: string) {
-          return key in store;
-        },
-      }),
-    };
-    const context = vm.createContext({ cf, event });
-    script.runInContext(context);
-    return vm.runInContext('handler(event)', context);
   }
 }
 

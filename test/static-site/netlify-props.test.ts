@@ -1,6 +1,8 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { DeploymentTarget, PipelineSource, ServerAppPipeline, StaticSitePipeline, StaticSitePipelineProps } from '../../src';
+import { ProjectKind } from '../../src/project-kind';
 import { DeployMode } from '../../src/static-site/static-site-pipeline';
+import { onlyProjectOfKind, projectKinds } from '../support/project-kinds';
 import { messageOf, newStack, projectRole, roleStatements } from '../util';
 
 const CONNECTION_ARN = 'arn:aws:codeconnections:eu-west-1:123456789012:connection/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
@@ -8,27 +10,31 @@ const CODECOMMIT = PipelineSource.codeCommit({ repositoryName: 'site' });
 
 /** The template of a StaticSitePipeline with these props. */
 function synth(props: Partial<StaticSitePipelineProps> = {}): Template {
+  return synthProject(props, ProjectKind.BUILD).template;
+}
+
+/** The template of a StaticSitePipeline with these props, and its CodeBuild project of `kind` (logical id and resource). */
+function synthProject(props: Partial<StaticSitePipelineProps>, kind: ProjectKind): { template: Template; id: string; project: any } {
   const stack = newStack();
   new StaticSitePipeline(stack, 'Site', { source: CODECOMMIT, ...props });
-  return Template.fromStack(stack);
+  const template = Template.fromStack(stack);
+  const id = onlyProjectOfKind(projectKinds(stack), kind);
+  return { template, id, project: template.toJSON().Resources[id] };
 }
 
 /** The message a StaticSitePipeline with these props fails with. */
 const errorOf = (props: Partial<StaticSitePipelineProps>) => messageOf(() => synth(props));
 
-/** The build project's buildspec. */
-function buildSpecOf(template: Template): any {
-  const projects = Object.values<any>(template.findResources('AWS::CodeBuild::Project'));
-  const build = projects.find((p) => p.Properties.Description === 'Builds and tests each pushed commit');
-  const spec = build.Properties.Source.BuildSpec;
+/** The build project's buildspec of a StaticSitePipeline with these props. */
+function buildSpecOf(props: Partial<StaticSitePipelineProps>): any {
+  const spec = synthProject(props, ProjectKind.BUILD).project.Properties.Source.BuildSpec;
   // A report group's ARN makes the buildspec a join: its tokens stand as 'TOKEN'.
   return JSON.parse(typeof spec === 'string' ? spec : spec['Fn::Join'][1].map((p: unknown) => typeof p === 'string' ? p : 'TOKEN').join(''));
 }
 
-/** The go-live project's `release.js publish` command. */
-function publishCommand(template: Template): string {
-  const projects = Object.values<any>(template.findResources('AWS::CodeBuild::Project'));
-  const goLive = projects.find((p) => String(p.Properties.Description).startsWith('Verifies the uploaded release'));
+/** The go-live project's `release.js publish` command of a StaticSitePipeline with these props. */
+function publishCommand(props: Partial<StaticSitePipelineProps>): string {
+  const goLive = synthProject(props, ProjectKind.GO_LIVE).project;
   return JSON.parse(goLive.Properties.Source.BuildSpec).phases.build.commands.find((c: string) => c.includes(' publish '));
 }
 
@@ -63,7 +69,7 @@ describe('_redirects and _headers', () => {
   });
 
   test('the go-live step gets the rules settings: the security headers the site sends, its Content-Security-Policy included', () => {
-    const command = publishCommand(synth({ headers: true, redirects: true, contentSecurityPolicy: "default-src 'self'" }));
+    const command = publishCommand({ headers: true, redirects: true, contentSecurityPolicy: "default-src 'self'" });
     const settings = JSON.parse(command.slice(command.indexOf("'{") + 1, command.lastIndexOf("}'") + 1).replace(/'\\''/g, "'"));
     expect(settings).toEqual(expect.objectContaining({
       redirects: true,
@@ -79,9 +85,7 @@ describe('_redirects and _headers', () => {
   });
 
   test('headers makes every upload give its objects the metadata that names the release', () => {
-    const template = synth({ headers: true });
-    const projects = Object.values<any>(template.findResources('AWS::CodeBuild::Project'));
-    const upload = projects.find((p) => String(p.Properties.Description).startsWith('Uploads the site build as a new release'));
+    const upload = synthProject({ headers: true }, ProjectKind.RELEASE_UPLOAD).project;
     const commands: string[] = JSON.parse(upload.Properties.Source.BuildSpec).phases.build.commands;
     expect(commands).toContain('if test -s ./_headers; then export RELEASE_METADATA="headers=$RELEASE_ID"; else export RELEASE_METADATA="headers=-"; fi');
     const uploads = commands.filter((c) => c.startsWith('aws s3 cp'));
@@ -97,9 +101,9 @@ describe('_redirects and _headers', () => {
 
 describe('monorepos: buildOptions.workingDirectory', () => {
   test('each phase starts in the working directory, and the output directory, cache and reports are in it', () => {
-    const spec = buildSpecOf(synth({
+    const spec = buildSpecOf({
       buildOptions: { workingDirectory: 'apps/site', installCommands: ['npm ci'], commands: ['npm run build'], outputDirectory: 'dist', testReports: ['reports/junit.xml'] },
-    }));
+    });
     expect(spec.phases.install.commands).toEqual(['cd "$CODEBUILD_SRC_DIR"/apps/site', 'npm ci']);
     expect(spec.phases.build.commands[0]).toBe('cd "$CODEBUILD_SRC_DIR"/apps/site');
     expect(spec.artifacts['base-directory']).toBe('apps/site/dist');
@@ -108,7 +112,7 @@ describe('monorepos: buildOptions.workingDirectory', () => {
   });
 
   test('relative cache paths are in the working directory', () => {
-    const spec = buildSpecOf(synth({ buildOptions: { workingDirectory: 'apps/site', cachePaths: ['node_modules/**/*', '/root/.npm/**/*'] } }));
+    const spec = buildSpecOf({ buildOptions: { workingDirectory: 'apps/site', cachePaths: ['node_modules/**/*', '/root/.npm/**/*'] } });
     expect(spec.cache.paths).toEqual(['apps/site/node_modules/**/*', '/root/.npm/**/*']);
   });
 
@@ -171,9 +175,8 @@ describe('monorepos: source.filePaths', () => {
   });
 
   test('on CodeCommit, the changes check may compare commits of the repository and read the live release, nothing else', () => {
-    const template = synth({ source: PipelineSource.codeCommit({ repositoryName: 'mono', filePaths: { includes: ['apps/site/**'] } }) });
-    const projects = template.findResources('AWS::CodeBuild::Project');
-    const check = Object.keys(projects).find((id) => String(projects[id].Properties.Description).startsWith('Tells whether a push changed files'))!;
+    const { template, id: check } = synthProject(
+      { source: PipelineSource.codeCommit({ repositoryName: 'mono', filePaths: { includes: ['apps/site/**'] } }) }, ProjectKind.CHANGES_CHECK);
     const statements = roleStatements(template, projectRole(template, check));
     expect(statements).toEqual(expect.arrayContaining([
       expect.objectContaining({ Action: 'codecommit:GetDifferences', Resource: { 'Fn::GetAtt': [expect.stringMatching(/Repository/), 'Arn'] } }),

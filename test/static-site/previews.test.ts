@@ -12,6 +12,7 @@ import { PREVIEW_RELEASE_OBJECTS } from '../../src/static-site/release-contract'
 import { DeployMode } from '../../src/static-site/static-site-pipeline';
 import { stageEntry } from '../../verify/template-checks/stage-conditions';
 import { fakeAwsEnvironment, fakeAwsTestDirs } from '../fake-aws';
+import { resourcesOfType } from '../support/template-resources';
 import { logicalIdOf, nagErrors, newStack, projectRole, roleStatements, TEST_ENV } from '../util';
 
 const { tempDir } = fakeAwsTestDirs('previews');
@@ -336,8 +337,8 @@ describe('previews of a connection source', () => {
       const resources = template.toJSON().Resources;
       const pipelineId = Object.keys(resources).find((id) => resources[id].Properties === pipeline)!;
       const dependsOn: string[] = resources[pipelineId].DependsOn;
-      const policies = (roleLogicalId: string) => Object.entries<any>(resources)
-        .filter(([, r]) => r.Type === 'AWS::IAM::ManagedPolicy' && JSON.stringify(r.Properties.Roles).includes(roleLogicalId)).map(([id]) => id);
+      const policies = (roleLogicalId: string) => resourcesOfType<any>({ Resources: resources }, 'AWS::IAM::ManagedPolicy')
+        .filter(([, r]) => JSON.stringify(r.Properties.Roles).includes(roleLogicalId)).map(([id]) => id);
       expect(dependsOn).toEqual(expect.arrayContaining(policies(project.Properties.ServiceRole['Fn::GetAtt'][0])));
       expect(dependsOn).toEqual(expect.arrayContaining(policies(step.RoleArn['Fn::GetAtt'][0])));
     }

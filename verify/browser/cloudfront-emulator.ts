@@ -1,8 +1,9 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
-import { FunctionResponse, FunctionResult, KeyValueStores, ViewerRequestFunction, ViewerResponseFunction } from './cloudfront-function';
+import { FunctionResponse, FunctionResult, ViewerRequestFunction, ViewerResponseFunction } from './cloudfront-function';
 import { DistributionConfig } from './distribution-config';
 import { OriginResponse, S3Origin } from './s3-origin';
+import { KeyValueStores } from '../../test/support/cloudfront-function';
 
 /** A running emulator. */
 export interface RunningEmulator {

@@ -1,5 +1,5 @@
 import { IncomingMessage } from 'http';
-import * as vm from 'vm';
+import { CloudFrontFunction, KeyValueStores } from '../../test/support/cloudfront-function';
 
 /** A header, query string parameter or cookie as CloudFront Functions represent it. */
 interface FunctionValue {
@@ -28,28 +28,17 @@ export interface FunctionResponse {
 /** What the handler returned: the request to forward to the origin, or a response to send to the viewer. */
 export type FunctionResult = { readonly request: FunctionRequest } | { readonly response: FunctionResponse };
 
-// CloudFront stops a function that runs too long (its limit is on compute utilization, far below this).
-const TIMEOUT_MS = 1000;
-
-/** The keys and values of the KeyValueStores a function may read, by store id. */
-export type KeyValueStores = Record<string, Record<string, string>>;
-
-/** The first line of a function that uses CloudFront's helper module (KeyValueStore access). */
-const CLOUDFRONT_IMPORT = /^import cf from 'cloudfront';\n/;
-
 /**
- * A viewer-request CloudFront Function run the way CloudFront runs it: each request in a fresh
- * JavaScript context holding only the function's code, the handler called with the event. The
- * `cloudfront` module the code may import offers `cf.kvs(id)` over `stores`.
+ * A viewer-request CloudFront Function run on the HTTP requests of the emulator, as CloudFront
+ * runs it (CloudFrontFunction) on the event of each request.
  *
  * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-event-structure.html
- * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-custom-methods.html
  */
 export class ViewerRequestFunction {
-  private readonly script: vm.Script;
+  private readonly code: CloudFrontFunction;
 
-  constructor(code: string, private readonly stores: KeyValueStores = {}) {
-    this.script = functionScript(code, 'viewer-request.js');
+  constructor(code: string, stores: KeyValueStores = {}) {
+    this.code = new CloudFrontFunction(code, 'viewer-request.js', stores);
   }
 
   /**
@@ -58,7 +47,7 @@ export class ViewerRequestFunction {
    * neither a request nor a response.
    */
   public async run(req: IncomingMessage, url: string): Promise<FunctionResult> {
-    const result = await runHandler(this.script, this.stores, viewerEvent(req, url, 'viewer-request'));
+    const result = await this.code.handle(viewerEvent(req, url, 'viewer-request'));
     if (result && typeof result.statusCode === 'number') {
       return { response: result };
     }
@@ -80,57 +69,20 @@ export class ViewerRequestFunction {
  * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/edge-functions-restrictions.html
  */
 export class ViewerResponseFunction {
-  private readonly script: vm.Script;
+  private readonly code: CloudFrontFunction;
 
-  constructor(code: string, private readonly stores: KeyValueStores = {}) {
-    this.script = functionScript(code, 'viewer-response.js');
+  constructor(code: string, stores: KeyValueStores = {}) {
+    this.code = new CloudFrontFunction(code, 'viewer-response.js', stores);
   }
 
   /** Runs the handler for the viewer's request `req` (path and query `url`) and `response`; returns the response it returned. */
   public async run(req: IncomingMessage, url: string, response: FunctionResponse): Promise<FunctionResponse> {
-    const result = await runHandler(this.script, this.stores, { ...viewerEvent(req, url, 'viewer-response'), response });
+    const result = await this.code.handle({ ...viewerEvent(req, url, 'viewer-response'), response });
     if (!result || typeof result.statusCode !== 'number') {
       throw new Error(`the viewer-response handler returned no response: ${JSON.stringify(result)}`);
     }
     return result;
   }
-}
-
-/** The function's code as a script; a vm script has no modules: the import is replaced by the `cf` global each context gets. */
-function functionScript(code: string, filename: string): vm.Script {
-  return new vm.Script(code.replace(CLOUDFRONT_IMPORT, '\n'), { filename });
-}
-
-/** Runs `script` in a fresh context holding the `cloudfront` module over `stores`, and calls its handler with `event`. */
-async function runHandler(script: vm.Script, stores: KeyValueStores, event: object): Promise<any> {
-  const context = vm.createContext({ console: { log: () => undefined }, cf: cloudFrontModule(stores), event });
-  script.runInContext(context, { timeout: TIMEOUT_MS });
-  // cloudfront-js-2.0 allows an async handler, so the result may be a promise.
-  return vm.runInContext('handler(event)', context, { timeout: TIMEOUT_MS });
-}
-
-/**
- * The `cloudfront` module: `kvs(id)` reads a store of `stores`; `get` rejects a missing key, as
- * CloudFront's does, and `exists` tells whether a key is there. An unknown store id throws.
- */
-function cloudFrontModule(stores: KeyValueStores): object {
-  return {
-    kvs: (id: string) => {
-      const store = stores[id];
-      if (!store) {
-        throw new Error(`no KeyValueStore ${id} is associated with the function`);
-      }
-      return {
-        get: async (key: string) => {
-          if (!(key in store)) {
-            throw new Error(`KeyValueStore ${id} has no key ${key}`);
-          }
-          return store[key];
-        },
-        exists: async (key: string) => key in store,
-      };
-    },
-  };
 }
 
 /** The event (but its response) CloudFront passes to a viewer function for `req` with path and query `url`. */

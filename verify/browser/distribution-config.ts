@@ -1,4 +1,5 @@
 import { Stack, Stage } from 'aws-cdk-lib';
+import { resourcesOfType } from '../../test/support/template-resources';
 
 /** A CloudFront custom error response: which origin status is replaced by which page and status. */
 export interface ErrorResponse {
@@ -118,7 +119,7 @@ const SECURITY_HEADER_RULES: SecurityHeaderRule[] = [
 
 /** The logical id of the only resource of `type`; throws when there is none or more than one. */
 function onlyResourceOf(resources: Record<string, CfnResource>, type: string, stack: Stack): string {
-  const ids = Object.keys(resources).filter((id) => resources[id].Type === type);
+  const ids = resourcesOfType({ Resources: resources }, type).map(([id]) => id);
   if (ids.length !== 1) {
     throw new Error(`expected one ${type} in ${stack.stackName}, found ${ids.length}`);
   }

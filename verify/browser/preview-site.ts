@@ -4,10 +4,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
-import { KeyValueStores } from './cloudfront-function';
 import { distributionConfig, DistributionConfig } from './distribution-config';
 import { PipelineSource, StaticSitePipeline } from '../../src';
 import { LIVE_RELEASE_KEY, PREVIEW_KEY_PREFIX, RELEASES_PREFIX, TOKEN_KEY_PREFIX } from '../../src/static-site/release-contract';
+import { KeyValueStores } from '../../test/support/cloudfront-function';
 
 /** The preview the site holds, and the token that may read it. */
 export const PREVIEW_NAME = 'pr-42';

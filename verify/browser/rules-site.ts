@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { KeyValueStores } from './cloudfront-function';
 import { distributionConfig, DistributionConfig } from './distribution-config';
 import { PipelineSource, StaticSitePipeline } from '../../src';
 import { LIVE_RELEASE_KEY, RELEASE_RULES, RELEASES_PREFIX } from '../../src/static-site/release-contract';
+import { KeyValueStores } from '../../test/support/cloudfront-function';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { parseHeaders, compileHeaders } = require('../../src/static-site/runtime/headers.js');

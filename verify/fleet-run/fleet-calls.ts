@@ -5,6 +5,7 @@
  * access key that signed it, then checked against the IAM proof's expectations of the role's kind.
  */
 import { FleetRelease, MotoWorld } from './fleet-release-run';
+import { resourcesOfType } from '../../test/support/template-resources';
 import { classifyRoles } from '../iam/classify-roles';
 import { neededActions } from '../iam/needed-actions';
 import { resourceArn } from '../iam/resource-arns';
@@ -80,8 +81,8 @@ export function templateNames(fleet: FleetRelease, world: MotoWorld): Names {
   const motoListenerRules = world.listenerArn.replace(':listener/', ':listener-rule/');
   const templateListenerRules = String(settings.listenerArn).replace(':listener/', ':listener-rule/');
   const { resolver } = fleet.model;
-  const logicalIdNamed = (type: string, name: string) => Object.entries(fleet.model.template.Resources)
-    .find(([id, r]) => r.Type === type && resolver.physicalName(id) === name)?.[0];
+  const logicalIdNamed = (type: string, name: string) => resourcesOfType(fleet.model.template, type)
+    .find(([id]) => resolver.physicalName(id) === name)?.[0];
   const { partition, region, account } = fleet.model.env;
   return {
     listener: (arn) => (arn === world.listenerArn ? settings.listenerArn : arn),

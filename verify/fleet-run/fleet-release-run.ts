@@ -10,13 +10,16 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
+import { ProjectKind } from '../../src/project-kind';
 import { FLEET_RELEASE_ENV } from '../../src/server-app/fleet-release-contract';
+import { onlyProjectOfKind } from '../../test/support/project-kinds';
+import { resourcesOfType } from '../../test/support/template-resources';
 import { exampleStacks } from '../example-stacks';
 import { readStackModel, StackModel } from '../iam/stack-model';
 import { pythonTool, pythonToolsBin } from '../python-tools';
 import { ProjectRun, runCommandsAsync } from '../release-run/release-projects';
 import {
-  Answer, debianAwsCliV2, freePort, request, requestWithStatus, stopServers, waitFor, withMotoActionNames, withoutConditions,
+  Answer, debianAwsCliV2, freePort, MOTO_CLI_DIR, request, requestWithStatus, stopServers, waitFor, withMotoActionNames, withoutConditions,
 } from '../release-run/release-servers';
 
 /** The example stack whose blue/green release the proof runs, and where it is deemed deployed. */
@@ -48,13 +51,10 @@ export interface FleetRelease {
 export function exampleFleetRelease(): FleetRelease {
   const stack = exampleStacks().find((s) => s.stackName === FLEET_EXAMPLE_STACK);
   if (!stack) throw new Error(`exampleStacks() has no stack ${FLEET_EXAMPLE_STACK}`);
-  const model = readStackModel(FLEET_EXAMPLE_STACK, Template.fromStack(stack).toJSON() as any, FLEET_EXAMPLE_ENV);
-  const projects = Object.entries<any>(model.template.Resources).filter(([, r]) => r.Type === 'AWS::CodeBuild::Project'
-    && (r.Properties.Environment.EnvironmentVariables ?? []).some((v: any) => v.Name === FLEET_RELEASE_ENV.settings));
-  const project = (description: string): FleetProject => {
-    const found = projects.find(([, r]) => String(r.Properties.Description).startsWith(description));
-    if (!found) throw new Error(`${FLEET_EXAMPLE_STACK} has no fleet project described '${description}...'`);
-    const [logicalId, resource] = found;
+  const model = readStackModel(stack, Template.fromStack(stack).toJSON() as any, FLEET_EXAMPLE_ENV);
+  const project = (kind: ProjectKind): FleetProject => {
+    const logicalId = onlyProjectOfKind(model.projectKinds, kind);
+    const resource: any = model.template.Resources[logicalId];
     const spec = JSON.parse(resource.Properties.Source.BuildSpec);
     const roleLogicalId = resource.Properties.ServiceRole['Fn::GetAtt'][0];
     const variables = Object.fromEntries((resource.Properties.Environment.EnvironmentVariables as any[])
@@ -70,12 +70,12 @@ export function exampleFleetRelease(): FleetRelease {
       policies: model.roles.find((r) => r.logicalId === roleLogicalId)!.policies.map((p) => p.document as any),
     };
   };
-  const release = project('Releases the build blue/green');
-  const pipeline = Object.values<any>(model.template.Resources).find((r) => r.Type === 'AWS::CodePipeline::Pipeline');
+  const release = project(ProjectKind.FLEET_RELEASE);
+  const [[, pipeline]] = resourcesOfType<any>(model.template, 'AWS::CodePipeline::Pipeline');
   const actions = Object.fromEntries(pipeline.Properties.Stages.flatMap((s: any) => s.Actions)
     .filter((a: any) => a.Configuration?.ProjectName?.Ref === release.logicalId)
     .map((a: any) => [a.Name, Object.fromEntries(JSON.parse(a.Configuration.EnvironmentVariables).map((v: any) => [v.name, v.value]))]));
-  return { model, release, rollback: project('Sends all traffic to the fleet'), actions };
+  return { model, release, rollback: project(ProjectKind.FLEET_ROLLBACK), actions };
 }
 
 /** Moto's names for what the template names (ARNs hold ids moto chooses). */
@@ -86,8 +86,6 @@ export interface MotoWorld {
   readonly targetGroups: Record<'blue' | 'green', { arn: string; fullName: string }>;
 }
 
-/** The `aws` the commands find first on PATH: Debian's CLI v2, sent to moto, or to the CodeDeploy stand-in for `deploy`. */
-const FLEET_CLI_DIR = path.join(__dirname, 'cli');
 const ADMINISTRATOR = 'Administrator';
 
 /** moto_server and the two stand-ins of one run; `stop` ends them. */
@@ -143,7 +141,7 @@ export class FleetServers {
     const key = this.world.keys[role];
     if (!key) throw new Error(`no user for role ${role}`);
     return {
-      PATH: [FLEET_CLI_DIR, pythonToolsBin(), process.env.PATH].join(path.delimiter),
+      PATH: [MOTO_CLI_DIR, pythonToolsBin(), process.env.PATH].join(path.delimiter),
       AWS_CLI_V2: debianAwsCliV2(),
       HOME: process.env.HOME ?? '/tmp',
       LANG: 'C.UTF-8',

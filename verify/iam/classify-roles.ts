@@ -2,30 +2,32 @@ import { CfnResource } from './resolve-template';
 import { resourceArn } from './resource-arns';
 import { DeploymentGroupModel, FleetReleaseModel, PipelineModel, RoleJob, RoleKind } from './role-jobs';
 import { RoleModel, StackModel } from './stack-model';
+import { ProjectKind } from '../../src/project-kind';
+import { resourcesOfType } from '../../test/support/template-resources';
 
 /**
- * How the descriptions this library gives its CodeBuild projects begin, which tell the build from
- * the deploy steps; all but the rollback project (started by hand) run in a pipeline action.
+ * The role kind of each kind of CodeBuild project the library records (src/project-kind.ts), and
+ * whether a pipeline action runs it: all but the rollbacks (started by hand) and the CodeCommit
+ * preview build (started by EventBridge rules) do; a preview's Publish and Remove are pipeline
+ * steps of a connection and started by the preview build or rules on CodeCommit.
  */
-const PROJECT_KINDS: Array<{ readonly description: string; readonly kind: RoleKind; readonly inPipeline: boolean | 'either' }> = [
-  { description: 'Builds and tests each pushed commit', kind: 'build-project', inPipeline: true },
-  { description: 'Publishes the site build to S3 and invalidates CloudFront', kind: 'site-deploy-project', inPipeline: true },
-  { description: 'Uploads the site build as a new release', kind: 'release-upload-project', inPipeline: true },
-  { description: 'Verifies the uploaded release and makes it the live one', kind: 'go-live-project', inPipeline: true },
-  { description: 'Makes the previous release', kind: 'rollback-project', inPipeline: false },
-  { description: 'Tells whether a push changed files', kind: 'changes-check-project', inPipeline: true },
-  // Pull-request previews: the connection pipeline's build is a build project of its own pipeline;
-  // CodeCommit previews start their projects from EventBridge rules and from the preview build.
-  { description: 'Builds and tests the head of each pull request', kind: 'build-project', inPipeline: true },
-  { description: 'Builds, tests and uploads a preview of each pull request', kind: 'preview-build-project', inPipeline: false },
-  { description: 'Tells whether a pull request into ', kind: 'preview-identify-project', inPipeline: true },
-  { description: 'Uploads the preview of a pull request', kind: 'preview-upload-project', inPipeline: true },
-  { description: 'Publishes the preview of a pull request', kind: 'preview-project', inPipeline: 'either' },
-  { description: 'Removes the preview of a pull request', kind: 'preview-project', inPipeline: 'either' },
-  // Blue/green releases of a managed fleet: every step in the pipeline, the rollback by hand.
-  { description: 'Releases the build blue/green', kind: 'fleet-release-project', inPipeline: true },
-  { description: 'Sends all traffic to the fleet holding the release before', kind: 'fleet-rollback-project', inPipeline: false },
-];
+const PROJECT_KINDS: Record<ProjectKind, { readonly kind: RoleKind; readonly inPipeline: boolean | 'either' }> = {
+  [ProjectKind.BUILD]: { kind: 'build-project', inPipeline: true },
+  // The build of a connection's preview pipeline is a build project of its own pipeline.
+  [ProjectKind.PREVIEW_PIPELINE_BUILD]: { kind: 'build-project', inPipeline: true },
+  [ProjectKind.SITE_DEPLOY]: { kind: 'site-deploy-project', inPipeline: true },
+  [ProjectKind.RELEASE_UPLOAD]: { kind: 'release-upload-project', inPipeline: true },
+  [ProjectKind.GO_LIVE]: { kind: 'go-live-project', inPipeline: true },
+  [ProjectKind.ROLLBACK]: { kind: 'rollback-project', inPipeline: false },
+  [ProjectKind.CHANGES_CHECK]: { kind: 'changes-check-project', inPipeline: true },
+  [ProjectKind.PREVIEW_BUILD]: { kind: 'preview-build-project', inPipeline: false },
+  [ProjectKind.PREVIEW_IDENTIFY]: { kind: 'preview-identify-project', inPipeline: true },
+  [ProjectKind.PREVIEW_UPLOAD]: { kind: 'preview-upload-project', inPipeline: true },
+  [ProjectKind.PREVIEW_PUBLISH]: { kind: 'preview-project', inPipeline: 'either' },
+  [ProjectKind.PREVIEW_REMOVE]: { kind: 'preview-project', inPipeline: 'either' },
+  [ProjectKind.FLEET_RELEASE]: { kind: 'fleet-release-project', inPipeline: true },
+  [ProjectKind.FLEET_ROLLBACK]: { kind: 'fleet-rollback-project', inPipeline: false },
+};
 
 /** What a role of the template is for, or why the proof cannot tell. */
 export interface Classification {
@@ -42,21 +44,21 @@ export interface Classification {
  */
 export function classifyRoles(model: StackModel): Classification {
   const wiring = new Wiring(model);
-  const pipelines = wiring.resourcesOf('AWS::CodePipeline::Pipeline').flatMap(([id, r]) => wiring.pipeline(id, r));
+  const pipelines = resourcesOfType(model.template, 'AWS::CodePipeline::Pipeline').flatMap(([id, r]) => wiring.pipeline(id, r));
   for (const { model: pipeline, resource } of pipelines) {
     wiring.pipelineJobs(pipeline, resource);
   }
   const pipelineModels = pipelines.map((p) => p.model);
-  for (const [id, r] of wiring.resourcesOf('AWS::CodeBuild::Project')) {
+  for (const [id, r] of resourcesOfType(model.template, 'AWS::CodeBuild::Project')) {
     wiring.projectJob(id, r);
   }
-  for (const [id, r] of wiring.resourcesOf('AWS::Events::Rule')) {
+  for (const [id, r] of resourcesOfType(model.template, 'AWS::Events::Rule')) {
     wiring.eventsJobs(id, r, pipelineModels);
   }
-  for (const [id, r] of wiring.resourcesOf('AWS::CodeDeploy::DeploymentGroup')) {
+  for (const [id, r] of resourcesOfType(model.template, 'AWS::CodeDeploy::DeploymentGroup')) {
     wiring.deploymentJobs(id, r);
   }
-  for (const [id, r] of wiring.resourcesOf('AWS::EC2::FlowLog')) {
+  for (const [id, r] of resourcesOfType(model.template, 'AWS::EC2::FlowLog')) {
     wiring.flowLogsJob(id, r);
   }
   wiring.remainingArtifactReaders(pipelineModels);
@@ -73,11 +75,6 @@ class Wiring {
   private readonly deployments = new Map<string, { pipeline: PipelineModel; action: string; inputs: string[] }>();
 
   constructor(private readonly model: StackModel) {}
-
-  /** The resources of the stack of `type`, with their logical ids. */
-  public resourcesOf(type: string): Array<[string, CfnResource]> {
-    return Object.entries(this.model.template.Resources).filter(([, r]) => r.Type === type);
-  }
 
   /** The pipeline model of an `AWS::CodePipeline::Pipeline`. */
   public pipeline(id: string, r: CfnResource): Array<{ model: PipelineModel; resource: CfnResource }> {
@@ -112,14 +109,15 @@ class Wiring {
     }
   }
 
-  /** The job of the role of a CodeBuild project, from its description and the action running it. */
+  /** The job of the role of a CodeBuild project, from the kind the library recorded on it and the action running it. */
   public projectJob(id: string, r: CfnResource): void {
     this.attempt(`CodeBuild project ${id}`, () => {
       const props = r.Properties ?? {};
-      const known = PROJECT_KINDS.find((k) => String(props.Description ?? '').startsWith(k.description));
-      if (!known) {
-        throw new Error(`its description '${props.Description}' is none the proof knows, so its role's job is unknown`);
+      const projectKind = this.model.projectKinds.get(id);
+      if (!projectKind) {
+        throw new Error('it has no project kind recorded (src/project-kind.ts), so its role\'s job is unknown');
       }
+      const known = PROJECT_KINDS[projectKind];
       const name = this.string({ Ref: id });
       const use = this.projectUses.get(name);
       if (known.inPipeline !== 'either' && known.inPipeline !== Boolean(use)) {
@@ -161,7 +159,7 @@ class Wiring {
       }
       this.attempt(`events rule ${id}`, () => {
         const targetArn = this.string(target.Arn);
-        const projectId = this.resourcesOf('AWS::CodeBuild::Project').find(([pid]) => resourceArn(this.model.resolver, pid) === targetArn)?.[0];
+        const projectId = resourcesOfType(this.model.template, 'AWS::CodeBuild::Project').find(([pid]) => resourceArn(this.model.resolver, pid) === targetArn)?.[0];
         if (projectId) {
           this.add('events-build', this.string(target.RoleArn), { project: { name: this.string({ Ref: projectId }), arn: targetArn } });
           return;
@@ -259,7 +257,7 @@ class Wiring {
       case 'Build/CodeBuild':
       case 'Test/CodeBuild': {
         const name = this.string(config.ProjectName);
-        const projectId = this.resourcesOf('AWS::CodeBuild::Project').find(([id]) => this.string({ Ref: id }) === name)?.[0];
+        const projectId = resourcesOfType(this.model.template, 'AWS::CodeBuild::Project').find(([id]) => this.string({ Ref: id }) === name)?.[0];
         if (!projectId) {
           throw new Error(`it runs project ${name}, which is not in the stack`);
         }
@@ -273,7 +271,7 @@ class Wiring {
         const application = this.string(config.ApplicationName);
         const groupArn = `arn:${env.partition}:codedeploy:${env.region}:${env.account}:deploymentgroup:${application}/${this.string(config.DeploymentGroupName)}`;
         this.deployments.set(groupArn, { pipeline, action, inputs: names(a.InputArtifacts) });
-        const groupId = this.resourcesOf('AWS::CodeDeploy::DeploymentGroup')
+        const groupId = resourcesOfType(this.model.template, 'AWS::CodeDeploy::DeploymentGroup')
           .find(([id, g]) => this.deploymentGroupArn(id, g) === groupArn)?.[0];
         if (!groupId) {
           throw new Error(`it deploys to ${groupArn}, which is not in the stack`);
@@ -295,7 +293,7 @@ class Wiring {
 
   /** The ARN of the KMS key of a topic of the stack, when it is encrypted with one. */
   private topicKeyArn(topicArn: string): string | undefined {
-    const topic = this.resourcesOf('AWS::SNS::Topic').find(([id]) => this.string({ Ref: id }) === topicArn)?.[1];
+    const topic = resourcesOfType(this.model.template, 'AWS::SNS::Topic').find(([id]) => this.string({ Ref: id }) === topicArn)?.[1];
     const key = topic?.Properties?.KmsMasterKeyId;
     return key === undefined ? undefined : this.string(key);
   }
@@ -422,7 +420,7 @@ class Wiring {
     const { partition, region, account } = this.model.env;
     const fleets: any[] = Object.values(settings.fleets);
     const groupArn = (name: string) => `arn:${partition}:codedeploy:${region}:${account}:deploymentgroup:${settings.application}/${name}`;
-    const groupIds = fleets.map((f) => this.resourcesOf('AWS::CodeDeploy::DeploymentGroup').find(([id]) => this.string({ Ref: id }) === f.deploymentGroup)?.[0]);
+    const groupIds = fleets.map((f) => resourcesOfType(this.model.template, 'AWS::CodeDeploy::DeploymentGroup').find(([id]) => this.string({ Ref: id }) === f.deploymentGroup)?.[0]);
     const configs = groupIds.map((id) => this.string(this.model.template.Resources[id!].Properties?.DeploymentConfigName ?? 'CodeDeployDefault.OneAtATime'));
     const alarmNames: string[] = [...fleets.flatMap((f) => f.alarmNames), ...settings.alarmNames];
     return {
@@ -438,7 +436,7 @@ class Wiring {
 
   /** The page (without its leading slash) the distribution serving `bucket` answers 404s with. */
   private notFoundPageOf(bucket: string): string | undefined {
-    for (const [, d] of this.resourcesOf('AWS::CloudFront::Distribution')) {
+    for (const [, d] of resourcesOfType(this.model.template, 'AWS::CloudFront::Distribution')) {
       const config = d.Properties?.DistributionConfig ?? {};
       const serves = (config.Origins ?? []).some((o: any) => {
         const origin = o.DomainName?.['Fn::GetAtt']?.[0];
@@ -463,7 +461,7 @@ class Wiring {
 
   /** The ARN of the resource of `type` named `name`: one of the stack, else `outside` when given. */
   private arnByName(type: string, name: string, outside?: string): string {
-    const found = this.resourcesOf(type).find(([id]) => this.model.resolver.physicalName(id) === name);
+    const found = resourcesOfType(this.model.template, type).find(([id]) => this.model.resolver.physicalName(id) === name);
     if (found) {
       return resourceArn(this.model.resolver, found[0]);
     }

@@ -145,7 +145,7 @@ const ABORT = 'only when a multipart upload or copy fails part way: the CLI abor
 
 /**
  * S3, KeyValueStore and CloudWatch actions a release project's kind needs that the release proof's runs
- * (verify/proofs/9-release-on-s3.ts) do not make, and why. Every other such action must be made by
+ * (verify/proofs/10-release-on-s3.ts) do not make, and why. Every other such action must be made by
  * a run of that kind, and none listed here may be.
  */
 export const NOT_MADE_BY_RELEASE_RUNS: Partial<Record<RoleKind, Record<string, string>>> = {

@@ -26,7 +26,7 @@ const DEFAULT_ENV = { account: '123456789012', region: 'eu-west-1', partition: '
  */
 export async function proveStack(stack: Stack, tally: Tally): Promise<void> {
   const name = stack.stackName;
-  const model = readStackModel(name, synthesize(stack), deployEnvironment(stack));
+  const model = readStackModel(stack, synthesize(stack), deployEnvironment(stack));
   model.problems.forEach((p) => tally.fail(`${name} ${p}`));
 
   const actions = await unknownActions(model.allPolicies);

@@ -3,6 +3,7 @@ import { resourceArn } from './resource-arns';
 import { Caller } from './simulate';
 import { StackModel } from './stack-model';
 import { StackScope } from './stack-scope';
+import { resourcesOfType } from '../../test/support/template-resources';
 
 /** A call by a principal other than the stack's roles, which only the resource policy can stop. */
 export interface ResourcePolicyCheck {
@@ -99,31 +100,29 @@ export function resourcePolicyChecks(model: StackModel, scope: StackScope): Reso
 
 /** The KMS key of each encrypted topic of the stack, by topic ARN. */
 function topicKeysOf(model: StackModel): Map<string, string> {
-  return new Map(Object.entries(model.template.Resources)
-    .filter(([, r]) => r.Type === 'AWS::SNS::Topic' && r.Properties?.KmsMasterKeyId !== undefined)
+  return new Map(resourcesOfType(model.template, 'AWS::SNS::Topic')
+    .filter(([, r]) => r.Properties?.KmsMasterKeyId !== undefined)
     .map(([id, r]) => [resourceArn(model.resolver, id), model.resolver.resolveString(r.Properties!.KmsMasterKeyId)]));
 }
 
 /** ARNs of the alarms of the stack whose actions publish to `topic`. */
 function alarmsNotifying(model: StackModel, topic: string): string[] {
-  return Object.entries(model.template.Resources)
-    .filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm')
+  return resourcesOfType(model.template, 'AWS::CloudWatch::Alarm')
     .filter(([, r]) => (r.Properties?.AlarmActions ?? []).some((a: unknown) => model.resolver.resolveString(a) === topic))
     .map(([id]) => resourceArn(model.resolver, id));
 }
 
 /** The log groups of the stack encrypted with a key, with the key's ARN. */
 function encryptedLogGroups(model: StackModel): Array<{ key: string; logGroupArn: string }> {
-  return Object.entries(model.template.Resources)
-    .filter(([, r]) => r.Type === 'AWS::Logs::LogGroup' && r.Properties?.KmsKeyId !== undefined)
+  return resourcesOfType(model.template, 'AWS::Logs::LogGroup')
+    .filter(([, r]) => r.Properties?.KmsKeyId !== undefined)
     .map(([id, r]) => ({ key: model.resolver.resolveString(r.Properties!.KmsKeyId), logGroupArn: resourceArn(model.resolver, id) }));
 }
 
 /** Each distribution of the stack with the bucket of the stack it serves (S3 origins only). */
 function distributionOrigins(model: StackModel): Array<{ distributionArn: string; bucket: string }> {
   const { partition, account } = model.env;
-  return Object.entries(model.template.Resources)
-    .filter(([, r]) => r.Type === 'AWS::CloudFront::Distribution')
+  return resourcesOfType(model.template, 'AWS::CloudFront::Distribution')
     .flatMap(([id, r]) => (r.Properties?.DistributionConfig?.Origins ?? []).flatMap((origin: any) => {
       const bucketId = origin.DomainName?.['Fn::GetAtt']?.[0];
       if (!bucketId || model.resolver.typeOf(bucketId) !== 'AWS::S3::Bucket') {
@@ -138,8 +137,7 @@ function distributionOrigins(model: StackModel): Array<{ distributionArn: string
 
 /** ARNs of the SNS topics notification rules of the stack publish to. */
 function notificationTopics(model: StackModel): string[] {
-  return Object.values(model.template.Resources)
-    .filter((r) => r.Type === 'AWS::CodeStarNotifications::NotificationRule')
-    .flatMap((r) => (r.Properties?.Targets ?? []).filter((t: any) => t.TargetType === 'SNS'))
+  return resourcesOfType(model.template, 'AWS::CodeStarNotifications::NotificationRule')
+    .flatMap(([, r]) => (r.Properties?.Targets ?? []).filter((t: any) => t.TargetType === 'SNS'))
     .map((t: any) => model.resolver.resolveString(t.TargetAddress));
 }

@@ -1,5 +1,9 @@
+import { Stack } from 'aws-cdk-lib';
 import { CfnTemplate, TemplateResolver } from './resolve-template';
 import { DeployEnvironment } from './resource-attributes';
+import { ProjectKind } from '../../src/project-kind';
+import { projectKinds } from '../../test/support/project-kinds';
+import { resourcesOfType } from '../../test/support/template-resources';
 
 /** An IAM policy document with every intrinsic resolved. */
 export interface PolicyDocument {
@@ -42,6 +46,8 @@ export interface ResourcePolicy {
 /** What the proof knows of one synthesized stack. */
 export interface StackModel {
   readonly stackName: string;
+  /** The kind the library recorded on each CodeBuild project, by logical id. */
+  readonly projectKinds: ReadonlyMap<string, ProjectKind>;
   readonly env: DeployEnvironment;
   readonly template: CfnTemplate;
   readonly resolver: TemplateResolver;
@@ -56,11 +62,13 @@ export interface StackModel {
 const AWS_MANAGED_POLICY = /^arn:[^:]+:iam::aws:policy\//;
 
 /**
- * Reads the roles (identity and trust policies) and the resource policies of a synthesized
- * template, every intrinsic resolved for `env`. What cannot be resolved is a problem line, and
- * the policy it belongs to is left out (so calls it should allow fail too).
+ * Reads the roles (identity and trust policies) and the resource policies of `stack`'s synthesized
+ * template, every intrinsic resolved for `env`, and the kinds of its projects. What cannot be
+ * resolved is a problem line, and the policy it belongs to is left out (so calls it should allow
+ * fail too).
  */
-export function readStackModel(stackName: string, template: CfnTemplate, env: DeployEnvironment): StackModel {
+export function readStackModel(stack: Stack, template: CfnTemplate, env: DeployEnvironment): StackModel {
+  const stackName = stack.stackName;
   const resolver = new TemplateResolver(template, env);
   const problems: string[] = [];
   const attempt = <T>(what: string, fn: () => T): T | undefined => {
@@ -72,8 +80,7 @@ export function readStackModel(stackName: string, template: CfnTemplate, env: De
     }
   };
 
-  const resources = Object.entries(template.Resources);
-  const ofType = (type: string) => resources.filter(([, r]) => r.Type === type);
+  const ofType = (type: string) => resourcesOfType(template, type);
   const managedPolicies = ofType('AWS::IAM::ManagedPolicy').flatMap(([id, r]) => {
     const arn = attempt(`${id} ARN`, () => resolver.resolveString({ Ref: id }));
     const document = attempt(`${id} PolicyDocument`, () => resolver.resolve(r.Properties?.PolicyDocument) as PolicyDocument);
@@ -120,12 +127,14 @@ export function readStackModel(stackName: string, template: CfnTemplate, env: De
     attachPolicy(roles, m.policy, m.roles, resolver, attempt, m.logicalId);
   }
 
-  const resourcePolicies = readResourcePolicies(resources, resolver, attempt);
+  const resourcePolicies = readResourcePolicies(Object.entries(template.Resources), resolver, attempt);
   const allPolicies = [
     ...roles.flatMap((r) => [...r.trustPolicy ? [{ name: `${r.logicalId} trust policy`, document: r.trustPolicy }] : [], ...r.policies]),
     ...resourcePolicies,
   ];
-  return { stackName, env, template, resolver, roles, resourcePolicies, allPolicies: dedupe(allPolicies), problems };
+  return {
+    stackName, projectKinds: projectKinds(stack), env, template, resolver, roles, resourcePolicies, allPolicies: dedupe(allPolicies), problems,
+  };
 }
 
 /** Returns the resource policy that applies to a request on `arn`: bucket (and its objects), key, topic, or role trust. */

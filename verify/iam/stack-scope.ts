@@ -1,5 +1,6 @@
 import { resourceArn } from './resource-arns';
 import { StackModel } from './stack-model';
+import { resourcesOfType } from '../../test/support/template-resources';
 
 /** Resources of the stack that roles must keep their hands off, and resources of nobody's. */
 export interface StackScope {
@@ -40,17 +41,13 @@ export interface UnrelatedResources {
 /** The resources of the stack, and unrelated ones, the expectations name. */
 export function stackScope(model: StackModel): StackScope {
   const { partition, region, account } = model.env;
-  const arnsOf = (type: string) => Object.entries(model.template.Resources)
-    .filter(([, r]) => r.Type === type)
-    .map(([id]) => resourceArn(model.resolver, id));
+  const arnsOf = (type: string) => resourcesOfType(model.template, type).map(([id]) => resourceArn(model.resolver, id));
   const prefix = (service: string) => `arn:${partition}:${service}:${region}:${account}:`;
   return {
     partition,
     region,
     account,
-    buckets: Object.entries(model.template.Resources)
-      .filter(([, r]) => r.Type === 'AWS::S3::Bucket')
-      .map(([id]) => model.resolver.physicalName(id)),
+    buckets: resourcesOfType(model.template, 'AWS::S3::Bucket').map(([id]) => model.resolver.physicalName(id)),
     keyArns: arnsOf('AWS::KMS::Key'),
     projectArns: arnsOf('AWS::CodeBuild::Project'),
     pipelineArns: arnsOf('AWS::CodePipeline::Pipeline'),

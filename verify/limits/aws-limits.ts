@@ -10,6 +10,7 @@ import { LAMBDA_COMPUTE_GO_LIVE_TIME, LAMBDA_COMPUTE_SETTINGS } from './lambda-c
 import { RULE_BUDGET, storeBytesAtBudget } from './rule-budget';
 import { PREVIEW_RECORD_BYTES } from '../../src/static-site/previews';
 import { PREVIEW_ENV } from '../../src/static-site/release-contract';
+import { resourcesOfType } from '../../test/support/template-resources';
 
 /** One value a template gives a limited thing, and where. */
 export interface Measured {
@@ -94,8 +95,9 @@ function resolvedJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The properties of each resource of `type`, with its logical id. */
 function resources(template: CfnTemplate, type: string): Array<[string, any]> {
-  return Object.entries(template.Resources ?? {}).filter(([, r]) => r.Type === type).map(([id, r]) => [id, r.Properties ?? {}]);
+  return resourcesOfType(template, type).map(([id, r]) => [id, r.Properties ?? {}]);
 }
 
 /** A size per resource of `type`, of the property `read` returns (skipped when absent). */

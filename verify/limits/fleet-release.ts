@@ -8,6 +8,7 @@
 import type { AwsLimit, CfnTemplate, Measured } from './aws-limits';
 import { SHIFT_MINUTES_BESIDES_BAKE } from '../../src/server-app/blue-green-release';
 import { FLEET_RELEASE, FLEET_RELEASE_ENV } from '../../src/server-app/fleet-release-contract';
+import { resourcesOfType } from '../../test/support/template-resources';
 
 const ALB_QUOTAS = 'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html';
 const RULE_CONDITIONS = 'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html';
@@ -20,8 +21,7 @@ const CHECK_SECRET_CHARS = 32;
 
 /** The release settings of each project running the program, with the project's logical id and properties. */
 function releaseProjects(template: CfnTemplate): Array<{ id: string; props: any; settings: any }> {
-  return Object.entries(template.Resources ?? {})
-    .filter(([, r]) => r.Type === 'AWS::CodeBuild::Project')
+  return resourcesOfType(template, 'AWS::CodeBuild::Project')
     .flatMap(([id, r]) => (r.Properties?.Environment?.EnvironmentVariables ?? [])
       .filter((v: any) => v.Name === FLEET_RELEASE_ENV.settings)
       .map((v: any) => ({ id, props: r.Properties, settings: JSON.parse(flatText(v.Value)) })));
@@ -50,8 +50,7 @@ function projectWith(settings: object, environmentType = 'LINUX_LAMBDA_CONTAINER
 
 /** The value of each pipeline action's `variable` (action environment variables are JSON in the configuration). */
 function actionVariables(template: CfnTemplate, variable: string): Measured[] {
-  return Object.entries(template.Resources ?? {})
-    .filter(([, r]) => r.Type === 'AWS::CodePipeline::Pipeline')
+  return resourcesOfType(template, 'AWS::CodePipeline::Pipeline')
     .flatMap(([id, r]) => (r.Properties?.Stages ?? []).flatMap((stage: any) => (stage.Actions ?? []).flatMap((action: any) => {
       const variables = typeof action.Configuration?.EnvironmentVariables === 'string' ? JSON.parse(action.Configuration.EnvironmentVariables) : [];
       return variables.filter((v: any) => v.name === variable).map((v: any) => ({ where: `${id}.${stage.Name}.${action.Name}`, size: Number(v.value) }));
@@ -82,7 +81,7 @@ export const FLEET_RULES_PER_LOAD_BALANCER: AwsLimit = {
   unit: 'rules',
   source: ALB_QUOTAS,
   measure: (t) => {
-    const inTemplate = Object.values(t.Resources ?? {}).filter((r) => r.Type === 'AWS::ElasticLoadBalancingV2::ListenerRule').length;
+    const inTemplate = resourcesOfType(t, 'AWS::ElasticLoadBalancingV2::ListenerRule').length;
     return releaseProjects(t).map(({ id }) => ({ where: `${id} listener`, size: inTemplate + RULES_A_RELEASE_ADDS }));
   },
   violation: {

@@ -6,6 +6,7 @@
  */
 import type { AwsLimit, CfnTemplate, Measured } from './aws-limits';
 import { GO_LIVE_MINUTES_BESIDES_BAKE } from '../../src/static-site/verify-release';
+import { resourcesOfType } from '../../test/support/template-resources';
 
 const SOURCE = 'https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html#lambda.limitations';
 const LAMBDA_ENVIRONMENT_TYPES = ['LINUX_LAMBDA_CONTAINER', 'ARM_LAMBDA_CONTAINER'];
@@ -42,8 +43,7 @@ function choose(value: unknown, branch: 1 | 2): unknown {
 
 /** The settings of each project that runs on Lambda compute (in either branch of its conditions) and that Lambda compute refuses. */
 function unsupportedSettings(template: CfnTemplate): Measured[] {
-  return Object.entries(template.Resources ?? {})
-    .filter(([, resource]) => resource.Type === 'AWS::CodeBuild::Project')
+  return resourcesOfType(template, 'AWS::CodeBuild::Project')
     .flatMap(([id, resource]) => {
       const conditional = JSON.stringify(resource.Properties ?? {}).includes('"Fn::If"');
       return ([1, 2] as const).map((branch) => ({
@@ -84,8 +84,7 @@ export const LAMBDA_COMPUTE_SETTINGS: AwsLimit = {
  * compute: its bake time (the VERIFY_RELEASE variable) and the rest of the step.
  */
 function goLiveMinutes(template: CfnTemplate): Measured[] {
-  return Object.entries(template.Resources ?? {})
-    .filter(([, resource]) => resource.Type === 'AWS::CodeBuild::Project')
+  return resourcesOfType(template, 'AWS::CodeBuild::Project')
     .flatMap(([id, resource]) => ([1, 2] as const).map((branch) => ({ id, branch, props: choose(resource.Properties ?? {}, branch) as any })))
     .filter(({ props }) => LAMBDA_ENVIRONMENT_TYPES.includes(props.Environment?.Type))
     .flatMap(({ id, props }) => (props.Environment?.EnvironmentVariables ?? [])

@@ -5,6 +5,9 @@
  */
 import { spawn, spawnSync } from 'child_process';
 import { Template } from 'aws-cdk-lib/assertions';
+import { ProjectKind } from '../../src/project-kind';
+import { onlyProjectOfKind } from '../../test/support/project-kinds';
+import { resourcesOfType } from '../../test/support/template-resources';
 import { exampleStacks } from '../example-stacks';
 import { readStackModel, StackModel } from '../iam/stack-model';
 
@@ -12,23 +15,23 @@ import { readStackModel, StackModel } from '../iam/stack-model';
 export const RELEASE_EXAMPLE_STACK = 'StaticSiteExample';
 export const RELEASE_EXAMPLE_ENV = { account: '123456789012', region: 'eu-west-1', partition: 'aws', stackName: RELEASE_EXAMPLE_STACK };
 
-/** How src/static-site/release-projects.ts describes each project (the proof finds them by it). */
-export const RELEASE_PROJECT_DESCRIPTIONS = {
-  upload: 'Uploads the site build as a new release',
-  goLive: 'Verifies the uploaded release and makes it the live one',
-  rollback: 'Makes the previous release',
+/** The kind of the project of each release step (the proof finds them by it). */
+export const RELEASE_PROJECT_KINDS = {
+  upload: ProjectKind.RELEASE_UPLOAD,
+  goLive: ProjectKind.GO_LIVE,
+  rollback: ProjectKind.ROLLBACK,
 } as const;
 
-export type ReleaseStep = keyof typeof RELEASE_PROJECT_DESCRIPTIONS;
+export type ReleaseStep = keyof typeof RELEASE_PROJECT_KINDS;
 
-/** How src/static-site/previews.ts describes the preview projects of a connection source (`... into <branch>`). */
-export const PREVIEW_PROJECT_DESCRIPTIONS = {
-  previewUpload: 'Uploads the preview of a pull request into ',
-  previewPublish: 'Publishes the preview of a pull request into ',
-  previewRemove: 'Removes the preview of a pull request into ',
+/** The kind of the project of each preview step of a connection source. */
+export const PREVIEW_PROJECT_KINDS = {
+  previewUpload: ProjectKind.PREVIEW_UPLOAD,
+  previewPublish: ProjectKind.PREVIEW_PUBLISH,
+  previewRemove: ProjectKind.PREVIEW_REMOVE,
 } as const;
 
-export type PreviewStep = keyof typeof PREVIEW_PROJECT_DESCRIPTIONS;
+export type PreviewStep = keyof typeof PREVIEW_PROJECT_KINDS;
 
 export interface ReleaseProject {
   readonly step: ReleaseStep | PreviewStep | 'previewFirstStep';
@@ -44,23 +47,18 @@ export interface ReleaseProject {
 
 /** The upload, go-live and rollback projects of the template; throws when one is missing. */
 export function releaseProjects(model: StackModel): Record<ReleaseStep, ReleaseProject> {
-  return projectsDescribed(model, RELEASE_PROJECT_DESCRIPTIONS);
+  return projectsOfKinds(model, RELEASE_PROJECT_KINDS);
 }
 
 /** The preview upload, publish and remove projects of a template with a connection source; throws when one is missing. */
 export function previewProjects(model: StackModel): Record<PreviewStep, ReleaseProject> {
-  return projectsDescribed(model, PREVIEW_PROJECT_DESCRIPTIONS);
+  return projectsOfKinds(model, PREVIEW_PROJECT_KINDS);
 }
 
-/** The CodeBuild project whose description starts with each step's; throws when one is missing. */
-function projectsDescribed<S extends ReleaseStep | PreviewStep>(model: StackModel, descriptions: Record<S, string>): Record<S, ReleaseProject> {
-  const projects = Object.entries<any>(model.template.Resources).filter(([, r]) => r.Type === 'AWS::CodeBuild::Project');
-  const find = (step: S): ReleaseProject => {
-    const found = projects.find(([, r]) => String(r.Properties.Description ?? '').startsWith(descriptions[step]));
-    if (!found) throw new Error(`${model.stackName} has no CodeBuild project described '${descriptions[step]}...'`);
-    return projectOf(model, found[0], step);
-  };
-  return Object.fromEntries((Object.keys(descriptions) as S[]).map((step) => [step, find(step)])) as Record<S, ReleaseProject>;
+/** The one CodeBuild project of each step's kind; throws when one is missing or not alone. */
+function projectsOfKinds<S extends ReleaseStep | PreviewStep>(model: StackModel, kinds: Record<S, ProjectKind>): Record<S, ReleaseProject> {
+  const find = (step: S): ReleaseProject => projectOf(model, onlyProjectOfKind(model.projectKinds, kinds[step]), step);
+  return Object.fromEntries((Object.keys(kinds) as S[]).map((step) => [step, find(step)])) as Record<S, ReleaseProject>;
 }
 
 /** The CodeBuild project of the template with this logical id, as the proofs run it. */
@@ -95,8 +93,7 @@ export interface PreviewPipeline {
 
 /** The preview pipelines of a template with a connection source (the pipelines whose stage PullRequest runs a first step). */
 export function previewPipelines(model: StackModel): PreviewPipeline[] {
-  return Object.entries<any>(model.template.Resources)
-    .filter(([, r]) => r.Type === 'AWS::CodePipeline::Pipeline')
+  return resourcesOfType<any>(model.template, 'AWS::CodePipeline::Pipeline')
     .flatMap(([id, r]) => {
       const action = (r.Properties.Stages as any[]).find((stage) => stage.Name === 'PullRequest')?.Actions[0];
       if (!action) return [];
@@ -127,7 +124,7 @@ export function examplePreviews(stackName: string): {
 function exampleStackModel(stackName: string): StackModel {
   const stack = exampleStacks().find((s) => s.stackName === stackName);
   if (!stack) throw new Error(`exampleStacks() has no stack ${stackName}`);
-  return readStackModel(stackName, Template.fromStack(stack).toJSON() as any, { ...RELEASE_EXAMPLE_ENV, stackName });
+  return readStackModel(stack, Template.fromStack(stack).toJSON() as any, { ...RELEASE_EXAMPLE_ENV, stackName });
 }
 
 /** The value of the go-live's releasesToKeep (the `publish` command's second argument). */

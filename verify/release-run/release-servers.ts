@@ -91,7 +91,7 @@ export class ReleaseServers {
     const key = this.keys[role];
     if (!key) throw new Error(`no user for role ${role}`);
     return {
-      PATH: [RELEASE_CLI_DIR, pythonToolsBin(), process.env.PATH].join(path.delimiter),
+      PATH: [MOTO_CLI_DIR, pythonToolsBin(), process.env.PATH].join(path.delimiter),
       AWS_CLI_V1: pythonTool('aws'),
       AWS_CLI_V2: debianAwsCliV2(),
       HOME: process.env.HOME ?? '/tmp',
@@ -201,7 +201,7 @@ export class ReleaseServers {
 /**
  * A policy as moto can evaluate it: moto's evaluator treats every Condition as unmet (it has no
  * request context) and then denies the action outright, even in an Allow statement, so conditions
- * are removed; iam-simulate proves them (verify/proofs/2-iam.ts).
+ * are removed; iam-simulate proves them (verify/proofs/02-iam.ts).
  */
 export function withoutConditions(document: { Statement: Array<Record<string, unknown>> }): { conditioned: string[]; document: object } {
   const conditioned: string[] = [];
@@ -300,8 +300,11 @@ export function requestWithStatus(port: number, method: string, pathAndQuery: st
   });
 }
 
-/** The `aws` the commands run: Debian's CLI v2, or the pinned v1 for the KeyValueStore (cli/aws says why). */
-const RELEASE_CLI_DIR = path.join(__dirname, 'cli');
+/**
+ * The folder of the `aws` the commands of the release, preview and fleet proofs run: Debian's CLI v2
+ * at moto, the pinned v1 for the KeyValueStore, the CodeDeploy stand-in for `deploy` (cli/aws says why).
+ */
+export const MOTO_CLI_DIR = path.join(__dirname, 'cli');
 
 /** Debian's AWS CLI v2 (`apt-get install awscli`, which .ci/run does); throws when it is missing. */
 export function debianAwsCliV2(): string {

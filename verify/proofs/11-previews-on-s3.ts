@@ -3,8 +3,8 @@
  * preview Upload, Publish and Remove projects of the connection example's synthesized buildspecs,
  * next to its own production upload and go-live, run by the AWS CLI against moto_server's S3 and
  * CodePipeline with IAM enforced (each project signed as a user whose only policies are its role's
- * synthesized ones) and the KeyValueStore stand-in, as proof 9 runs the release commands
- * (verify/release-run/). Asserts on the bucket and the store: an execution started by hand is
+ * synthesized ones) and the KeyValueStore stand-in, as the release proof (10-release-on-s3.ts)
+ * runs the release commands (verify/release-run/). Asserts on the bucket and the store: an execution started by hand is
  * skipped by the pipelines' own entry conditions; a preview is named by the first step, published and
  * replaced by a second push, survives a production go-live's pruning, and is removed under the name
  * the remove pipeline's first step gives it; the preview roles cannot write or delete a pipeline release.

@@ -1,10 +1,10 @@
 /**
  * `_redirects` and `_headers` on a release, run for real: the upload and go-live commands of the
  * example moved from Netlify, by the AWS CLI against moto_server's S3 with IAM enforced and the
- * KeyValueStore stand-in that checks every request against botocore's model (as proof 9). A good
- * pair of files becomes the release's records, the status copy of its 404 page, and objects that
- * name their release; a bad `_redirects` fails the go-live step with its line numbers and leaves
- * `live` and the store as they were.
+ * KeyValueStore stand-in that checks every request against botocore's model (as the release proof,
+ * 10-release-on-s3.ts). A good pair of files becomes the release's records, the status copy of its
+ * 404 page, and objects that name their release; a bad `_redirects` fails the go-live step with its
+ * line numbers and leaves `live` and the store as they were.
  */
 import * as fs from 'fs';
 import * as path from 'path';

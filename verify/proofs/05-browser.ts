@@ -1,5 +1,5 @@
 /**
- * Proof 5: a real browser sees the site right. The example app is built as the pipeline builds it,
+ * A real browser sees the site right. The example app is built as the pipeline builds it,
  * served by a local emulation of the README example's CloudFront distribution (its own routing
  * function code, error responses and security headers policy, read from the synthesized
  * template), and opened in headless Chromium.
@@ -9,8 +9,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { Browser, BrowserContext, chromium, ConsoleMessage, Page, Response } from 'playwright-core';
 import { LIVE_RELEASE_KEY, RELEASES_PREFIX } from '../../src/static-site/release-contract';
+import { KeyValueStores } from '../../test/support/cloudfront-function';
 import { startCloudFrontEmulator } from '../browser/cloudfront-emulator';
-import { KeyValueStores } from '../browser/cloudfront-function';
 import { distributionConfig, DistributionConfig, PolicyHeader } from '../browser/distribution-config';
 import { PREVIEW_DOMAIN, PREVIEW_MARKER, PREVIEW_NAME, previewSite, TOKEN_SECONDS } from '../browser/preview-site';
 import { rulesSite } from '../browser/rules-site';

@@ -1,5 +1,5 @@
 /**
- * Proof 4, bad input never crashes: fast-check generates props of every construct, derived from
+ * Bad input never crashes: fast-check generates props of every construct, derived from
  * the jsii assembly (each prop, its type, whether it is optional) with hand-written hints for the
  * values (valid and hostile: empty, too long, malformed, unicode, tokens, wrong regions...) and the
  * rules across props. Every case must either synthesize a clean template (no cdk-nag error, no CDK
