@@ -62,6 +62,10 @@ const proof: Proof = {
       return { blue: of('blue'), green: of('green'), sticky: live.Actions[0].ForwardConfig.TargetGroupStickinessConfig?.Enabled === true };
     };
     const rulesText = async () => JSON.stringify((await servers.state()).rules);
+    /** Blue's HTTPCode_Target_5XX_Count in the last ten minutes, as the load balancer stand-in published it to moto's CloudWatch. */
+    const blueTarget5xx = async (): Promise<{ sum: number }> => servers.admin({
+      kind: 'target-5xx', loadBalancer: servers.world.loadBalancerFullName, targetGroup: servers.world.targetGroups.blue.fullName,
+    });
     /** Checks that the live rule sends `expected` (stickiness off). */
     const expectWeights = async (name: string, expected: { blue: number; green: number }) => {
       const found = await weights();
@@ -132,9 +136,7 @@ const proof: Proof = {
       // targets' 5xx (or blue's next bake, in the same minute, would roll it back).
       const defaultAnswered = firstServed.filter((s) => !s.checked && s.rule === 'default').length;
       await sleep(1500);
-      const blue5xx = await servers.admin({
-        kind: 'target-5xx', loadBalancer: servers.world.loadBalancerFullName, targetGroup: servers.world.targetGroups.blue.fullName,
-      });
+      const blue5xx = await blueTarget5xx();
       check('first release: the 503s the load balancer made for blue\'s empty group are none of blue\'s target 5xx', blue5xx.sum === 0,
         () => `${blue5xx.sum} target 5xx counted for blue (${defaultAnswered} requests reached the default action)`);
       details.push(`first release: ${defaultAnswered} users' requests reached the default action (blue, empty) before the live rule existed`);
@@ -178,6 +180,10 @@ const proof: Proof = {
         JSON.stringify(afterBad) === JSON.stringify({ blue: 0, green: 100, sticky: false }), () => JSON.stringify(afterBad));
       check('5xx during the first step: users reached blue and got 5xx before the rollback', badServed.some((s) => !s.checked && s.fleet === 'blue' && s.status === 500),
         () => countBy(badServed));
+      // The control of the first release's check: the same query sees the 5xx blue's targets answered.
+      const bad5xxCounted = (await blueTarget5xx()).sum;
+      check('5xx during the first step: CloudWatch counts the 500s blue\'s targets answered as blue\'s target 5xx', bad5xxCounted > 0,
+        () => `${bad5xxCounted} target 5xx counted for blue`);
       await servers.clearServed();
 
       // 5. A release that fails its check through the load balancer: no user saw it, the weights are as they were.
