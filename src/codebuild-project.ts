@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { ArtifactKey } from './artifact-store';
 import { markResource, ResourceKind } from './compliance/accepted-findings';
 import { nagResourceFinding, suppressNagFindings } from './compliance/nag';
+import { DeployStepCompute } from './deploy-compute';
 import { ManagedPolicyRole } from './managed-policy-role';
 import { ProjectKind, recordProjectKind } from './project-kind';
 
@@ -55,6 +56,33 @@ export class StandaloneProject extends codebuild.Project {
     super(scope, id, projectProps(scope, id, props));
     applyProjectDefaults(scope, id, this, props);
   }
+}
+
+/** What a deploy step project runs on, and how its artifacts and logs are kept. */
+export interface DeployStepProjectSettings {
+  readonly compute: DeployStepCompute;
+  readonly encryptionKey: ArtifactKey;
+  readonly logRetention: logs.RetentionDays;
+}
+
+/**
+ * What every deploy step project (after the build) is given: the deploy compute with `variables` as
+ * plain-text environment variables, its time limit, the key and the logs. A deploy step reads its
+ * input artifact (granted by the pipeline) and writes none.
+ */
+export function deployStepProjectDefaults(props: DeployStepProjectSettings, variables: Record<string, string>) {
+  return {
+    environment: { ...props.compute.environment, environmentVariables: plaintextVariables(variables) },
+    timeout: props.compute.timeout,
+    encryptionKey: props.encryptionKey,
+    writesArtifacts: false,
+    logRetention: props.logRetention,
+  };
+}
+
+/** Plain-text environment variables of a project or a CodeBuild action. */
+export function plaintextVariables(variables: Record<string, string>): Record<string, codebuild.BuildEnvironmentVariable> {
+  return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, { value }]));
 }
 
 /** The project's own props with this library's role and key settings. */

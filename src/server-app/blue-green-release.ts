@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { BlueGreenTarget } from './deployment-target';
 import { FLEET_RELEASE, FLEET_RELEASE_ENV, FleetName } from './fleet-release-contract';
 import { FleetReleaseProject, FleetRollbackProject } from './fleet-release-projects';
+import { plaintextVariables } from '../codebuild-project';
 import { DeployStepCompute } from '../deploy-compute';
 import { PipelineCore } from '../pipeline';
 import { validationError } from '../validation';
@@ -171,7 +172,7 @@ function releaseActions(props: BlueGreenReleaseProps, project: codebuild.IProjec
     role,
     input: props.core.buildOutput,
     runOrder,
-    environmentVariables: Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, { value }])),
+    environmentVariables: plaintextVariables(variables),
   });
   const first = props.firstRunOrder;
   const prepare = step('PrepareFleet', first, { [FLEET_RELEASE_ENV.step]: 'prepare' });

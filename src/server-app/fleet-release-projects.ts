@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { FLEET_RELEASE_ENV } from './fleet-release-contract';
 import { ArtifactKey } from '../artifact-store';
-import { PipelineStepProject, StandaloneProject } from '../codebuild-project';
+import { deployStepProjectDefaults, PipelineStepProject, StandaloneProject } from '../codebuild-project';
 import { nagResourceFinding, suppressNagFindings } from '../compliance/nag';
 import { DeployStepCompute } from '../deploy-compute';
 import { ProjectKind } from '../project-kind';
@@ -50,7 +50,10 @@ export class FleetReleaseProject extends PipelineStepProject {
       kind: ProjectKind.FLEET_RELEASE,
       description: 'Releases the build blue/green: prepares the idle fleet, deploys to it and checks it, shifts traffic',
       buildSpec: codebuild.BuildSpec.fromObject(releaseBuildSpecObject()),
-      ...projectDefaults(props, { [FLEET_RELEASE_ENV.rollbackProject]: props.rollbackProjectName }),
+      ...deployStepProjectDefaults(props, {
+        [FLEET_RELEASE_ENV.settings]: props.settings,
+        [FLEET_RELEASE_ENV.rollbackProject]: props.rollbackProjectName,
+      }),
     });
     props.compute.finish(this);
     const rules = new FleetRules(this, props);
@@ -69,7 +72,7 @@ export class FleetRollbackProject extends StandaloneProject {
       kind: ProjectKind.FLEET_ROLLBACK,
       description: 'Sends all traffic to the fleet holding the release before the live one (or $FLEET): aws codebuild start-build --project-name <this project>',
       buildSpec: codebuild.BuildSpec.fromObject(rollbackBuildSpecObject()),
-      ...projectDefaults(props, {}),
+      ...deployStepProjectDefaults(props, { [FLEET_RELEASE_ENV.settings]: props.settings }),
     });
     props.compute.finish(this);
     const rules = new FleetRules(this, props);
@@ -120,22 +123,6 @@ function unpackProgram(): string[] {
     'fleet-release.js', 'fleet-settings.js', 'fleet-traffic.js', 'fleet-capacity.js', 'fleet-revisions.js', 'fleet-judging.js', 'fleet-cli.js',
     'fleet-release-contract.json',
   ]);
-}
-
-/** The compute, key, logs and environment of a fleet project. */
-function projectDefaults(props: FleetReleaseProjectProps, variables: Record<string, string>) {
-  return {
-    environment: {
-      ...props.compute.environment,
-      environmentVariables: Object.fromEntries(Object.entries({ [FLEET_RELEASE_ENV.settings]: props.settings, ...variables })
-        .map(([name, value]) => [name, { value }])),
-    },
-    timeout: props.compute.timeout,
-    encryptionKey: props.encryptionKey,
-    // The release step reads the build artifact (granted by the pipeline) and writes none.
-    writesArtifacts: false,
-    logRetention: props.logRetention,
-  };
 }
 
 /**

@@ -9,9 +9,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { RELEASE_ENV, RELEASES_PREFIX } from './release-contract';
-import { keyValueStoreActions, releaseProjectDefaults, suppressReleaseObjects } from './release-projects';
+import { keyValueStoreActions, suppressReleaseObjects } from './release-projects';
 import { ArtifactKey } from '../artifact-store';
-import { PipelineStepProject } from '../codebuild-project';
+import { deployStepProjectDefaults, PipelineStepProject } from '../codebuild-project';
 import { DeployStepCompute } from '../deploy-compute';
 import { ProjectKind } from '../project-kind';
 import { unpackRuntimeFilesCommands } from '../runtime-program';
@@ -68,7 +68,7 @@ export class LiveReleaseChangesCheck extends Construct implements ChangesCheck {
           },
         },
       }),
-      ...releaseProjectDefaults(props, {
+      ...deployStepProjectDefaults(props, {
         [RELEASE_ENV.bucket]: props.bucket.bucketName,
         [RELEASE_ENV.keyValueStoreArn]: props.keyValueStore.keyValueStoreArn,
         [RELEASE_ENV.repositoryName]: props.repository.repositoryName,

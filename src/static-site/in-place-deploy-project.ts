@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ArtifactKey } from '../artifact-store';
-import { PipelineStepProject } from '../codebuild-project';
+import { deployStepProjectDefaults, PipelineStepProject } from '../codebuild-project';
 import { suppressObjectsWildcard } from '../compliance/nag';
 import { DeployStepCompute } from '../deploy-compute';
 import { uploadBuildSpecParts, validateInlineBuildSpec } from '../validation';
@@ -78,18 +78,10 @@ export class InPlaceDeployProject extends PipelineStepProject {
       kind: ProjectKind.SITE_DEPLOY,
       description: 'Publishes the site build to S3 and invalidates CloudFront',
       buildSpec: codebuild.BuildSpec.fromObject(buildSpec),
-      environment: {
-        ...props.compute.environment,
-        environmentVariables: {
-          [DEPLOY_ENV.bucket]: { value: props.bucket.bucketName },
-          [DEPLOY_ENV.distributionId]: { value: props.distribution.distributionId },
-        },
-      },
-      timeout: props.compute.timeout,
-      encryptionKey: props.encryptionKey,
-      // It reads the build artifact (granted by the pipeline) and writes only to the site bucket.
-      writesArtifacts: false,
-      logRetention: props.logRetention,
+      ...deployStepProjectDefaults(props, {
+        [DEPLOY_ENV.bucket]: props.bucket.bucketName,
+        [DEPLOY_ENV.distributionId]: props.distribution.distributionId,
+      }),
     });
     props.compute.finish(this);
     this.grantDeploy(props);

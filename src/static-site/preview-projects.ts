@@ -20,7 +20,7 @@ import { UploadOptions } from './buildspecs/upload-commands';
 import { PREVIEW_RELEASE_OBJECTS, RELEASE_ENV } from './release-contract';
 import { ArtifactKey } from '../artifact-store';
 import { BuildOptions, SourceBuildProject } from '../build';
-import { PipelineStepProject, StandaloneProject } from '../codebuild-project';
+import { deployStepProjectDefaults, PipelineStepProject, plaintextVariables, StandaloneProject } from '../codebuild-project';
 import { suppressNagFindings } from '../compliance/nag';
 import { DeployStepCompute } from '../deploy-compute';
 import { ProjectKind } from '../project-kind';
@@ -73,8 +73,7 @@ export class PullRequestStepProject extends PipelineStepProject {
         env: { 'exported-variables': [EXECUTION_TRIGGER_VARIABLE, PREVIEW_NAME_VARIABLE] },
         phases: { build: { commands: pullRequestStepCommands(PullRequestStepProject.VARIABLES) } },
       }),
-      environment: props.compute.environment,
-      ...deployProjectDefaults(props),
+      ...deployStepProjectDefaults(props, {}),
     });
     props.compute.finish(this);
     this.addToRolePolicy(new iam.PolicyStatement({
@@ -95,8 +94,7 @@ export class PreviewUploadStep extends PipelineStepProject {
         env: { 'exported-variables': [RELEASE_ENV.releaseId] },
         phases: { build: { commands: previewUploadCommands(props.upload) } },
       }),
-      environment: { ...props.compute.environment, environmentVariables: plaintext({ [RELEASE_ENV.bucket]: props.bucket.bucketName }) },
-      ...deployProjectDefaults(props),
+      ...deployStepProjectDefaults(props, { [RELEASE_ENV.bucket]: props.bucket.bucketName }),
     });
     props.compute.finish(this);
     grantUpload(this, props.bucket);
@@ -117,8 +115,7 @@ export class PreviewPublishStep extends PipelineStepProject {
         env: { 'exported-variables': [PREVIEW_LINK_VARIABLE] },
         phases: { build: { commands: previewPublishCommands(props.sourceDirectory) } },
       }),
-      environment: programEnvironment(props),
-      ...deployProjectDefaults(props),
+      ...deployStepProjectDefaults(props, props.programEnvironment),
     });
     props.compute.finish(this);
   }
@@ -159,8 +156,7 @@ export class PreviewPublishProject extends StandaloneProject {
           },
         },
       }),
-      environment: programEnvironment(props),
-      ...deployProjectDefaults(props),
+      ...deployStepProjectDefaults(props, props.programEnvironment),
     });
     this.addToRolePolicy(new iam.PolicyStatement({
       actions: ['codecommit:PostCommentForPullRequest'],
@@ -199,7 +195,10 @@ export class PreviewBuildProject extends SourceBuildProject {
       source: codebuild.Source.codeCommit({ repository: props.repository }),
       options: {
         ...props.buildOptions,
-        environmentVariables: { ...props.buildOptions.environmentVariables, ...plaintext({ [RELEASE_ENV.bucket]: preview.bucket.bucketName }) },
+        environmentVariables: {
+          ...props.buildOptions.environmentVariables,
+          ...plaintextVariables({ [RELEASE_ENV.bucket]: preview.bucket.bucketName }),
+        },
       },
       defaultOutputDirectory: props.defaultOutputDirectory,
       postBuildCommands: [
@@ -281,16 +280,6 @@ export function forkSafeBuildOptions(scope: Construct, options: BuildOptions): B
   };
 }
 
-/** What the upload, publish and remove projects share: they write no artifact, on the deploy compute. */
-function deployProjectDefaults(props: PreviewProjectProps) {
-  return {
-    encryptionKey: props.encryptionKey,
-    writesArtifacts: false,
-    logRetention: props.logRetention,
-    timeout: props.compute.timeout,
-  };
-}
-
 /** The props of a project that removes a preview, after `nameCommands` (none when the preview's name is given). */
 function removeProjectProps(props: PreviewProjectProps, nameCommands: string[]) {
   return {
@@ -300,14 +289,8 @@ function removeProjectProps(props: PreviewProjectProps, nameCommands: string[]) 
       version: '0.2',
       phases: { build: { commands: [...nameCommands, ...previewRemoveCommands()] } },
     }),
-    environment: programEnvironment(props),
-    ...deployProjectDefaults(props),
+    ...deployStepProjectDefaults(props, props.programEnvironment),
   };
-}
-
-/** The deploy compute with the preview program's variables. */
-function programEnvironment(props: PreviewProjectProps): codebuild.BuildEnvironment {
-  return { ...props.compute.environment, environmentVariables: plaintext(props.programEnvironment) };
 }
 
 /**
@@ -348,9 +331,4 @@ function suppressPreviewObjects(project: codebuild.IProject, bucket: s3.IBucket)
     reason: 'Preview steps write the files of preview releases, named by the build at run time; the grant is limited to preview release ids (releases/<time>-p...) of the site bucket.',
     appliesTo: [`Resource::<${Stack.of(cfnBucket).getLogicalId(cfnBucket)}.Arn>/${PREVIEW_RELEASE_OBJECTS}`],
   }]);
-}
-
-/** Plain-text environment variables of a project. */
-function plaintext(variables: Record<string, string>): Record<string, codebuild.BuildEnvironmentVariable> {
-  return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, { value }]));
 }

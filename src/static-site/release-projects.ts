@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ArtifactKey } from '../artifact-store';
-import { PipelineStepProject, StandaloneProject } from '../codebuild-project';
+import { deployStepProjectDefaults, PipelineStepProject, StandaloneProject } from '../codebuild-project';
 import { suppressNagFindings } from '../compliance/nag';
 import { DeployStepCompute } from '../deploy-compute';
 import { uploadBuildSpecParts, validateInlineBuildSpec } from '../validation';
@@ -59,7 +59,7 @@ export class UploadReleaseProject extends PipelineStepProject {
       kind: ProjectKind.RELEASE_UPLOAD,
       description: 'Uploads the site build as a new release, without making it live',
       buildSpec: codebuild.BuildSpec.fromObject(uploadSpec),
-      ...releaseProjectDefaults(props, { [RELEASE_ENV.bucket]: props.bucket.bucketName }),
+      ...deployStepProjectDefaults(props, { [RELEASE_ENV.bucket]: props.bucket.bucketName }),
     });
     props.compute.finish(this);
     grantUpload(this, props.bucket);
@@ -83,7 +83,7 @@ export class GoLiveProject extends PipelineStepProject {
       kind: ProjectKind.GO_LIVE,
       description: 'Verifies the uploaded release and makes it the live one',
       buildSpec: codebuild.BuildSpec.fromObject(spec),
-      ...releaseProjectDefaults(props, {
+      ...deployStepProjectDefaults(props, {
         ...storeVariables(props),
         ...(props.verify ? verifyEnvironment(props.verify.settings, props.verify.distribution) : {}),
       }),
@@ -102,7 +102,7 @@ export class RollbackProject extends StandaloneProject {
       kind: ProjectKind.ROLLBACK,
       description: 'Makes the previous release (or $RELEASE) the live one again: aws codebuild start-build --project-name <this project>',
       buildSpec: codebuild.BuildSpec.fromObject(spec),
-      ...releaseProjectDefaults(props, storeVariables(props)),
+      ...deployStepProjectDefaults(props, storeVariables(props)),
     });
     props.compute.finish(this);
     grantRollback(this, props.bucket, props);
@@ -111,21 +111,6 @@ export class RollbackProject extends StandaloneProject {
 
 /** How to shorten a buildspec that names the not-found page. */
 const NOT_FOUND_PAGE_FIX = 'the go-live and rollback steps name the page in their buildspecs, so give a shorter path, e.g. \'404.html\'';
-
-/** The compute, key and logs of a release project (or another step on the deploy compute), with its environment variables. */
-export function releaseProjectDefaults(props: Pick<ReleaseProjectProps, 'compute' | 'encryptionKey' | 'logRetention'>, variables: Record<string, string>) {
-  return {
-    environment: {
-      ...props.compute.environment,
-      environmentVariables: Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, { value }])),
-    },
-    timeout: props.compute.timeout,
-    encryptionKey: props.encryptionKey,
-    // They read the build artifact (granted by the pipeline) and write only to the site bucket.
-    writesArtifacts: false,
-    logRetention: props.logRetention,
-  };
-}
 
 /**
  * The bucket and store the go-live and rollback steps switch releases in, and the time CodeBuild
